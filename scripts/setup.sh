@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Installs everything Patron needs to build, run and test, skipping what is already present.
+# Idempotent: a second run only checks. Usage: scripts/setup.sh [--with-browser] [--with-bench]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.11
+want_browser=0
+want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) want_browser=1 ;;
+    --with-bench) want_bench=1 ;;
+    *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '\033[1;34msetup:\033[0m %s\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  if [ $apt_updated -eq 0 ]; then
+    log "apt-get update"
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# A crate's source from the registry, unpacked into a scratch folder (prints the folder).
+crate_source() {
+  local name=$1 version=$2 scratch
+  scratch=$(mktemp -d)
+  (cd "$scratch" && cargo info --quiet "$name@$version" >/dev/null)
+  local archive
+  archive=$(ls "$HOME"/.cargo/registry/cache/*/"$name-$version.crate" | head -n 1)
+  tar xzf "$archive" -C "$scratch"
+  echo "$scratch/$name-$version"
+}
+
+# --- Rust: the WebAssembly target, cargo-leptos, wasm-bindgen-cli at the version in Cargo.lock ---
+command -v cargo >/dev/null || { echo "setup: cargo is required (https://rustup.rs)" >&2; exit 1; }
+if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+apt_install pkg-config libssl-dev
+
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  log "building cargo-leptos $CARGO_LEPTOS_VERSION from its registry source (about 12 minutes)"
+  src=$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")
+  # Its published lock needs a newer rustc than ours through cargo-util-schemas; pin that one crate.
+  (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 && cargo install -q --path . --locked)
+  rm -rf "$(dirname "$src")"
+fi
+
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+if [ -z "$bindgen_version" ]; then
+  echo "setup: could not read the wasm-bindgen version from Cargo.lock" >&2
+  exit 1
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
+  log "building wasm-bindgen-cli $bindgen_version from its registry source"
+  src=$(crate_source wasm-bindgen-cli "$bindgen_version")
+  (cd "$src" && { cargo update -q -p webpki-roots --precise 1.0.10 2>/dev/null || true; } && cargo install -q --path . --locked)
+  rm -rf "$(dirname "$src")"
+fi
+
+# --- npm: Tailwind, wasm-opt (binaryen), Playwright and axe ---
+command -v npm >/dev/null || apt_install nodejs npm
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ $want_browser -eq 1 ]; then
+  apt_install chromium fonts-dejavu-core
+fi
+if [ $want_bench -eq 1 ]; then
+  apt_install wrk
+fi
+log "ready"

@@ -1,0 +1,48 @@
+//! The HTML shell, the router and the page layout.
+
+use crate::components::layout::AppLayout;
+use crate::pages::customers::CustomersPage;
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFound;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+/// The document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes and their pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/patron.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "Patron".to_owned() } else { format!("{page} · Patron") }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage/>
+                <ParentRoute path=path!("") view=AppLayout>
+                    <Route path=path!("/") view=|| view! { <Redirect path="/customers"/> }/>
+                    <Route path=path!("/customers") view=CustomersPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

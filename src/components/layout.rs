@@ -1,0 +1,68 @@
+//! The signed-in layout: a sidebar with navigation, the user and tenant, and sign-out; on phones
+//! it folds into a menu that opens without JavaScript.
+
+use crate::domain::SessionUser;
+use crate::server_fns::session::current_user;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+/// The frame around every signed-in page.
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let user = Resource::new_blocking(|| (), |_| current_user());
+    view! {
+        <div class="min-h-screen md:flex">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let user = user.await.ok().flatten();
+                    view! { <Sidebar user/> }
+                })}
+            </Suspense>
+            <main id="main" class="min-w-0 flex-1 px-4 py-6 md:px-8">
+                <Outlet/>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn Sidebar(user: Option<SessionUser>) -> impl IntoView {
+    let (email, tenant, role) = user
+        .map(|u| (u.email, u.tenant_name, u.role.as_str()))
+        .unwrap_or_default();
+    view! {
+        <details class="group border-b border-slate-200 bg-white md:hidden">
+            <summary class="flex min-h-12 cursor-pointer list-none items-center justify-between px-4 font-semibold">
+                <span class="text-indigo-600">"Patron"</span>
+                <span class="text-sm text-slate-600">{tenant.clone()}</span>
+                <span class="rounded-md px-2 py-1 ring-1 ring-slate-300">"Menu"</span>
+            </summary>
+            <NavBody email=email.clone() tenant=tenant.clone() role/>
+        </details>
+        <aside class="hidden w-64 shrink-0 border-r border-slate-200 bg-white md:flex md:min-h-screen md:flex-col">
+            <div class="px-6 py-5 text-xl font-black text-indigo-600">"Patron"</div>
+            <NavBody email tenant role/>
+        </aside>
+    }
+}
+
+#[component]
+fn NavBody(email: String, tenant: String, role: &'static str) -> impl IntoView {
+    view! {
+        <nav aria-label="Main" class="flex-1 px-3 py-2">
+            <A href="/customers" attr:class="flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700">
+                "Customers"
+            </A>
+        </nav>
+        <div class="border-t border-slate-200 px-6 py-4 text-sm">
+            <p class="font-semibold">{tenant}</p>
+            <p class="truncate text-slate-600">{email}</p>
+            <p class="text-xs uppercase tracking-wide text-slate-500">{role}</p>
+            <form method="post" action="/logout" class="mt-3">
+                <button type="submit" class="min-h-11 w-full rounded-lg px-3 text-left font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100">
+                    "Sign out"
+                </button>
+            </form>
+        </div>
+    }
+}

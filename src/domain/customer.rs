@@ -1,0 +1,63 @@
+//! A customer of a tenant, as the services return it.
+
+use super::LoyaltyTier;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A customer record. Money is in minor units (cents); see `total_spent_minor`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// Id.
+    pub id: i64,
+    /// Owning tenant.
+    pub tenant_id: i64,
+    /// Owning tenant's name.
+    pub tenant_name: String,
+    /// Full name.
+    pub name: String,
+    /// Email, unique per tenant ignoring case.
+    pub email: String,
+    /// Phone (digits, spaces and `+ - ( ) .`), or empty.
+    pub phone: String,
+    /// Street address, or empty.
+    pub address: String,
+    /// City, or empty.
+    pub city: String,
+    /// Province, or empty.
+    pub province: String,
+    /// Postal code, or empty.
+    pub postal_code: String,
+    /// Current points balance (never negative).
+    pub loyalty_points: i64,
+    /// Orders placed.
+    pub total_orders: i64,
+    /// Total spent, in minor units.
+    pub total_spent_minor: i64,
+    /// Free notes.
+    pub notes: String,
+    /// Whether the customer is active.
+    pub is_active: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Last order, if any.
+    pub last_order_date: Option<DateTime<Utc>>,
+}
+
+impl Customer {
+    /// The tier the balance falls in.
+    pub fn tier(&self) -> LoyaltyTier {
+        LoyaltyTier::from_points(self.loyalty_points)
+    }
+
+    /// Average order value in minor units, rounded half away from zero; 0 without orders.
+    pub fn average_order_minor(&self) -> i64 {
+        if self.total_orders > 0 {
+            let orders = self.total_orders;
+            (self.total_spent_minor * 2 + orders) / (orders * 2)
+        } else {
+            0
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Types shared by the server and the browser: what a user, a role, a tenant and a customer are,
+//! and how raw input becomes one of them.
+
+pub mod role;
+pub mod session_user;
+pub mod email;
+
+pub use email::Email;
+pub use role::Role;
+pub use session_user::SessionUser;
+pub mod context;
+pub use context::RequestContext;
+pub mod customer;
+pub mod tier;
+pub use customer::Customer;
+pub use tier::LoyaltyTier;

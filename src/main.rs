@@ -1,0 +1,15 @@
+//! The `patron` server binary.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = patron::cli::Cli::parse();
+    match patron::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("patron: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per page.
+
+pub mod customers;
+pub mod login;
+pub mod not_found;

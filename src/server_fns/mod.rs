@@ -1,0 +1,3 @@
+//! Server functions for the UI: each one gets the caller from the session and calls one service.
+
+pub mod session;

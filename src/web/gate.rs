@@ -1,0 +1,86 @@
+//! Resolves the browser session into a [`SessionContext`] and keeps signed-out visitors on the
+//! sign-in page.
+
+use crate::auth::{SessionContext, SESSION_USER_KEY};
+use crate::services::accounts::{self, SessionAuth};
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{Method, Uri};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// Middleware for every non-API route: puts the signed-in user in the request, redirects app
+/// pages to `/login?next=…` when no one is signed in, and `/` to `/customers`.
+pub async fn session_gate(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    let auth = session.get::<SessionAuth>(SESSION_USER_KEY).await.ok().flatten();
+    let found = match auth {
+        Some(auth) => accounts::authenticate_session(&state, auth).await.unwrap_or_else(|err| {
+            tracing::error!(%err, "session lookup failed");
+            None
+        }),
+        None => None,
+    };
+    let path = req.uri().path();
+    let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && is_app_page(path);
+    match found {
+        Some((ctx, user)) => {
+            if path == "/login" || path == "/" {
+                return Redirect::to("/customers").into_response();
+            }
+            req.extensions_mut().insert(SessionContext { ctx, user });
+        }
+        None if path == "/" => return Redirect::to("/login?next=%2Fcustomers").into_response(),
+        None if is_page => return Redirect::to(&login_url(req.uri())).into_response(),
+        None => {}
+    }
+    next.run(req).await
+}
+
+/// Pages that need a signed-in user: everything a browser navigates to except the sign-in page,
+/// assets and programmatic endpoints.
+fn is_app_page(path: &str) -> bool {
+    !(path == "/login"
+        || path.starts_with("/pkg/")
+        || path.starts_with("/sfn/")
+        || path.starts_with("/api/")
+        || path == "/favicon.ico"
+        || path == "/robots.txt")
+}
+
+fn login_url(uri: &Uri) -> String {
+    let target = uri.path_and_query().map_or("/customers", |pq| pq.as_str());
+    format!("/login?next={}", encode_component(target))
+}
+
+/// Percent-encodes a query-string component.
+pub fn encode_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_pages_need_sign_in_but_assets_and_login_do_not() {
+        assert!(is_app_page("/customers"));
+        assert!(is_app_page("/customers/12"));
+        assert!(!is_app_page("/login"));
+        assert!(!is_app_page("/pkg/patron.wasm"));
+        assert!(!is_app_page("/api/customers/"));
+    }
+
+    #[test]
+    fn the_login_url_keeps_the_whole_target() {
+        let uri: Uri = "/customers?search=sari&page=2".parse().unwrap_or_default();
+        assert_eq!(login_url(&uri), "/login?next=/customers%3Fsearch%3Dsari%26page%3D2");
+    }
+}
