@@ -96,12 +96,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", tenant.id);
         }
         Command::User { command: UserCommand::Create { tenant, email, role } } => {
-            let tenant = accounts::find_tenant(&state, &tenant)
-                .await
-                .map_err(|e| match e {
-                    ServiceError::NotFound => anyhow!("no tenant named or numbered {tenant:?}"),
-                    other => explain(other),
-                })?;
+            let tenant = accounts::find_tenant(&state, &tenant).await.map_err(|e| match e {
+                ServiceError::NotFound => anyhow!("no tenant named or numbered {tenant:?}"),
+                other => explain(other),
+            })?;
             let password = read_password()?;
             let user = accounts::create_user(&state, tenant.id, NewUserInput { email, password, role })
                 .await
@@ -187,6 +185,7 @@ fn write_private(path: &PathBuf, text: &str) -> std::io::Result<()> {
 }
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
 }

@@ -91,16 +91,13 @@ impl Settings {
     }
 
     fn from_parts(file: File, env: impl Fn(&str) -> Option<String>) -> Result<Self, SettingsError> {
-        let address_text = env("PATRON_ADDRESS")
-            .or(file.server.address)
-            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let address_text = env("PATRON_ADDRESS").or(file.server.address).unwrap_or_else(|| "127.0.0.1:3000".into());
         let address = address_text.parse().map_err(|_| SettingsError::Invalid {
             name: "address (PATRON_ADDRESS)",
             message: format!("{address_text:?} is not HOST:PORT"),
         })?;
-        let database_url = env("DATABASE_URL")
-            .or(file.server.database_url)
-            .unwrap_or_else(|| "sqlite://data/patron.db".into());
+        let database_url =
+            env("DATABASE_URL").or(file.server.database_url).unwrap_or_else(|| "sqlite://data/patron.db".into());
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
             return Err(SettingsError::Invalid {
                 name: "database_url (DATABASE_URL)",
@@ -154,10 +151,7 @@ fn read_file(path: &Path, required: bool) -> Result<File, SettingsError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(File::default()),
         Err(source) => return Err(SettingsError::Read { path: path.into(), source }),
     };
-    toml::from_str(&text).map_err(|e| SettingsError::Parse {
-        path: path.into(),
-        message: e.message().to_owned(),
-    })
+    toml::from_str(&text).map_err(|e| SettingsError::Parse { path: path.into(), message: e.message().to_owned() })
 }
 
 fn parse_bool(text: &str) -> Option<bool> {

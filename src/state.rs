@@ -66,7 +66,8 @@ impl AppState {
                 storage.setting_or_insert(SECRET_KEY, &fresh).await.map_err(db_error)?
             }
         };
-        let dummy_hash = hash_password("not a real password".into()).await.map_err(|e| StartError::Hash(e.to_string()))?;
+        let dummy_hash =
+            hash_password("not a real password".into()).await.map_err(|e| StartError::Hash(e.to_string()))?;
         let leptos_options = LeptosOptions::builder()
             .output_name("patron")
             .site_root(settings.site_root.to_string_lossy().to_string())

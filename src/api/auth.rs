@@ -17,7 +17,10 @@ pub struct TokenRequest {
 }
 
 /// Exchanges an email and password for an access and a refresh token.
-pub async fn obtain(State(state): State<AppState>, JsonBody(body): JsonBody<TokenRequest>) -> ApiResult<Json<TokenPair>> {
+pub async fn obtain(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<TokenRequest>,
+) -> ApiResult<Json<TokenPair>> {
     let user = accounts::sign_in(&state, &body.email, &body.password).await?;
     Ok(Json(accounts::issue_tokens(&state, &user)))
 }
@@ -29,7 +32,10 @@ pub struct RefreshRequest {
 }
 
 /// Exchanges a refresh token for a new access token.
-pub async fn refresh(State(state): State<AppState>, JsonBody(body): JsonBody<RefreshRequest>) -> ApiResult<Json<Value>> {
+pub async fn refresh(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> ApiResult<Json<Value>> {
     let access = accounts::refresh_access(&state, &body.refresh).await?;
     Ok(Json(json!({ "access": access })))
 }

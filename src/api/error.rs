@@ -46,10 +46,9 @@ impl IntoResponse for ApiError {
                 ServiceError::InvalidCredentials => {
                     detail(StatusCode::UNAUTHORIZED, "No active account found with the given credentials")
                 }
-                ServiceError::TooManyAttempts => detail(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Too many attempts. Try again in 15 minutes.",
-                ),
+                ServiceError::TooManyAttempts => {
+                    detail(StatusCode::TOO_MANY_REQUESTS, "Too many attempts. Try again in 15 minutes.")
+                }
                 ServiceError::InvalidToken => (
                     StatusCode::UNAUTHORIZED,
                     Json(json!({ "detail": "Given token not valid for any token type", "code": "token_not_valid" })),

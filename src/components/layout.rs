@@ -27,9 +27,7 @@ pub fn AppLayout() -> impl IntoView {
 
 #[component]
 fn Sidebar(user: Option<SessionUser>) -> impl IntoView {
-    let (email, tenant, role) = user
-        .map(|u| (u.email, u.tenant_name, u.role.as_str()))
-        .unwrap_or_default();
+    let (email, tenant, role) = user.map(|u| (u.email, u.tenant_name, u.role.as_str())).unwrap_or_default();
     view! {
         <details class="group border-b border-slate-200 bg-white md:hidden">
             <summary class="flex min-h-12 cursor-pointer list-none items-center justify-between px-4 font-semibold">

@@ -1,9 +1,9 @@
 //! Types shared by the server and the browser: what a user, a role, a tenant and a customer are,
 //! and how raw input becomes one of them.
 
+pub mod email;
 pub mod role;
 pub mod session_user;
-pub mod email;
 
 pub use email::Email;
 pub use role::Role;

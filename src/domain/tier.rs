@@ -18,7 +18,8 @@ pub enum LoyaltyTier {
 
 impl LoyaltyTier {
     /// Every tier, lowest first.
-    pub const ALL: [LoyaltyTier; 4] = [LoyaltyTier::Bronze, LoyaltyTier::Silver, LoyaltyTier::Gold, LoyaltyTier::Platinum];
+    pub const ALL: [LoyaltyTier; 4] =
+        [LoyaltyTier::Bronze, LoyaltyTier::Silver, LoyaltyTier::Gold, LoyaltyTier::Platinum];
 
     /// The tier a balance falls in.
     pub fn from_points(points: i64) -> Self {
@@ -80,7 +81,15 @@ mod tests {
 
     #[test]
     fn tiers_change_exactly_at_100_500_and_1000_points() {
-        let cases = [(0, "Bronze"), (99, "Bronze"), (100, "Silver"), (499, "Silver"), (500, "Gold"), (999, "Gold"), (1000, "Platinum")];
+        let cases = [
+            (0, "Bronze"),
+            (99, "Bronze"),
+            (100, "Silver"),
+            (499, "Silver"),
+            (500, "Gold"),
+            (999, "Gold"),
+            (1000, "Platinum"),
+        ];
         for (points, label) in cases {
             assert_eq!(LoyaltyTier::from_points(points).label(), label, "{points}");
         }

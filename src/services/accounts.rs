@@ -40,10 +40,7 @@ pub struct SessionAuth {
 pub async fn create_tenant(state: &AppState, name: &str) -> ServiceResult<Tenant> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ServiceError::Validation(FieldErrors::single(
-            "name",
-            "Tenant name must be 1 to 200 characters.",
-        )));
+        return Err(ServiceError::Validation(FieldErrors::single("name", "Tenant name must be 1 to 200 characters.")));
     }
     state.storage.create_tenant(name).await.map_err(|e| match e {
         StorageError::Conflict => ServiceError::Duplicate(format!("a tenant named {name:?} already exists")),
@@ -221,7 +218,13 @@ pub struct UserView {
 
 impl From<User> for UserView {
     fn from(user: User) -> Self {
-        UserView { id: user.id, email: user.email, role: user.role, is_active: user.is_active, created_at: user.created_at }
+        UserView {
+            id: user.id,
+            email: user.email,
+            role: user.role,
+            is_active: user.is_active,
+            created_at: user.created_at,
+        }
     }
 }
 

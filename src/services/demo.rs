@@ -13,19 +13,59 @@ use super::{ServiceError, ServiceResult};
 
 const FIRST_NAMES: &[&str] = &[
     "Sari", "Budi", "Dewi", "Agus", "Putri", "Rizky", "Siti", "Andi", "Ayu", "Dimas", "Indah", "Hendra", "Rina",
-    "Fajar", "Wulan", "Bayu", "Nurul", "Yusuf", "Lestari", "Eko", "Maya", "Arif", "Fitri", "Galih", "Ratna",
-    "Joko", "Intan", "Teguh", "Citra", "Wahyu", "Kartika", "Irfan", "Anisa", "Reza", "Mega", "Doni", "Sinta",
-    "Hadi", "Tari", "Ilham", "Michael", "Jessica", "David", "Grace", "Kevin", "Olivia", "Daniel", "Sophie",
-    "Émile", "Zoë", "José", "Ngozi", "Hiroshi", "Mei", "Aarav", "Fatima", "Lukas", "Ana", "Chen", "Priya",
+    "Fajar", "Wulan", "Bayu", "Nurul", "Yusuf", "Lestari", "Eko", "Maya", "Arif", "Fitri", "Galih", "Ratna", "Joko",
+    "Intan", "Teguh", "Citra", "Wahyu", "Kartika", "Irfan", "Anisa", "Reza", "Mega", "Doni", "Sinta", "Hadi", "Tari",
+    "Ilham", "Michael", "Jessica", "David", "Grace", "Kevin", "Olivia", "Daniel", "Sophie", "Émile", "Zoë", "José",
+    "Ngozi", "Hiroshi", "Mei", "Aarav", "Fatima", "Lukas", "Ana", "Chen", "Priya",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Wijaya", "Santoso", "Pratama", "Saputra", "Kusuma", "Hidayat", "Nugroho", "Lestari", "Setiawan",
-    "Kurniawan", "Wibowo", "Permata", "Halim", "Tanoto", "Sutanto", "Purnomo", "Gunawan", "Siregar", "Nasution",
-    "Simanjuntak", "Harahap", "Sitompul", "Kusumasari", "Anggraini", "Rahmawati", "Firmansyah", "Susanto",
-    "Hartono", "Salim", "Tan", "Lim", "Wong", "Smith", "Johnson", "Müller", "Dubois", "García", "Rossi",
-    "Tanaka", "Kim", "Nguyen", "Okafor", "Sharma", "Silva",
+    "Wijaya",
+    "Santoso",
+    "Pratama",
+    "Saputra",
+    "Kusuma",
+    "Hidayat",
+    "Nugroho",
+    "Lestari",
+    "Setiawan",
+    "Kurniawan",
+    "Wibowo",
+    "Permata",
+    "Halim",
+    "Tanoto",
+    "Sutanto",
+    "Purnomo",
+    "Gunawan",
+    "Siregar",
+    "Nasution",
+    "Simanjuntak",
+    "Harahap",
+    "Sitompul",
+    "Kusumasari",
+    "Anggraini",
+    "Rahmawati",
+    "Firmansyah",
+    "Susanto",
+    "Hartono",
+    "Salim",
+    "Tan",
+    "Lim",
+    "Wong",
+    "Smith",
+    "Johnson",
+    "Müller",
+    "Dubois",
+    "García",
+    "Rossi",
+    "Tanaka",
+    "Kim",
+    "Nguyen",
+    "Okafor",
+    "Sharma",
+    "Silva",
 ];
-const DOMAINS: &[&str] = &["gmail.com", "yahoo.co.id", "outlook.com", "hotmail.com", "icloud.com", "mail.id", "proton.me"];
+const DOMAINS: &[&str] =
+    &["gmail.com", "yahoo.co.id", "outlook.com", "hotmail.com", "icloud.com", "mail.id", "proton.me"];
 const PLACES: &[(&str, &str, &str)] = &[
     ("Jakarta", "DKI Jakarta", "10"),
     ("Jakarta Selatan", "DKI Jakarta", "12"),
@@ -44,12 +84,34 @@ const PLACES: &[(&str, &str, &str)] = &[
     ("Balikpapan", "Kalimantan Timur", "76"),
 ];
 const STREETS: &[&str] = &[
-    "Jl. Sudirman", "Jl. Thamrin", "Jl. Gatot Subroto", "Jl. Diponegoro", "Jl. Ahmad Yani", "Jl. Merdeka",
-    "Jl. Gajah Mada", "Jl. Pahlawan", "Jl. Asia Afrika", "Jl. Malioboro", "Jl. Kartini", "Jl. Veteran",
+    "Jl. Sudirman",
+    "Jl. Thamrin",
+    "Jl. Gatot Subroto",
+    "Jl. Diponegoro",
+    "Jl. Ahmad Yani",
+    "Jl. Merdeka",
+    "Jl. Gajah Mada",
+    "Jl. Pahlawan",
+    "Jl. Asia Afrika",
+    "Jl. Malioboro",
+    "Jl. Kartini",
+    "Jl. Veteran",
 ];
-const EARN_REASONS: &[&str] = &["Purchase", "Birthday bonus", "Welcome bonus", "Referral bonus", "Double points weekend", "Survey reward"];
-const SPEND_REASONS: &[&str] = &["Redeemed: free coffee", "Redeemed: dessert", "Redeemed: 10% voucher", "Points correction"];
-const NOTES: &[&str] = &["", "", "", "", "Prefers window seat", "Allergic to peanuts", "VIP customer", "Orders for office lunch", "Vegetarian"];
+const EARN_REASONS: &[&str] =
+    &["Purchase", "Birthday bonus", "Welcome bonus", "Referral bonus", "Double points weekend", "Survey reward"];
+const SPEND_REASONS: &[&str] =
+    &["Redeemed: free coffee", "Redeemed: dessert", "Redeemed: 10% voucher", "Points correction"];
+const NOTES: &[&str] = &[
+    "",
+    "",
+    "",
+    "",
+    "Prefers window seat",
+    "Allergic to peanuts",
+    "VIP customer",
+    "Orders for office lunch",
+    "Vegetarian",
+];
 
 /// How many customers `patron demo` writes per transaction.
 const BATCH: usize = 5_000;
@@ -116,8 +178,7 @@ fn demo_customer(rng: &mut StdRng, run: u32, serial: u64, now: DateTime<Utc>) ->
     let history = points_history(rng, target, created_at, age_minutes);
     let total_orders: i64 = if rng.gen_bool(0.1) { 0 } else { rng.gen_range(1..120) };
     let total_spent_minor = total_orders * rng.gen_range(25_000..400_000) * 100;
-    let last_order_date =
-        (total_orders > 0).then(|| created_at + Duration::minutes(rng.gen_range(0..age_minutes)));
+    let last_order_date = (total_orders > 0).then(|| created_at + Duration::minutes(rng.gen_range(0..age_minutes)));
     let phone = match rng.gen_range(0..4) {
         0 => format!("+62 21 {} {:04}", rng.gen_range(100..999), rng.gen_range(0..10_000)),
         1 => format!("08{}-{:04}-{:04}", rng.gen_range(11..99), rng.gen_range(0..10_000), rng.gen_range(0..10_000)),

@@ -42,8 +42,7 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let Some((data, expires_at)) = self.storage.load_session(&id.to_string(), now).await.map_err(backend)?
-        else {
+        let Some((data, expires_at)) = self.storage.load_session(&id.to_string(), now).await.map_err(backend)? else {
             return Ok(None);
         };
         let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;

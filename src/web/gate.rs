@@ -22,10 +22,11 @@ pub async fn session_gate(State(state): State<AppState>, session: Session, mut r
         None => None,
     };
     let path = req.uri().path();
-    let is_page = matches!(*req.method(), Method::GET | Method::HEAD) && is_app_page(path);
+    let is_get = matches!(*req.method(), Method::GET | Method::HEAD);
+    let is_page = is_get && is_app_page(path);
     match found {
         Some((ctx, user)) => {
-            if path == "/login" || path == "/" {
+            if (path == "/login" && is_get) || path == "/" {
                 return Redirect::to("/customers").into_response();
             }
             req.extensions_mut().insert(SessionContext { ctx, user });

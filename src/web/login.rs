@@ -79,7 +79,9 @@ mod tests {
     #[test]
     fn next_only_allows_paths_on_this_site() {
         assert_eq!(safe_next("/customers?page=2"), "/customers?page=2");
-        for hostile in ["https://evil.example", "//evil.example", "/\\evil.example", "", "javascript:alert(1)", "/login"] {
+        for hostile in
+            ["https://evil.example", "//evil.example", "/\\evil.example", "", "javascript:alert(1)", "/login"]
+        {
             assert_eq!(safe_next(hostile), "/customers", "{hostile}");
         }
     }

@@ -1,0 +1,251 @@
+//! Sign-in, tokens, roles and tenant isolation of users, through the real router.
+
+mod common;
+
+use axum::http::{header, Method, StatusCode};
+use common::{Db, TestApp, PASSWORD};
+use patron::auth::token::{Claims, TokenKind};
+use serde_json::json;
+
+async fn a_token_pair_is_issued_for_valid_credentials_and_refreshes(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "Owner@Warung.test", "owner").await;
+    let (access, refresh) = app.tokens_for(&email.to_lowercase()).await;
+    assert_eq!(app.get("/api/users/", &access).await.status, StatusCode::OK);
+    let reply = app.request(Method::POST, "/api/auth/token/refresh/", None, Some(json!({ "refresh": refresh }))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let new_access = reply.json["access"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(app.get("/api/users/", &new_access).await.status, StatusCode::OK);
+    // A refresh token is not an access token, and the reverse.
+    assert_eq!(app.get("/api/users/", &refresh).await.status, StatusCode::UNAUTHORIZED);
+    let wrong_kind =
+        app.request(Method::POST, "/api/auth/token/refresh/", None, Some(json!({ "refresh": access }))).await;
+    assert_eq!(wrong_kind.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn wrong_credentials_are_refused_without_saying_which_part_is_wrong(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let wrong_password = app
+        .request(Method::POST, "/api/auth/token/", None, Some(json!({ "email": email, "password": "nope nope" })))
+        .await;
+    let unknown_email = app
+        .request(Method::POST, "/api/auth/token/", None, Some(json!({ "email": "ghost@x.test", "password": PASSWORD })))
+        .await;
+    assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown_email.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong_password.json, unknown_email.json);
+}
+
+async fn api_routes_need_a_valid_bearer_token(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let missing = app.request(Method::GET, "/api/users/", None, None).await;
+    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(missing.json["detail"], "Authentication credentials were not provided.");
+    assert_eq!(app.get("/api/users/", "not-a-token").await.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn expired_and_forged_tokens_are_refused(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (access, _) = app.tokens_for(&email).await;
+    let claims = app.state.tokens.verify(&access, TokenKind::Access, 0).expect("valid token");
+    let expired = app.state.tokens.sign(&Claims { exp: chrono::Utc::now().timestamp() - 1, ..claims.clone() });
+    assert_eq!(app.get("/api/users/", &expired).await.status, StatusCode::UNAUTHORIZED);
+    let forged = patron::auth::TokenKeys::new("some other secret entirely, 32+ chars").sign(&claims);
+    let reply = app.get("/api/users/", &forged).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.json["code"], "token_not_valid");
+}
+
+async fn only_owners_manage_users(db: Db) {
+    let app = TestApp::spawn(db).await;
+    for role in ["manager", "cashier"] {
+        let token = app.token("Warung Sari", role).await;
+        let reply = app.get("/api/users/", &token).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{role}");
+        assert!(reply.json["detail"].is_string());
+        let create = app
+            .post("/api/users/", &token, json!({ "email": "x@y.test", "password": PASSWORD, "role": "owner" }))
+            .await;
+        assert_eq!(create.status, StatusCode::FORBIDDEN, "{role}");
+    }
+}
+
+async fn users_of_another_tenant_are_invisible_and_untouchable(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner_a = app.token("Tenant A", "owner").await;
+    let owner_b = app.token("Tenant B", "owner").await;
+    let b_users = app.get("/api/users/", &owner_b).await.json;
+    let b_id = b_users[0]["id"].as_i64().expect("id");
+    let a_users = app.get("/api/users/", &owner_a).await.json;
+    assert_eq!(a_users.as_array().map(Vec::len), Some(1));
+    let reply = app
+        .request(Method::PATCH, &format!("/api/users/{b_id}/"), Some(&owner_a), Some(json!({ "is_active": false })))
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/users/", &owner_b).await.status, StatusCode::OK, "B's owner is untouched");
+}
+
+async fn the_tenant_header_is_ignored(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner_a = app.token("Tenant A", "owner").await;
+    app.token("Tenant B", "owner").await;
+    let b = patron::services::accounts::find_tenant(&app.state, "Tenant B").await.expect("tenant");
+    let tenant_header = b.id.to_string();
+    let reply = app.raw(Method::GET, "/api/users/", Some(&owner_a), None, "", &[("x-tenant-id", &tenant_header)]).await;
+    let emails: Vec<String> =
+        reply.json.as_array().into_iter().flatten().filter_map(|u| u["email"].as_str().map(String::from)).collect();
+    assert!(emails.iter().all(|e| e.ends_with("@tenant-a.test")), "{emails:?}");
+}
+
+async fn deactivating_a_user_or_changing_the_password_revokes_their_tokens(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.token("Warung Sari", "owner").await;
+    let cashier_email = app.user("Warung Sari", "cashier@warung.test", "cashier").await;
+    let (cashier, refresh) = app.tokens_for(&cashier_email).await;
+    let users = app.get("/api/users/", &owner).await.json;
+    let cashier_id = users
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["email"] == "cashier@warung.test")
+        .and_then(|u| u["id"].as_i64())
+        .expect("id");
+    let path = format!("/api/users/{cashier_id}/");
+    let reply =
+        app.request(Method::PATCH, &path, Some(&owner), Some(json!({ "password": "a brand new password" }))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let refreshed =
+        app.request(Method::POST, "/api/auth/token/refresh/", None, Some(json!({ "refresh": refresh }))).await;
+    assert_eq!(refreshed.status, StatusCode::UNAUTHORIZED);
+    // The same holds for deactivation, with a token issued after the password change.
+    let body = json!({ "email": "cashier@warung.test", "password": "a brand new password" });
+    let fresh = app.request(Method::POST, "/api/auth/token/", None, Some(body.clone())).await.json["access"]
+        .as_str()
+        .map(String::from)
+        .expect("token");
+    assert_eq!(app.get("/api/users/", &cashier).await.status, StatusCode::UNAUTHORIZED);
+    app.request(Method::PATCH, &path, Some(&owner), Some(json!({ "is_active": false }))).await;
+    assert_eq!(app.get("/api/users/", &fresh).await.status, StatusCode::UNAUTHORIZED);
+    let again = app.request(Method::POST, "/api/auth/token/", None, Some(body)).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn ten_failed_sign_ins_lock_the_email_for_the_window(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    for _ in 0..10 {
+        let reply = app
+            .request(Method::POST, "/api/auth/token/", None, Some(json!({ "email": email, "password": "wrong guess" })))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = app
+        .request(
+            Method::POST,
+            "/api/auth/token/",
+            None,
+            Some(json!({ "email": "OWNER@warung.test", "password": PASSWORD })),
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.json["detail"].as_str().unwrap_or_default().contains("Too many attempts"));
+}
+
+fn cookie_from(reply: &common::Reply) -> String {
+    reply
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(String::from)
+        .expect("a session cookie")
+}
+
+async fn sign_in(app: &TestApp, email: &str, next: &str) -> common::Reply {
+    let form = format!("email={}&password={}&next={}", email.replace('@', "%40"), PASSWORD.replace(' ', "+"), next);
+    app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[]).await
+}
+
+async fn signed_out_pages_redirect_to_login_and_back_after_sign_in(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let page = app.request(Method::GET, "/customers?page=2", None, None).await;
+    assert!(page.status.is_redirection());
+    assert_eq!(page.headers[header::LOCATION], "/login?next=/customers%3Fpage%3D2");
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let reply = sign_in(&app, &email, "/customers%3Fpage%3D2").await;
+    assert!(reply.status.is_redirection());
+    assert_eq!(reply.headers[header::LOCATION], "/customers?page=2");
+    let cookie = cookie_from(&reply);
+    let set_cookie = reply.headers[header::SET_COOKIE].to_str().unwrap_or_default().to_owned();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let signed_in = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
+    assert_eq!(signed_in.status, StatusCode::OK);
+    assert!(signed_in.text.contains("Warung Sari"));
+}
+
+async fn a_wrong_password_on_the_form_says_so_and_an_offsite_next_is_ignored(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let form = format!("email={}&password=wrong&next=https://evil.example", email.replace('@', "%40"));
+    let reply = app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[]).await;
+    let location = reply.headers[header::LOCATION].to_str().unwrap_or_default().to_owned();
+    assert!(location.starts_with("/login?error=invalid"), "{location}");
+    let page = app.request(Method::GET, &location, None, None).await;
+    assert!(page.text.contains("Wrong email or password."));
+    let ok = sign_in(&app, &email, "https://evil.example").await;
+    assert_eq!(ok.headers[header::LOCATION], "/customers");
+}
+
+async fn a_session_survives_a_restart_and_ends_at_sign_out(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let cookie = cookie_from(&sign_in(&app, &email, "/customers").await);
+    let restarted = TestApp::on(app.db).await;
+    let page = restarted.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let out = restarted.raw(Method::POST, "/logout", None, None, "", &[("cookie", &cookie)]).await;
+    assert!(out.status.is_redirection());
+    let after = restarted.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
+    assert!(after.status.is_redirection());
+}
+
+async fn the_session_id_changes_at_sign_in(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let first = cookie_from(&sign_in(&app, &email, "/customers").await);
+    let form = format!("email={}&password={}", email.replace('@', "%40"), PASSWORD.replace(' ', "+"));
+    let again = app
+        .raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[("cookie", &first)])
+        .await;
+    assert_ne!(cookie_from(&again), first);
+}
+
+async fn unknown_pages_get_a_styled_404(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let cookie = cookie_from(&sign_in(&app, &email, "/customers").await);
+    let page = app.raw(Method::GET, "/no-such-page", None, None, "", &[("cookie", &cookie)]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.text.contains("Page not found"));
+    let api = app.get("/api/no-such-thing/", "x").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+}
+
+on_both_backends!(
+    a_token_pair_is_issued_for_valid_credentials_and_refreshes,
+    wrong_credentials_are_refused_without_saying_which_part_is_wrong,
+    api_routes_need_a_valid_bearer_token,
+    expired_and_forged_tokens_are_refused,
+    only_owners_manage_users,
+    users_of_another_tenant_are_invisible_and_untouchable,
+    the_tenant_header_is_ignored,
+    deactivating_a_user_or_changing_the_password_revokes_their_tokens,
+    ten_failed_sign_ins_lock_the_email_for_the_window,
+    signed_out_pages_redirect_to_login_and_back_after_sign_in,
+    a_wrong_password_on_the_form_says_so_and_an_offsite_next_is_ignored,
+    a_session_survives_a_restart_and_ends_at_sign_out,
+    the_session_id_changes_at_sign_in,
+    unknown_pages_get_a_styled_404,
+);
