@@ -4,7 +4,7 @@ use crate::services::ServiceError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// An API error response.
 #[derive(Debug)]
@@ -23,44 +23,48 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-fn detail(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "detail": message }))).into_response()
+fn detail(status: StatusCode, message: &str) -> (StatusCode, Value) {
+    (status, json!({ "detail": message }))
+}
+
+/// The status and JSON body of a service error; internal causes are logged, never shown.
+pub fn service_error_parts(err: ServiceError) -> (StatusCode, Value) {
+    match err {
+        ServiceError::Validation(fields) => (StatusCode::BAD_REQUEST, json!(fields)),
+        ServiceError::BadRequest(message) => (StatusCode::BAD_REQUEST, json!({ "error": message })),
+        ServiceError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
+        ServiceError::InvalidPage => detail(StatusCode::NOT_FOUND, "Invalid page."),
+        ServiceError::Conflict(message) => detail(StatusCode::CONFLICT, message),
+        ServiceError::Unprocessable(message) => detail(StatusCode::UNPROCESSABLE_ENTITY, message),
+        ServiceError::Forbidden => detail(StatusCode::FORBIDDEN, "You do not have permission to perform this action."),
+        ServiceError::InvalidCredentials => {
+            detail(StatusCode::UNAUTHORIZED, "No active account found with the given credentials")
+        }
+        ServiceError::TooManyAttempts => {
+            detail(StatusCode::TOO_MANY_REQUESTS, "Too many attempts. Try again in 15 minutes.")
+        }
+        ServiceError::InvalidToken => (
+            StatusCode::UNAUTHORIZED,
+            json!({ "detail": "Given token not valid for any token type", "code": "token_not_valid" }),
+        ),
+        ServiceError::Duplicate(message) => detail(StatusCode::BAD_REQUEST, &message),
+        ServiceError::Internal(cause) => {
+            tracing::error!(%cause, "request failed");
+            detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match self {
+        let (status, body) = match self {
             ApiError::NotAuthenticated => {
                 detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided.")
             }
             ApiError::MalformedBody(message) => detail(StatusCode::BAD_REQUEST, &message),
-            ApiError::Service(err) => match err {
-                ServiceError::Validation(fields) => (StatusCode::BAD_REQUEST, Json(fields)).into_response(),
-                ServiceError::BadRequest(message) => {
-                    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
-                }
-                ServiceError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
-                ServiceError::Forbidden => {
-                    detail(StatusCode::FORBIDDEN, "You do not have permission to perform this action.")
-                }
-                ServiceError::InvalidCredentials => {
-                    detail(StatusCode::UNAUTHORIZED, "No active account found with the given credentials")
-                }
-                ServiceError::TooManyAttempts => {
-                    detail(StatusCode::TOO_MANY_REQUESTS, "Too many attempts. Try again in 15 minutes.")
-                }
-                ServiceError::InvalidToken => (
-                    StatusCode::UNAUTHORIZED,
-                    Json(json!({ "detail": "Given token not valid for any token type", "code": "token_not_valid" })),
-                )
-                    .into_response(),
-                ServiceError::Duplicate(message) => detail(StatusCode::BAD_REQUEST, &message),
-                ServiceError::Internal(cause) => {
-                    tracing::error!(%cause, "request failed");
-                    detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
-                }
-            },
-        }
+            ApiError::Service(err) => service_error_parts(err),
+        };
+        (status, Json(body)).into_response()
     }
 }
 

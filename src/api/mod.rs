@@ -1,6 +1,7 @@
 //! The REST API under `/api/`: thin handlers over the services, JSON in and out.
 
 pub mod auth;
+pub mod customers;
 pub mod error;
 pub mod json;
 pub mod users;
@@ -15,6 +16,15 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/token/", post(auth::obtain))
         .route("/auth/token/refresh/", post(auth::refresh))
+        .route("/customers/", get(customers::list).post(customers::create))
+        .route("/customers/stats/", get(customers::stats))
+        .route("/customers/bulk_update/", post(customers::bulk_update))
+        .route(
+            "/customers/{id}/",
+            get(customers::detail).put(customers::update).patch(customers::update).delete(customers::delete),
+        )
+        .route("/customers/{id}/update_points/", post(customers::update_points))
+        .route("/customers/{id}/points_history/", get(customers::points_history))
         .route("/users/", get(users::list).post(users::create))
         .route("/users/{id}/", patch(users::update))
         .fallback(not_found)

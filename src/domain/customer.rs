@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A customer record. Money is in minor units (cents); see `total_spent_minor`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Customer {
     /// Id.
     pub id: i64,
@@ -60,4 +61,26 @@ impl Customer {
             0
         }
     }
+}
+
+/// One change of a customer's points.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct PointsEntry {
+    /// Id.
+    pub id: i64,
+    /// Points actually applied (after clamping at zero).
+    pub delta: i64,
+    /// Balance after the change.
+    pub balance_after: i64,
+    /// Why.
+    pub reason: String,
+    /// `manual`, `edit` or `create`.
+    pub source: String,
+    /// The acting user, if known.
+    pub user_id: Option<i64>,
+    /// The acting user's email, if known.
+    pub user_email: Option<String>,
+    /// When.
+    pub created_at: DateTime<Utc>,
 }

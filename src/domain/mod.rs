@@ -12,5 +12,7 @@ pub mod context;
 pub use context::RequestContext;
 pub mod customer;
 pub mod tier;
-pub use customer::Customer;
+pub use customer::{Customer, PointsEntry};
 pub use tier::LoyaltyTier;
+pub mod customer_input;
+pub mod customer_query;

@@ -132,7 +132,7 @@ pub async fn add_demo_customers(
     let mut rng = StdRng::from_entropy();
     // A run tag keeps emails unique when demo data is added to a tenant more than once.
     let run: u32 = rng.gen_range(1..100_000);
-    let now = Utc::now();
+    let now = crate::storage::now();
     let mut written = 0;
     let mut serial = 0_u64;
     while written < count {
@@ -166,7 +166,7 @@ fn demo_customer(rng: &mut StdRng, run: u32, serial: u64, now: DateTime<Utc>) ->
         })
         .collect();
     let email = Email::parse(&format!("{local}.{run}{serial}@{}", DOMAINS.choose(rng)?)).ok()?;
-    let created_at = now - Duration::minutes(rng.gen_range(60..5 * 365 * 24 * 60));
+    let created_at = now - Duration::seconds(rng.gen_range(3_600..5 * 365 * 24 * 3_600));
     let age_minutes = (now - created_at).num_minutes().max(1);
     // Most customers are Bronze or Silver; a few reach Gold and Platinum.
     let target: i64 = match rng.gen_range(0..100) {

@@ -45,6 +45,15 @@ pub enum ServiceError {
     /// A request-level problem with a fixed message (`{"error": "…"}` in the API).
     #[error("{0}")]
     BadRequest(&'static str),
+    /// A page number past the end or not a number.
+    #[error("invalid page")]
+    InvalidPage,
+    /// The request conflicts with one still running.
+    #[error("{0}")]
+    Conflict(&'static str),
+    /// The request cannot be processed as sent.
+    #[error("{0}")]
+    Unprocessable(&'static str),
     /// The record does not exist in the caller's tenant.
     #[error("not found")]
     NotFound,

@@ -2,7 +2,9 @@
 //! line call these and nothing below them.
 
 pub mod accounts;
+pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 
 pub use error::{FieldErrors, ServiceError, ServiceResult};

@@ -7,9 +7,125 @@
 pub(crate) const USER_COLUMNS: &str = "u.id, u.tenant_id, t.name AS tenant_name, u.email, \
      u.password_hash, u.role, u.is_active, u.auth_version, u.created_at";
 
+/// The customer columns, with the tenant's name.
+pub(crate) const CUSTOMER_SELECT: &str = "SELECT c.id, c.tenant_id, t.name AS tenant_name, c.name, c.email, \
+     c.phone, c.address, c.city, c.province, c.postal_code, c.loyalty_points, c.total_orders, \
+     c.total_spent_minor, c.notes, c.is_active, c.created_at, c.updated_at, c.last_order_date \
+     FROM customers c JOIN tenants t ON t.id = c.tenant_id";
+
+/// The SQL `ORDER BY` for an ordering: a whitelisted column, then `id` in the same direction.
+/// Customers without orders sort as if their last order were the latest (PostgreSQL's default).
+pub(crate) fn order_by(ordering: crate::domain::customer_query::Ordering) -> &'static str {
+    use crate::domain::customer_query::SortField;
+    match (ordering.field, ordering.descending) {
+        (SortField::Name, false) => " ORDER BY c.name_key ASC, c.id ASC",
+        (SortField::Name, true) => " ORDER BY c.name_key DESC, c.id DESC",
+        (SortField::CreatedAt, false) => " ORDER BY c.created_at ASC, c.id ASC",
+        (SortField::CreatedAt, true) => " ORDER BY c.created_at DESC, c.id DESC",
+        (SortField::LoyaltyPoints, false) => " ORDER BY c.loyalty_points ASC, c.id ASC",
+        (SortField::LoyaltyPoints, true) => " ORDER BY c.loyalty_points DESC, c.id DESC",
+        (SortField::TotalOrders, false) => " ORDER BY c.total_orders ASC, c.id ASC",
+        (SortField::TotalOrders, true) => " ORDER BY c.total_orders DESC, c.id DESC",
+        (SortField::TotalSpent, false) => " ORDER BY c.total_spent_minor ASC, c.id ASC",
+        (SortField::TotalSpent, true) => " ORDER BY c.total_spent_minor DESC, c.id DESC",
+        (SortField::LastOrderDate, false) => " ORDER BY c.last_order_date ASC NULLS LAST, c.id ASC",
+        (SortField::LastOrderDate, true) => " ORDER BY c.last_order_date DESC NULLS FIRST, c.id DESC",
+    }
+}
+
+/// The search term as stored in `search_text` (lowercase), and its digits alone when the term
+/// looks like a phone number.
+pub(crate) fn search_terms(search: &str) -> (String, Option<String>) {
+    let term = search.trim().to_lowercase();
+    let phone_like =
+        term.chars().any(|c| c.is_ascii_digit()) && term.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let digits: String = term.chars().filter(char::is_ascii_digit).collect();
+    (term, (phone_like && !digits.is_empty()).then_some(digits))
+}
+
 /// Expands into `impl Storage for $backend`, whose pool is `self.pool`.
 macro_rules! impl_storage {
     ($backend:ty, $db:ty, $kind:expr) => {
+        impl $backend {
+            fn push_customer_filter(
+                qb: &mut sqlx::QueryBuilder<$db>,
+                tenant_id: i64,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+            ) {
+                qb.push(" WHERE c.tenant_id = ").push_bind(tenant_id);
+                if let Some(active) = filter.is_active {
+                    qb.push(" AND c.is_active = ").push_bind(active);
+                }
+                if let Some(tier) = filter.tier {
+                    let (low, high) = tier.points_range();
+                    qb.push(" AND c.loyalty_points >= ").push_bind(low);
+                    if let Some(high) = high {
+                        qb.push(" AND c.loyalty_points < ").push_bind(high);
+                    }
+                }
+                if let Some(city) = &filter.city {
+                    qb.push(" AND c.city = ").push_bind(city.clone());
+                }
+                if let Some(province) = &filter.province {
+                    qb.push(" AND c.province = ").push_bind(province.clone());
+                }
+                if let Some(search) = &filter.search {
+                    let (term, digits) = $crate::storage::common::search_terms(search);
+                    qb.push(" AND (");
+                    Self::push_search(qb, &term);
+                    if let Some(digits) = digits {
+                        qb.push(" OR ");
+                        Self::push_search(qb, &digits);
+                    }
+                    qb.push(")");
+                }
+            }
+
+            async fn fetch_customer<'e, E>(
+                executor: E,
+                tenant_id: i64,
+                id: i64,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                const SQL: &str = const_format::concatcp!(
+                    $crate::storage::common::CUSTOMER_SELECT,
+                    " WHERE c.id = $1 AND c.tenant_id = $2"
+                );
+                Ok(sqlx::query_as(SQL).bind(id).bind(tenant_id).fetch_optional(executor).await?)
+            }
+
+            async fn write_ledger<'e, E>(
+                executor: E,
+                ctx: &$crate::domain::RequestContext,
+                customer_id: i64,
+                delta: i64,
+                balance_after: i64,
+                reason: &str,
+                source: $crate::storage::PointsSource,
+            ) -> $crate::storage::StorageResult<()>
+            where
+                E: sqlx::Executor<'e, Database = $db>,
+            {
+                sqlx::query(
+                    "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, source, \
+                     user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(ctx.tenant_id)
+                .bind(customer_id)
+                .bind(delta)
+                .bind(balance_after)
+                .bind(reason)
+                .bind(source.as_str())
+                .bind(ctx.user_id)
+                .bind($crate::storage::now())
+                .execute(executor)
+                .await?;
+                Ok(())
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::storage::Storage for $backend {
             fn backend(&self) -> $crate::storage::Backend {
@@ -228,6 +344,383 @@ macro_rules! impl_storage {
 
             async fn delete_session(&self, id: &str) -> $crate::storage::StorageResult<()> {
                 sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn customer_counters(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+            ) -> $crate::storage::StorageResult<Vec<$crate::storage::CounterBucket>> {
+                let rows: Vec<(bool, i64, i64, i64)> = sqlx::query_as(
+                    "SELECT is_active, CAST(tier AS BIGINT), customers, points FROM customer_counters \
+                     WHERE tenant_id = $1",
+                )
+                .bind(ctx.tenant_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(is_active, tier, customers, points)| $crate::storage::CounterBucket {
+                        is_active,
+                        tier: $crate::domain::LoyaltyTier::ALL
+                            .get(usize::try_from(tier).unwrap_or(0))
+                            .copied()
+                            .unwrap_or($crate::domain::LoyaltyTier::Bronze),
+                        customers,
+                        points,
+                    })
+                    .collect())
+            }
+
+            async fn count_customers(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+            ) -> $crate::storage::StorageResult<u64> {
+                if filter.is_counter_only() {
+                    let buckets = self.customer_counters(ctx).await?;
+                    let total: i64 = buckets
+                        .iter()
+                        .filter(|b| filter.is_active.is_none_or(|active| b.is_active == active))
+                        .filter(|b| filter.tier.is_none_or(|tier| b.tier == tier))
+                        .map(|b| b.customers)
+                        .sum();
+                    return Ok(u64::try_from(total).unwrap_or(0));
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM customers c");
+                Self::push_customer_filter(&mut qb, ctx.tenant_id, filter);
+                let count: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
+                Ok(u64::try_from(count).unwrap_or(0))
+            }
+
+            async fn list_customers(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+                ordering: $crate::domain::customer_query::Ordering,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<$crate::storage::Page<$crate::domain::Customer>> {
+                let count = self.count_customers(ctx, filter).await?;
+                if count == 0 || offset >= count {
+                    return Ok($crate::storage::Page { count, items: Vec::new() });
+                }
+                // Page through the index first (ids only), then read the page's rows by id.
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT c.id FROM customers c");
+                Self::push_customer_filter(&mut qb, ctx.tenant_id, filter);
+                qb.push($crate::storage::common::order_by(ordering));
+                qb.push(" LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+                qb.push(" OFFSET ").push_bind(i64::try_from(offset).unwrap_or(i64::MAX));
+                let ids: Vec<i64> = qb.build_query_scalar().fetch_all(&self.pool).await?;
+                if ids.is_empty() {
+                    return Ok($crate::storage::Page { count, items: Vec::new() });
+                }
+                let mut rows = sqlx::QueryBuilder::<$db>::new($crate::storage::common::CUSTOMER_SELECT);
+                rows.push(" WHERE c.tenant_id = ").push_bind(ctx.tenant_id).push(" AND c.id IN (");
+                let mut list = rows.separated(", ");
+                for id in &ids {
+                    list.push_bind(*id);
+                }
+                rows.push(")");
+                let found: Vec<$crate::domain::Customer> = rows.build_query_as().fetch_all(&self.pool).await?;
+                let mut by_id: std::collections::HashMap<i64, $crate::domain::Customer> =
+                    found.into_iter().map(|c| (c.id, c)).collect();
+                let items = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+                Ok($crate::storage::Page { count, items })
+            }
+
+            async fn customer(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                id: i64,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
+                Self::fetch_customer(&self.pool, ctx.tenant_id, id).await
+            }
+
+            async fn create_customer(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                fields: &$crate::domain::customer_input::CustomerFields,
+            ) -> $crate::storage::StorageResult<$crate::domain::Customer> {
+                use $crate::storage::keys;
+                let (Some(name), Some(email)) = (&fields.name, &fields.email) else {
+                    return Err($crate::storage::StorageError::Database(sqlx::Error::Protocol(
+                        "a new customer needs a name and an email".into(),
+                    )));
+                };
+                let phone = fields.phone.clone().unwrap_or_default();
+                let points = fields.loyalty_points.unwrap_or(0);
+                let now = $crate::storage::now();
+                let mut tx = self.begin_write().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
+                     province, postal_code, loyalty_points, notes, is_active, search_text, created_at, updated_at, \
+                     last_order_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) \
+                     RETURNING id",
+                )
+                .bind(ctx.tenant_id)
+                .bind(name)
+                .bind(keys::name_key(name))
+                .bind(email.as_str())
+                .bind(email.key())
+                .bind(&phone)
+                .bind(fields.address.clone().unwrap_or_default())
+                .bind(fields.city.clone().unwrap_or_default())
+                .bind(fields.province.clone().unwrap_or_default())
+                .bind(fields.postal_code.clone().unwrap_or_default())
+                .bind(points)
+                .bind(fields.notes.clone().unwrap_or_default())
+                .bind(fields.is_active.unwrap_or(true))
+                .bind(keys::search_text(name, email.as_str(), &phone))
+                .bind(now)
+                .bind(fields.last_order_date.flatten())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err($crate::storage::conflict_or)?;
+                if points != 0 {
+                    Self::write_ledger(&mut *tx, ctx, id, points, points, "Opening balance", $crate::storage::PointsSource::Create).await?;
+                }
+                let customer = Self::fetch_customer(&mut *tx, ctx.tenant_id, id)
+                    .await?
+                    .ok_or($crate::storage::StorageError::Database(sqlx::Error::RowNotFound))?;
+                tx.commit().await?;
+                Ok(customer)
+            }
+
+            async fn update_customer(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                id: i64,
+                fields: &$crate::domain::customer_input::CustomerFields,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
+                use $crate::storage::keys;
+                let mut tx = self.begin_write().await?;
+                let current: Option<(String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT name, email, phone, loyalty_points FROM customers WHERE id = $1 AND tenant_id = $2{}",
+                    Self::LOCK_ROW
+                )))
+                .bind(id)
+                .bind(ctx.tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((old_name, old_email, old_phone, old_points)) = current else {
+                    return Ok(None);
+                };
+                let name = fields.name.clone().unwrap_or(old_name);
+                let email = fields.email.as_ref().map_or(old_email, |e| e.as_str().to_owned());
+                let phone = fields.phone.clone().unwrap_or(old_phone);
+                let points = fields.loyalty_points.unwrap_or(old_points);
+                sqlx::query(
+                    "UPDATE customers SET name = $3, name_key = $4, email = $5, email_key = $6, phone = $7, \
+                     address = COALESCE($8, address), city = COALESCE($9, city), \
+                     province = COALESCE($10, province), postal_code = COALESCE($11, postal_code), \
+                     notes = COALESCE($12, notes), is_active = COALESCE($13, is_active), loyalty_points = $14, \
+                     last_order_date = CASE WHEN $15 THEN $16 ELSE last_order_date END, \
+                     search_text = $17, updated_at = $18 WHERE id = $1 AND tenant_id = $2",
+                )
+                .bind(id)
+                .bind(ctx.tenant_id)
+                .bind(&name)
+                .bind(keys::name_key(&name))
+                .bind(&email)
+                .bind($crate::domain::email::email_key(&email))
+                .bind(&phone)
+                .bind(fields.address.clone())
+                .bind(fields.city.clone())
+                .bind(fields.province.clone())
+                .bind(fields.postal_code.clone())
+                .bind(fields.notes.clone())
+                .bind(fields.is_active)
+                .bind(points)
+                .bind(fields.last_order_date.is_some())
+                .bind(fields.last_order_date.flatten())
+                .bind(keys::search_text(&name, &email, &phone))
+                .bind($crate::storage::now())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::storage::conflict_or)?;
+                if points != old_points {
+                    Self::write_ledger(&mut *tx, ctx, id, points - old_points, points, "Balance edited", $crate::storage::PointsSource::Edit).await?;
+                }
+                let customer = Self::fetch_customer(&mut *tx, ctx.tenant_id, id).await?;
+                tx.commit().await?;
+                Ok(customer)
+            }
+
+            async fn delete_customer(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                id: i64,
+            ) -> $crate::storage::StorageResult<bool> {
+                let done = sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
+                    .bind(id)
+                    .bind(ctx.tenant_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn change_points(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                id: i64,
+                delta: i64,
+                reason: &str,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
+                let mut tx = self.begin_write().await?;
+                let before: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT loyalty_points FROM customers WHERE id = $1 AND tenant_id = $2{}",
+                    Self::LOCK_ROW
+                )))
+                .bind(id)
+                .bind(ctx.tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(before) = before else {
+                    return Ok(None);
+                };
+                // One statement computes the new balance from the current one, clamped at zero
+                // and at the largest balance.
+                let after: i64 = sqlx::query_scalar(
+                    "UPDATE customers SET loyalty_points = CASE \
+                       WHEN loyalty_points + $3 < 0 THEN 0 \
+                       WHEN loyalty_points + $3 > $4 THEN $4 \
+                       ELSE loyalty_points + $3 END, updated_at = $5 \
+                     WHERE id = $1 AND tenant_id = $2 RETURNING loyalty_points",
+                )
+                .bind(id)
+                .bind(ctx.tenant_id)
+                .bind(delta)
+                .bind($crate::domain::customer_input::MAX_POINTS)
+                .bind($crate::storage::now())
+                .fetch_one(&mut *tx)
+                .await?;
+                Self::write_ledger(&mut *tx, ctx, id, after - before, after, reason, $crate::storage::PointsSource::Manual).await?;
+                let customer = Self::fetch_customer(&mut *tx, ctx.tenant_id, id).await?;
+                tx.commit().await?;
+                Ok(customer)
+            }
+
+            async fn set_customers_active(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                ids: &[i64],
+                active: bool,
+            ) -> $crate::storage::StorageResult<u64> {
+                if ids.is_empty() {
+                    return Ok(0);
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new("UPDATE customers SET is_active = ");
+                qb.push_bind(active);
+                qb.push(", updated_at = ").push_bind($crate::storage::now());
+                qb.push(" WHERE tenant_id = ").push_bind(ctx.tenant_id).push(" AND id IN (");
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let mut tx = self.begin_write().await?;
+                let done = qb.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn points_history(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                id: i64,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<Option<$crate::storage::Page<$crate::domain::PointsEntry>>> {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND tenant_id = $2")
+                    .bind(id)
+                    .bind(ctx.tenant_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if exists.is_none() {
+                    return Ok(None);
+                }
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM points_ledger WHERE customer_id = $1 AND tenant_id = $2")
+                    .bind(id)
+                    .bind(ctx.tenant_id)
+                    .fetch_one(&self.pool)
+                    .await?;
+                let items = sqlx::query_as(
+                    "SELECT p.id, p.delta, p.balance_after, p.reason, p.source, p.user_id, u.email AS user_email, \
+                     p.created_at FROM points_ledger p LEFT JOIN users u ON u.id = p.user_id \
+                     WHERE p.customer_id = $1 AND p.tenant_id = $2 ORDER BY p.id DESC LIMIT $3 OFFSET $4",
+                )
+                .bind(id)
+                .bind(ctx.tenant_id)
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Some($crate::storage::Page { count: u64::try_from(count).unwrap_or(0), items }))
+            }
+
+            async fn reserve_idempotency_key(
+                &self,
+                tenant_id: i64,
+                key: &str,
+                fingerprint: &str,
+            ) -> $crate::storage::StorageResult<$crate::storage::Reservation> {
+                let now = $crate::storage::now();
+                sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND created_at < $3")
+                    .bind(tenant_id)
+                    .bind(key)
+                    .bind(now - chrono::Duration::hours(24))
+                    .execute(&self.pool)
+                    .await?;
+                let claimed = sqlx::query(
+                    "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, status, body, created_at) \
+                     VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT (tenant_id, key) DO NOTHING",
+                )
+                .bind(tenant_id)
+                .bind(key)
+                .bind(fingerprint)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                if claimed.rows_affected() == 1 {
+                    return Ok($crate::storage::Reservation::Reserved);
+                }
+                let (fingerprint, status, body): (String, i32, String) = sqlx::query_as(
+                    "SELECT fingerprint, status, body FROM idempotency_keys WHERE tenant_id = $1 AND key = $2",
+                )
+                .bind(tenant_id)
+                .bind(key)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(match u16::try_from(status) {
+                    Ok(status) if status > 0 => $crate::storage::Reservation::Completed { fingerprint, status, body },
+                    _ => $crate::storage::Reservation::InProgress { fingerprint },
+                })
+            }
+
+            async fn complete_idempotency_key(
+                &self,
+                tenant_id: i64,
+                key: &str,
+                status: u16,
+                body: &str,
+            ) -> $crate::storage::StorageResult<()> {
+                sqlx::query("UPDATE idempotency_keys SET status = $3, body = $4 WHERE tenant_id = $1 AND key = $2")
+                    .bind(tenant_id)
+                    .bind(key)
+                    .bind(i32::from(status))
+                    .bind(body)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn release_idempotency_key(&self, tenant_id: i64, key: &str) -> $crate::storage::StorageResult<()> {
+                sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2")
+                    .bind(tenant_id)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             }
 

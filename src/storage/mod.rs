@@ -11,7 +11,9 @@ pub mod sqlite;
 
 pub use session_store::DbSessionStore;
 
-use crate::domain::{Email, RequestContext, Role};
+use crate::domain::customer_input::CustomerFields;
+use crate::domain::customer_query::{CustomerFilter, Ordering};
+use crate::domain::{Customer, Email, LoyaltyTier, PointsEntry, RequestContext, Role};
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 use std::fmt;
@@ -183,6 +185,49 @@ pub struct ImportedCustomer {
     pub history: Vec<ImportedPoints>,
 }
 
+/// One bucket of the maintained customer counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CounterBucket {
+    /// Active or not.
+    pub is_active: bool,
+    /// Tier.
+    pub tier: LoyaltyTier,
+    /// Customers in the bucket.
+    pub customers: i64,
+    /// Their points.
+    pub points: i64,
+}
+
+/// A page of rows and the total count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    /// All rows matching, over every page.
+    pub count: u64,
+    /// This page's rows.
+    pub items: Vec<T>,
+}
+
+/// What an `Idempotency-Key` has seen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reservation {
+    /// The key is new: the request runs, then its response is stored.
+    Reserved,
+    /// A request with this key is running now.
+    InProgress {
+        /// Its fingerprint.
+        fingerprint: String,
+    },
+    /// A request with this key finished.
+    Completed {
+        /// Its fingerprint.
+        fingerprint: String,
+        /// Its status.
+        status: u16,
+        /// Its body.
+        body: String,
+    },
+}
+
 /// The current time as stored: UTC, to the microsecond (what both databases keep).
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
@@ -251,6 +296,74 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Deletes sessions expired at `now` (unix seconds); returns how many.
     async fn delete_expired_sessions(&self, now: i64) -> StorageResult<u64>;
+
+    /// The caller's tenant's counter buckets (only buckets that have ever held a customer).
+    async fn customer_counters(&self, ctx: &RequestContext) -> StorageResult<Vec<CounterBucket>>;
+
+    /// Counts and pages the caller's customers. The count comes from the counters when the filter
+    /// has no text parts.
+    async fn list_customers(
+        &self,
+        ctx: &RequestContext,
+        filter: &CustomerFilter,
+        ordering: Ordering,
+        offset: u64,
+        limit: u64,
+    ) -> StorageResult<Page<Customer>>;
+
+    /// Counts the caller's customers matching a filter.
+    async fn count_customers(&self, ctx: &RequestContext, filter: &CustomerFilter) -> StorageResult<u64>;
+
+    /// One of the caller's customers.
+    async fn customer(&self, ctx: &RequestContext, id: i64) -> StorageResult<Option<Customer>>;
+
+    /// Creates a customer (name and email present) with a `create` ledger row for a non-zero
+    /// balance, in one transaction. [`StorageError::Conflict`] for a taken email.
+    async fn create_customer(&self, ctx: &RequestContext, fields: &CustomerFields) -> StorageResult<Customer>;
+
+    /// Changes the given fields of one of the caller's customers; a new balance writes an `edit`
+    /// ledger row in the same transaction. `None` if not found.
+    async fn update_customer(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        fields: &CustomerFields,
+    ) -> StorageResult<Option<Customer>>;
+
+    /// Deletes one of the caller's customers; whether it existed.
+    async fn delete_customer(&self, ctx: &RequestContext, id: i64) -> StorageResult<bool>;
+
+    /// Adds `delta` points (clamped at zero) in one statement, with its ledger row, in one
+    /// transaction. `None` if not found.
+    async fn change_points(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        delta: i64,
+        reason: &str,
+    ) -> StorageResult<Option<Customer>>;
+
+    /// Activates or deactivates the caller's customers among `ids`; how many matched.
+    async fn set_customers_active(&self, ctx: &RequestContext, ids: &[i64], active: bool) -> StorageResult<u64>;
+
+    /// A page of a customer's points history, newest first. `None` if the customer is not found.
+    async fn points_history(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        offset: u64,
+        limit: u64,
+    ) -> StorageResult<Option<Page<PointsEntry>>>;
+
+    /// Claims an idempotency key for the tenant (keys older than 24 hours are forgotten).
+    async fn reserve_idempotency_key(&self, tenant_id: i64, key: &str, fingerprint: &str)
+        -> StorageResult<Reservation>;
+
+    /// Stores the response of a claimed key.
+    async fn complete_idempotency_key(&self, tenant_id: i64, key: &str, status: u16, body: &str) -> StorageResult<()>;
+
+    /// Releases a claimed key whose request failed on the server, so it can be retried.
+    async fn release_idempotency_key(&self, tenant_id: i64, key: &str) -> StorageResult<()>;
 
     /// Writes customers and their points history in one transaction; a customer whose email is
     /// already taken in the tenant is skipped. Returns how many were written.

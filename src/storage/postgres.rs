@@ -31,6 +31,15 @@ impl PostgresStorage {
         Ok(self.pool.begin().await?)
     }
 
+    /// Locks the row read before a write that depends on it.
+    const LOCK_ROW: &'static str = " FOR UPDATE";
+
+    /// Substring search through the trigram GIN index.
+    fn push_search(qb: &mut sqlx::QueryBuilder<sqlx::Postgres>, term: &str) {
+        let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        qb.push("c.search_text LIKE ").push_bind(format!("%{escaped}%"));
+    }
+
     async fn run_migrations(&self) -> StorageResult<()> {
         sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
         Ok(())

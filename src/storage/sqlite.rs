@@ -44,6 +44,21 @@ impl SqliteStorage {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// SQLite has no row locks: `BEGIN IMMEDIATE` already holds the database's write lock.
+    const LOCK_ROW: &'static str = "";
+
+    /// Substring search through the trigram index (three characters or more), else a scan.
+    fn push_search(qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, term: &str) {
+        if term.chars().count() >= 3 {
+            let phrase = format!("\"{}\"", term.replace('"', "\"\""));
+            qb.push("c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ")
+                .push_bind(phrase)
+                .push(")");
+        } else {
+            qb.push("instr(c.search_text, ").push_bind(term.to_owned()).push(") > 0");
+        }
+    }
+
     async fn run_migrations(&self) -> StorageResult<()> {
         sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
         Ok(())

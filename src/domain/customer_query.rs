@@ -1,0 +1,190 @@
+//! The list query: filters, ordering and page, parsed from query-string pairs as DRF does.
+
+use super::LoyaltyTier;
+use serde::{Deserialize, Serialize};
+
+/// Default and largest page sizes.
+pub const DEFAULT_PAGE_SIZE: u64 = 10;
+/// The largest page size a client may ask for.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// A field customers can be ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortField {
+    /// By name, ignoring case.
+    Name,
+    /// By creation time.
+    CreatedAt,
+    /// By points balance.
+    LoyaltyPoints,
+    /// By number of orders.
+    TotalOrders,
+    /// By amount spent.
+    TotalSpent,
+    /// By last order (customers without orders sort as the latest).
+    LastOrderDate,
+}
+
+impl SortField {
+    /// Every field.
+    pub const ALL: [SortField; 6] = [
+        SortField::Name,
+        SortField::CreatedAt,
+        SortField::LoyaltyPoints,
+        SortField::TotalOrders,
+        SortField::TotalSpent,
+        SortField::LastOrderDate,
+    ];
+
+    /// The API name of the field.
+    pub fn key(self) -> &'static str {
+        match self {
+            SortField::Name => "name",
+            SortField::CreatedAt => "created_at",
+            SortField::LoyaltyPoints => "loyalty_points",
+            SortField::TotalOrders => "total_orders",
+            SortField::TotalSpent => "total_spent",
+            SortField::LastOrderDate => "last_order_date",
+        }
+    }
+}
+
+/// A sort field and direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ordering {
+    /// The field.
+    pub field: SortField,
+    /// Largest first.
+    pub descending: bool,
+}
+
+impl Default for Ordering {
+    fn default() -> Self {
+        Ordering { field: SortField::CreatedAt, descending: true }
+    }
+}
+
+impl Ordering {
+    /// Parses `ordering=` as DRF does: comma-separated, `-` for descending, unknown fields
+    /// ignored; the first valid field wins, none gives the default `-created_at`.
+    pub fn parse(text: &str) -> Self {
+        text.split(',')
+            .filter_map(|part| {
+                let part = part.trim();
+                let (descending, name) = match part.strip_prefix('-') {
+                    Some(name) => (true, name),
+                    None => (false, part),
+                };
+                SortField::ALL.into_iter().find(|f| f.key() == name).map(|field| Ordering { field, descending })
+            })
+            .next()
+            .unwrap_or_default()
+    }
+
+    /// The `ordering=` value.
+    pub fn to_param(self) -> String {
+        format!("{}{}", if self.descending { "-" } else { "" }, self.field.key())
+    }
+}
+
+/// What to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerFilter {
+    /// Case-insensitive substring of name, email or phone (phone also by digits alone).
+    pub search: Option<String>,
+    /// Only active or only inactive.
+    pub is_active: Option<bool>,
+    /// Only one tier.
+    pub tier: Option<LoyaltyTier>,
+    /// Exact city.
+    pub city: Option<String>,
+    /// Exact province.
+    pub province: Option<String>,
+}
+
+impl CustomerFilter {
+    /// Whether a count can come from the maintained counters (no text filters).
+    pub fn is_counter_only(&self) -> bool {
+        self.search.is_none() && self.city.is_none() && self.province.is_none()
+    }
+}
+
+/// Which page of the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PageNumber {
+    /// A page from 1.
+    Number(u64),
+    /// The last page.
+    Last,
+}
+
+/// The page request: number and size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRequest {
+    /// Which page.
+    pub number: PageNumber,
+    /// Rows per page (1 to 100).
+    pub size: u64,
+}
+
+/// Why a page cannot be shown (`{"detail": "Invalid page."}` in the API).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidPage;
+
+impl PageRequest {
+    /// Parses `page` and `page_size` as DRF's PageNumberPagination does: a bad size falls back to
+    /// the default, a size above 100 is cut to 100; a bad page number is an error.
+    pub fn parse(page: Option<&str>, size: Option<&str>) -> Result<Self, InvalidPage> {
+        let size = size
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .filter(|s| *s > 0)
+            .map_or(DEFAULT_PAGE_SIZE, |s| s.min(MAX_PAGE_SIZE));
+        let number = match page.map(str::trim) {
+            None | Some("") => PageNumber::Number(1),
+            Some("last") => PageNumber::Last,
+            Some(text) => PageNumber::Number(text.parse::<u64>().ok().filter(|n| *n >= 1).ok_or(InvalidPage)?),
+        };
+        Ok(PageRequest { number, size })
+    }
+
+    /// The 1-based page number for a list of `count` rows, or an error past the end (page 1 of
+    /// an empty list is valid).
+    pub fn resolve(self, count: u64) -> Result<u64, InvalidPage> {
+        let pages = count.div_ceil(self.size).max(1);
+        let number = match self.number {
+            PageNumber::Number(n) => n,
+            PageNumber::Last => pages,
+        };
+        if number > pages {
+            Err(InvalidPage)
+        } else {
+            Ok(number)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ordering_ignores_unknown_fields_and_defaults_to_newest_first() {
+        assert_eq!(Ordering::parse("-loyalty_points").to_param(), "-loyalty_points");
+        assert_eq!(Ordering::parse("bogus,name").to_param(), "name");
+        assert_eq!(Ordering::parse("password").to_param(), "-created_at");
+        assert_eq!(Ordering::parse("").to_param(), "-created_at");
+    }
+
+    #[test]
+    fn page_sizes_fall_back_or_are_capped_and_bad_pages_are_invalid() {
+        assert_eq!(PageRequest::parse(None, Some("500")).map(|p| p.size), Ok(100));
+        assert_eq!(PageRequest::parse(None, Some("abc")).map(|p| p.size), Ok(10));
+        assert_eq!(PageRequest::parse(Some("0"), None), Err(InvalidPage));
+        assert_eq!(PageRequest::parse(Some("x"), None), Err(InvalidPage));
+        let page = PageRequest::parse(Some("3"), None).expect("page");
+        assert_eq!(page.resolve(25), Ok(3));
+        assert_eq!(page.resolve(20), Err(InvalidPage));
+        assert_eq!(PageRequest::parse(Some("1"), None).and_then(|p| p.resolve(0)), Ok(1));
+        assert_eq!(PageRequest::parse(Some("last"), None).and_then(|p| p.resolve(21)), Ok(3));
+    }
+}

@@ -1,0 +1,49 @@
+//! Safe retries from a till: a request with an `Idempotency-Key` runs once per tenant and key
+//! within 24 hours; a retry gets the first response and changes nothing.
+
+use crate::domain::RequestContext;
+use crate::state::AppState;
+use crate::storage::Reservation;
+use std::future::Future;
+
+use super::{ServiceError, ServiceResult};
+
+/// The longest key accepted.
+pub const MAX_KEY_LEN: usize = 255;
+
+/// A response to store and replay: status and JSON body.
+pub type StoredResponse = (u16, String);
+
+/// Runs `run` once for `key`; replays the stored response for a repeated key with the same
+/// fingerprint. A failure that is not the client's fault releases the key so a retry can run.
+pub async fn run_once<F>(
+    state: &AppState,
+    ctx: &RequestContext,
+    key: &str,
+    fingerprint: &str,
+    run: F,
+) -> ServiceResult<StoredResponse>
+where
+    F: Future<Output = StoredResponse>,
+{
+    let key = key.trim();
+    if key.is_empty() || key.len() > MAX_KEY_LEN || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ServiceError::BadRequest("Invalid Idempotency-Key: 1 to 255 visible ASCII characters"));
+    }
+    match state.storage.reserve_idempotency_key(ctx.tenant_id, key, fingerprint).await? {
+        Reservation::Reserved => {
+            let (status, body) = run.await;
+            if status >= 500 {
+                state.storage.release_idempotency_key(ctx.tenant_id, key).await?;
+            } else {
+                state.storage.complete_idempotency_key(ctx.tenant_id, key, status, &body).await?;
+            }
+            Ok((status, body))
+        }
+        Reservation::Completed { fingerprint: first, status, body } if first == fingerprint => Ok((status, body)),
+        Reservation::InProgress { fingerprint: first } if first == fingerprint => {
+            Err(ServiceError::Conflict("A request with this Idempotency-Key is still being processed; retry shortly."))
+        }
+        _ => Err(ServiceError::Unprocessable("This Idempotency-Key was already used for a different request.")),
+    }
+}

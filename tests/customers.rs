@@ -1,0 +1,503 @@
+//! The customers REST contract, through the real router, on both databases.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Db, TestApp};
+use serde_json::{json, Value};
+
+async fn create(app: &TestApp, token: &str, body: Value) -> Value {
+    let reply = app.post("/api/customers/", token, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    reply.json
+}
+
+fn id_of(customer: &Value) -> i64 {
+    customer["id"].as_i64().expect("an id")
+}
+
+async fn count(app: &TestApp, token: &str) -> i64 {
+    app.get("/api/customers/stats/", token).await.json["total_customers"].as_i64().expect("count")
+}
+
+async fn a_created_customer_has_exactly_the_seed_fields(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    let body = json!({
+        "name": "Jane Smith", "email": "jane@example.com", "phone": "08987654321",
+        "address": "Jl. Thamrin No. 456", "city": "Jakarta", "province": "DKI Jakarta",
+        "postal_code": "12346", "notes": "VIP customer", "tenant": 999, "total_spent": "5.00", "loyalty_tier": "Platinum"
+    });
+    let customer = create(&app, &token, body).await;
+    let keys: Vec<&str> = customer.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "tenant",
+            "tenant_name",
+            "name",
+            "email",
+            "phone",
+            "address",
+            "city",
+            "province",
+            "postal_code",
+            "loyalty_points",
+            "loyalty_tier",
+            "total_orders",
+            "total_spent",
+            "notes",
+            "is_active",
+            "created_at",
+            "updated_at",
+            "last_order_date"
+        ]
+    );
+    assert_eq!(customer["tenant_name"], "My Restaurant");
+    assert_ne!(customer["tenant"], 999);
+    assert_eq!(customer["total_spent"], "0.00");
+    assert_eq!(customer["loyalty_tier"], "Bronze");
+    assert_eq!(customer["last_order_date"], Value::Null);
+    assert!(customer["created_at"].as_str().unwrap_or_default().ends_with('Z'));
+    let detail = app.get(&format!("/api/customers/{}/", id_of(&customer)), &token).await;
+    assert_eq!(detail.json["average_order_value"], json!(0.0));
+}
+
+async fn tiers_change_at_100_500_and_1000_points(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    let cases = [(99, "Bronze"), (100, "Silver"), (499, "Silver"), (500, "Gold"), (999, "Gold"), (1000, "Platinum")];
+    for (points, tier) in cases {
+        let c = create(
+            &app,
+            &token,
+            json!({ "name": format!("P{points}"), "email": format!("p{points}@x.id"), "loyalty_points": points }),
+        )
+        .await;
+        assert_eq!(c["loyalty_tier"], tier, "{points}");
+    }
+    for (level, expected) in [("bronze", 1), ("silver", 2), ("gold", 2), ("platinum", 1)] {
+        let reply = app.get(&format!("/api/customers/?loyalty_level={level}"), &token).await;
+        assert_eq!(reply.json["count"], expected, "{level}");
+    }
+    let stats = app.get("/api/customers/stats/", &token).await.json;
+    assert_eq!(
+        stats,
+        json!({
+            "total_customers": 6, "active_customers": 6, "total_loyalty_points": 3197,
+            "customers_by_tier": { "platinum": 1, "gold": 2, "silver": 2, "bronze": 1 }
+        })
+    );
+    // An unknown level is ignored, as the seed does.
+    assert_eq!(app.get("/api/customers/?loyalty_level=diamond", &token).await.json["count"], 6);
+}
+
+async fn search_finds_name_email_and_phone_digits_ignoring_case(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    create(
+        &app,
+        &token,
+        json!({ "name": "Émile Zola", "email": "ez@paris.fr", "phone": "+62 21 555 0199", "city": "Sari" }),
+    )
+    .await;
+    create(&app, &token, json!({ "name": "Sari Wijaya", "email": "sw@x.id", "phone": "081234567890" })).await;
+    create(&app, &token, json!({ "name": "Budi", "email": "budi.sarip@x.id" })).await;
+    let names = |reply: &Value| -> Vec<String> {
+        reply["results"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str().map(String::from)).collect()
+    };
+    let mut found = names(&app.get("/api/customers/?search=SARI", &token).await.json);
+    found.sort();
+    assert_eq!(found, ["Budi", "Sari Wijaya"], "the city is not searched");
+    assert_eq!(names(&app.get("/api/customers/?search=%C3%A9mile", &token).await.json), ["Émile Zola"]);
+    assert_eq!(names(&app.get("/api/customers/?search=555%200199", &token).await.json), ["Émile Zola"]);
+    assert_eq!(names(&app.get("/api/customers/?search=0812-3456", &token).await.json), ["Sari Wijaya"]);
+    assert_eq!(names(&app.get("/api/customers/?search=PARIS.FR", &token).await.json), ["Émile Zola"]);
+    assert_eq!(names(&app.get("/api/customers/?search=wi", &token).await.json), ["Sari Wijaya"]);
+    assert_eq!(app.get("/api/customers/?search=%25", &token).await.json["count"], 0);
+    assert_eq!(app.get("/api/customers/?search=%22%27)%20OR%201%3D1--", &token).await.json["count"], 0);
+}
+
+async fn filters_and_search_combine(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    create(&app, &token, json!({ "name": "A Sari", "email": "a@x.id", "city": "Bandung", "province": "Jawa Barat", "loyalty_points": 600 })).await;
+    create(&app, &token, json!({ "name": "B Sari", "email": "b@x.id", "city": "Bandung", "province": "Jawa Barat", "is_active": false, "loyalty_points": 600 })).await;
+    create(&app, &token, json!({ "name": "C Sari", "email": "c@x.id", "city": "Jakarta", "province": "DKI Jakarta", "loyalty_points": 600 })).await;
+    create(&app, &token, json!({ "name": "D Budi", "email": "d@x.id", "city": "Bandung", "province": "Jawa Barat", "loyalty_points": 600 })).await;
+    let reply = app
+        .get("/api/customers/?search=sari&city=Bandung&is_active=true&loyalty_level=gold&province=Jawa%20Barat", &token)
+        .await;
+    assert_eq!(reply.json["count"], 1);
+    assert_eq!(reply.json["results"][0]["name"], "A Sari");
+    assert_eq!(app.get("/api/customers/?is_active=false", &token).await.json["count"], 1);
+    assert_eq!(app.get("/api/customers/?city=bandung", &token).await.json["count"], 0, "exact match");
+    assert_eq!(app.get("/api/customers/?is_active=maybe", &token).await.status, StatusCode::BAD_REQUEST);
+}
+
+async fn every_ordering_field_sorts_both_ways_with_an_id_tie_breaker(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    let names = ["bob", "Alice", "carol", "alice", "Bob"];
+    for (i, name) in names.iter().enumerate() {
+        let last_order = if i % 2 == 0 { json!(format!("2024-0{}-01T10:00:00Z", i + 1)) } else { Value::Null };
+        create(&app, &token, json!({ "name": name, "email": format!("{i}@x.id"), "loyalty_points": (i % 2) * 100, "last_order_date": last_order })).await;
+    }
+    let all = app.get("/api/customers/?page_size=100&ordering=created_at", &token).await.json["results"].clone();
+    let rows: Vec<Value> = all.as_array().cloned().unwrap_or_default();
+    for field in ["name", "created_at", "loyalty_points", "total_orders", "total_spent", "last_order_date"] {
+        for descending in [false, true] {
+            let mut expected = rows.clone();
+            expected.sort_by(|a, b| {
+                let key = |c: &Value| match field {
+                    "name" => json!(c["name"].as_str().unwrap_or_default().to_lowercase()),
+                    "total_spent" => json!(c["total_spent"].as_str().unwrap_or_default().parse::<f64>().unwrap_or(0.0)),
+                    "last_order_date" => json!(c["last_order_date"].as_str().unwrap_or("9999")),
+                    _ => c[field].clone(),
+                };
+                let ordering = match (key(a), key(b)) {
+                    (Value::String(x), Value::String(y)) => x.cmp(&y),
+                    (x, y) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal),
+                }
+                .then(id_of(a).cmp(&id_of(b)));
+                if descending {
+                    ordering.reverse()
+                } else {
+                    ordering
+                }
+            });
+            let param = if descending { format!("-{field}") } else { field.to_owned() };
+            let got = app.get(&format!("/api/customers/?page_size=100&ordering={param}"), &token).await.json;
+            let got_ids: Vec<i64> = got["results"].as_array().into_iter().flatten().map(id_of).collect();
+            let want_ids: Vec<i64> = expected.iter().map(id_of).collect();
+            assert_eq!(got_ids, want_ids, "ordering={param}");
+        }
+    }
+    let default = app.get("/api/customers/?ordering=password", &token).await.json;
+    let newest_first: Vec<i64> = default["results"].as_array().into_iter().flatten().map(id_of).collect();
+    let mut sorted = newest_first.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(newest_first, sorted, "unknown fields are ignored: -created_at");
+}
+
+async fn pages_link_to_each_other_and_never_repeat_a_row(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    for i in 0..25 {
+        create(&app, &token, json!({ "name": "Same Name", "email": format!("{i}@x.id"), "loyalty_points": 5 })).await;
+    }
+    let first = app.get("/api/customers/?ordering=loyalty_points&search=same&page_size=10", &token).await.json;
+    assert_eq!(first["count"], 25);
+    assert_eq!(first["previous"], Value::Null);
+    let next = first["next"].as_str().expect("next").to_owned();
+    assert_eq!(next, "http://testserver/api/customers/?ordering=loyalty_points&search=same&page_size=10&page=2");
+    let second = app.get(next.trim_start_matches("http://testserver"), &token).await.json;
+    assert_eq!(second["previous"], "http://testserver/api/customers/?ordering=loyalty_points&search=same&page_size=10");
+    let third = app.get("/api/customers/?ordering=loyalty_points&search=same&page_size=10&page=3", &token).await.json;
+    assert_eq!(third["next"], Value::Null);
+    assert_eq!(third["previous"].as_str().map(|s| s.ends_with("page=2")), Some(true));
+    let mut ids: Vec<i64> = [&first, &second, &third]
+        .iter()
+        .flat_map(|p| p["results"].as_array().cloned().unwrap_or_default())
+        .map(|c| id_of(&c))
+        .collect();
+    assert_eq!(ids.len(), 25);
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 25);
+    for bad in ["4", "0", "abc", "-1"] {
+        let reply = app.get(&format!("/api/customers/?page_size=10&page={bad}"), &token).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "page={bad}");
+        assert_eq!(reply.json, json!({ "detail": "Invalid page." }));
+    }
+    assert_eq!(
+        app.get("/api/customers/?page_size=1000", &token).await.json["results"].as_array().map(Vec::len),
+        Some(25)
+    );
+    assert_eq!(app.get("/api/customers/?page_size=500&page=1", &token).await.json["next"], Value::Null);
+}
+
+async fn validation_errors_use_drf_shapes_and_write_nothing(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    create(&app, &token, json!({ "name": "Taken", "email": "taken@x.id" })).await;
+    let cases = [
+        (json!({ "email": "a@x.id" }), "name"),
+        (json!({ "name": "   ", "email": "a@x.id" }), "name"),
+        (json!({ "name": "x".repeat(201), "email": "a@x.id" }), "name"),
+        (json!({ "name": "A" }), "email"),
+        (json!({ "name": "A", "email": "test@" }), "email"),
+        (json!({ "name": "A", "email": "TAKEN@x.id" }), "email"),
+        (json!({ "name": "A", "email": "a@x.id", "phone": "12345678901234567890123" }), "phone"),
+        (json!({ "name": "A", "email": "a@x.id", "phone": "call me" }), "phone"),
+        (json!({ "name": "A", "email": "a@x.id", "city": "c".repeat(101) }), "city"),
+        (json!({ "name": "A", "email": "a@x.id", "province": "p".repeat(101) }), "province"),
+        (json!({ "name": "A", "email": "a@x.id", "postal_code": "12345678901" }), "postal_code"),
+        (json!({ "name": "A", "email": "a@x.id", "loyalty_points": -5 }), "loyalty_points"),
+        (json!({ "name": "A", "email": "a@x.id", "is_active": "perhaps" }), "is_active"),
+    ];
+    for (body, field) in cases {
+        let reply = app.post("/api/customers/", &token, body.clone()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(reply.json[field].is_array(), "{field}: {}", reply.text);
+    }
+    let duplicate = app.post("/api/customers/", &token, json!({ "name": "A", "email": "Taken@X.id" })).await;
+    assert_eq!(duplicate.json, json!({ "email": ["Customer with this email already exists"] }));
+    let malformed =
+        app.raw(Method::POST, "/api/customers/", Some(&token), Some("{not json".into()), "application/json", &[]).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(malformed.json["detail"].is_string());
+    assert_eq!(count(&app, &token).await, 1);
+}
+
+async fn the_same_email_is_fine_in_another_tenant(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let a = app.token("Tenant A", "manager").await;
+    let b = app.token("Tenant B", "manager").await;
+    create(&app, &a, json!({ "name": "Jane", "email": "jane@x.id" })).await;
+    create(&app, &b, json!({ "name": "Jane", "email": "JANE@x.id" })).await;
+}
+
+async fn put_needs_name_and_email_and_patch_changes_only_what_is_given(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    let c = create(&app, &token, json!({ "name": "John", "email": "john@x.id", "city": "Jakarta" })).await;
+    let path = format!("/api/customers/{}/", id_of(&c));
+    let put = app.request(Method::PUT, &path, Some(&token), Some(json!({ "phone": "0811" }))).await;
+    assert_eq!(put.status, StatusCode::BAD_REQUEST);
+    assert!(put.json["name"].is_array() && put.json["email"].is_array());
+    let patch =
+        app.request(Method::PATCH, &path, Some(&token), Some(json!({ "phone": "08987654321", "tenant": 77 }))).await;
+    assert_eq!(patch.status, StatusCode::OK);
+    assert_eq!(patch.json["phone"], "08987654321");
+    assert_eq!(patch.json["city"], "Jakarta");
+    assert_eq!(patch.json["tenant"], c["tenant"]);
+    let full =
+        app.request(Method::PUT, &path, Some(&token), Some(json!({ "name": "Johnny", "email": "johnny@x.id" }))).await;
+    assert_eq!(full.status, StatusCode::OK);
+    assert_eq!(full.json["name"], "Johnny");
+    assert_eq!(app.get("/api/customers/?search=johnny", &token).await.json["count"], 1, "search follows edits");
+    let other = create(&app, &token, json!({ "name": "Other", "email": "other@x.id" })).await;
+    let clash = app
+        .request(
+            Method::PATCH,
+            &format!("/api/customers/{}/", id_of(&other)),
+            Some(&token),
+            Some(json!({ "email": "JOHNNY@x.id" })),
+        )
+        .await;
+    assert_eq!(clash.json, json!({ "email": ["Customer with this email already exists"] }));
+    let delete = app.request(Method::DELETE, &path, Some(&token), None).await;
+    assert_eq!(delete.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&path, &token).await.status, StatusCode::NOT_FOUND);
+}
+
+async fn another_tenants_customers_are_not_found_and_unchanged_on_every_endpoint(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mine = app.token("Tenant A", "owner").await;
+    let theirs = app.token("Tenant B", "owner").await;
+    let c = create(&app, &theirs, json!({ "name": "Private", "email": "private@b.id", "loyalty_points": 10 })).await;
+    let id = id_of(&c);
+    let path = format!("/api/customers/{id}/");
+    let attempts = [
+        app.get(&path, &mine).await,
+        app.request(Method::PUT, &path, Some(&mine), Some(json!({ "name": "X", "email": "x@x.id" }))).await,
+        app.request(Method::PATCH, &path, Some(&mine), Some(json!({ "name": "X" }))).await,
+        app.request(Method::DELETE, &path, Some(&mine), None).await,
+        app.post(&format!("{path}update_points/"), &mine, json!({ "points": 5 })).await,
+        app.get(&format!("{path}points_history/"), &mine).await,
+        app.get("/api/customers/abc/", &mine).await,
+    ];
+    for reply in attempts {
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);
+    }
+    let bulk =
+        app.post("/api/customers/bulk_update/", &mine, json!({ "customer_ids": [id], "action": "deactivate" })).await;
+    assert_eq!(bulk.json["message"], "0 customers updated successfully");
+    assert_eq!(app.get("/api/customers/", &mine).await.json["count"], 0);
+    assert_eq!(app.get("/api/customers/stats/", &mine).await.json["total_customers"], 0);
+    let after = app.get(&path, &theirs).await.json;
+    assert_eq!(
+        (after["name"].clone(), after["loyalty_points"].clone(), after["is_active"].clone()),
+        (json!("Private"), json!(10), json!(true))
+    );
+}
+
+async fn update_points_validates_clamps_and_records_history(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    let c = create(&app, &token, json!({ "name": "P", "email": "p@x.id", "loyalty_points": 90 })).await;
+    let path = format!("/api/customers/{}/update_points/", id_of(&c));
+    for bad in [
+        json!({}),
+        json!({ "points": 0 }),
+        json!({ "points": "ten" }),
+        json!({ "points": 1.5 }),
+        json!({ "points": 1_000_000_001 }),
+        json!({ "points": null }),
+        json!({ "points": [1] }),
+    ] {
+        let reply = app.post(&path, &token, bad.clone()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(reply.json, json!({ "error": "Invalid points value" }));
+    }
+    let up = app.post(&path, &token, json!({ "points": "10", "reason": "Birthday bonus" })).await;
+    assert_eq!((up.json["loyalty_points"].clone(), up.json["loyalty_tier"].clone()), (json!(100), json!("Silver")));
+    let down = app.post(&path, &token, json!({ "points": -500, "reason": "Redeemed" })).await;
+    assert_eq!(down.json["loyalty_points"], 0, "clamped at zero");
+    let history = app.get(&format!("/api/customers/{}/points_history/", id_of(&c)), &token).await.json;
+    assert_eq!(history["count"], 3);
+    let rows = history["results"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows[0]["points"], -100, "the delta actually applied");
+    assert_eq!(rows[0]["reason"], "Redeemed");
+    assert_eq!(rows[1]["reason"], "Birthday bonus");
+    assert_eq!(rows[2]["source"], "create");
+    let sum: i64 = rows.iter().filter_map(|r| r["points"].as_i64()).sum();
+    assert_eq!(sum, 0);
+}
+
+async fn fifty_concurrent_increments_add_exactly_fifty(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    let c = create(&app, &token, json!({ "name": "Busy", "email": "busy@x.id" })).await;
+    let path = format!("/api/customers/{}/update_points/", id_of(&c));
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let (app, path, token) = (app.clone(), path.clone(), token.clone());
+            tokio::spawn(async move { app.post(&path, &token, json!({ "points": 1, "reason": "rush" })).await.status })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), StatusCode::OK);
+    }
+    let after = app.get(&format!("/api/customers/{}/", id_of(&c)), &token).await.json;
+    assert_eq!(after["loyalty_points"], 50);
+    let history = app.get(&format!("/api/customers/{}/points_history/?page_size=100", id_of(&c)), &token).await.json;
+    assert_eq!(history["count"], 50);
+}
+
+async fn cashiers_may_add_points_but_not_deduct_delete_or_bulk_update(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let cashier = app.token("My Restaurant", "cashier").await;
+    let c = create(&app, &cashier, json!({ "name": "C", "email": "c@x.id", "loyalty_points": 50 })).await;
+    let id = id_of(&c);
+    assert_eq!(
+        app.post(&format!("/api/customers/{id}/update_points/"), &cashier, json!({ "points": 5 })).await.status,
+        StatusCode::OK
+    );
+    let forbidden = [
+        app.post(&format!("/api/customers/{id}/update_points/"), &cashier, json!({ "points": -5 })).await,
+        app.request(Method::DELETE, &format!("/api/customers/{id}/"), Some(&cashier), None).await,
+        app.post("/api/customers/bulk_update/", &cashier, json!({ "customer_ids": [id], "action": "deactivate" }))
+            .await,
+        app.request(
+            Method::PATCH,
+            &format!("/api/customers/{id}/"),
+            Some(&cashier),
+            Some(json!({ "loyalty_points": 1 })),
+        )
+        .await,
+    ];
+    for reply in forbidden {
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
+        assert!(reply.json["detail"].is_string());
+    }
+    let after = app.get(&format!("/api/customers/{id}/"), &cashier).await.json;
+    assert_eq!((after["loyalty_points"].clone(), after["is_active"].clone()), (json!(55), json!(true)));
+}
+
+async fn bulk_update_counts_the_callers_customers_and_refuses_bad_input(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        ids.push(id_of(&create(&app, &token, json!({ "name": "B", "email": format!("b{i}@x.id") })).await));
+    }
+    let body = json!({ "customer_ids": [ids[0], ids[1], ids[2], ids[2], 999_999], "action": "deactivate" });
+    let reply = app.post("/api/customers/bulk_update/", &token, body).await;
+    assert_eq!(reply.json, json!({ "message": "3 customers updated successfully" }));
+    assert_eq!(app.get("/api/customers/stats/", &token).await.json["active_customers"], 0);
+    let cases = [
+        (json!({ "action": "activate" }), json!({ "error": "No customers selected" })),
+        (json!({ "customer_ids": [], "action": "activate" }), json!({ "error": "No customers selected" })),
+        (json!({ "customer_ids": [ids[0]], "action": "explode" }), json!({ "error": "Invalid action" })),
+    ];
+    for (body, expected) in cases {
+        let reply = app.post("/api/customers/bulk_update/", &token, body).await;
+        assert_eq!((reply.status, reply.json), (StatusCode::BAD_REQUEST, expected));
+    }
+    let not_ints =
+        app.post("/api/customers/bulk_update/", &token, json!({ "customer_ids": ["x"], "action": "activate" })).await;
+    assert_eq!(not_ints.status, StatusCode::BAD_REQUEST);
+    let too_many: Vec<i64> = (1..=10_001).collect();
+    let huge = app
+        .post("/api/customers/bulk_update/", &token, json!({ "customer_ids": too_many, "action": "activate" }))
+        .await;
+    assert_eq!(huge.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/customers/stats/", &token).await.json["active_customers"], 0, "nothing written");
+}
+
+async fn an_idempotency_key_applies_a_request_once(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    let body = json!({ "name": "Till", "email": "till@x.id" }).to_string();
+    let send = |path: &'static str, body: String, key: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            app.raw(Method::POST, path, Some(&token), Some(body), "application/json", &[("idempotency-key", key)]).await
+        }
+    };
+    let first = send("/api/customers/", body.clone(), "k-1").await;
+    let again = send("/api/customers/", body.clone(), "k-1").await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    assert_eq!((again.status, again.json.clone()), (StatusCode::CREATED, first.json.clone()));
+    assert_eq!(count(&app, &token).await, 1);
+    let other = send("/api/customers/", json!({ "name": "Else", "email": "else@x.id" }).to_string(), "k-1").await;
+    assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let id = id_of(&first.json);
+    let path: &'static str = Box::leak(format!("/api/customers/{id}/update_points/").into_boxed_str());
+    let points = json!({ "points": 25, "reason": "sale" }).to_string();
+    send(path, points.clone(), "p-1").await;
+    let replay = send(path, points, "p-1").await;
+    assert_eq!(replay.json["loyalty_points"], 25);
+    assert_eq!(app.get(&format!("/api/customers/{id}/"), &token).await.json["loyalty_points"], 25);
+}
+
+async fn the_detail_adds_the_average_order_value(db: Db) {
+    let app = TestApp::spawn(db).await;
+    patron::services::demo::add_demo_customers(&app.state, "Demo Tenant", 30, |_| ()).await.expect("demo");
+    let token = app.token("Demo Tenant", "owner").await;
+    let list = app.get("/api/customers/?ordering=-total_orders&page_size=1", &token).await.json;
+    let c = &list["results"][0];
+    let detail = app.get(&format!("/api/customers/{}/", id_of(c)), &token).await.json;
+    let spent: f64 = detail["total_spent"].as_str().unwrap_or_default().parse().unwrap_or(0.0);
+    let orders = detail["total_orders"].as_f64().unwrap_or(1.0);
+    assert!((detail["average_order_value"].as_f64().unwrap_or(-1.0) - spent / orders).abs() < 0.01);
+    // Demo history always adds up to the balance.
+    for c in app.get("/api/customers/?page_size=30", &token).await.json["results"].as_array().into_iter().flatten() {
+        let history = app.get(&format!("/api/customers/{}/points_history/?page_size=100", id_of(c)), &token).await.json;
+        let sum: i64 = history["results"].as_array().into_iter().flatten().filter_map(|r| r["points"].as_i64()).sum();
+        assert_eq!(sum, c["loyalty_points"].as_i64().unwrap_or(-1));
+    }
+}
+
+on_both_backends!(
+    a_created_customer_has_exactly_the_seed_fields,
+    tiers_change_at_100_500_and_1000_points,
+    search_finds_name_email_and_phone_digits_ignoring_case,
+    filters_and_search_combine,
+    every_ordering_field_sorts_both_ways_with_an_id_tie_breaker,
+    pages_link_to_each_other_and_never_repeat_a_row,
+    validation_errors_use_drf_shapes_and_write_nothing,
+    the_same_email_is_fine_in_another_tenant,
+    put_needs_name_and_email_and_patch_changes_only_what_is_given,
+    another_tenants_customers_are_not_found_and_unchanged_on_every_endpoint,
+    update_points_validates_clamps_and_records_history,
+    fifty_concurrent_increments_add_exactly_fifty,
+    cashiers_may_add_points_but_not_deduct_delete_or_bulk_update,
+    bulk_update_counts_the_callers_customers_and_refuses_bad_input,
+    an_idempotency_key_applies_a_request_once,
+    the_detail_adds_the_average_order_value,
+);
