@@ -501,3 +501,22 @@ on_both_backends!(
     an_idempotency_key_applies_a_request_once,
     the_detail_adds_the_average_order_value,
 );
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_customer_route() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let reply = app.request(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json["openapi"], "3.0.3");
+    for path in [
+        "/api/customers/",
+        "/api/customers/stats/",
+        "/api/customers/bulk_update/",
+        "/api/customers/{id}/",
+        "/api/customers/{id}/update_points/",
+        "/api/customers/{id}/points_history/",
+        "/api/auth/token/",
+    ] {
+        assert!(reply.json["paths"][path].is_object(), "{path}");
+    }
+}

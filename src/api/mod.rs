@@ -4,6 +4,7 @@ pub mod auth;
 pub mod customers;
 pub mod error;
 pub mod json;
+pub mod openapi;
 pub mod users;
 
 use crate::state::AppState;
@@ -11,7 +12,8 @@ use axum::routing::{get, patch, post};
 use axum::Router;
 use error::ApiError;
 
-/// Every route under `/api/` (nested there by the server). Everything but the token endpoints needs a bearer token.
+/// Every route under `/api/` (nested there by the server). Everything but the token endpoints
+/// and the OpenAPI document needs a bearer token.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/token/", post(auth::obtain))
@@ -26,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/customers/{id}/update_points/", post(customers::update_points))
         .route("/customers/{id}/points_history/", get(customers::points_history))
         .route("/users/", get(users::list).post(users::create))
+        .route("/openapi.json", get(openapi::serve))
         .route("/users/{id}/", patch(users::update))
         .fallback(not_found)
 }

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The speed benchmark: loads one tenant with 1,000,000 customers and nine with 100,000 (via
+# `patron demo`), starts the release server and drives it with wrk at 16 connections, printing
+# req/s, p50 and p99 per scenario and the server's peak memory. Then the same on PostgreSQL when
+# a server is reachable. Figures go to stdout and to bench/last-run.md.
+#   BENCH_BIG (default 1000000), BENCH_SMALL (100000), BENCH_TENANTS (9), BENCH_SECONDS (10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+big=${BENCH_BIG:-1000000}
+small=${BENCH_SMALL:-100000}
+tenants=${BENCH_TENANTS:-9}
+seconds=${BENCH_SECONDS:-10}
+bin=target/release/patron
+port=3900
+out=bench/last-run.md
+export PATRON_SECRET="benchmark-secret-not-for-production-000"
+export PATRON_ADDRESS="127.0.0.1:$port" PATRON_LOG=warn PATRON_PASSWORD="bench password 1"
+
+load() { # load URL: creates the tenants and users unless already there
+  export DATABASE_URL=$1
+  if $bin tenant create "Bench Big" >/dev/null 2>&1; then
+    echo "loading $big customers into Bench Big ..."
+    $bin demo --tenant "Bench Big" --customers "$big"
+    $bin user create --tenant "Bench Big" --email owner@bench.test --role owner >/dev/null
+    for i in $(seq 1 "$tenants"); do
+      $bin demo --tenant "Bench Small $i" --customers "$small" >/dev/null
+    done
+  fi
+}
+
+scenario() { # scenario NAME METHOD PATH [LUA]
+  local name=$1 method=$2 path=$3 script=${4:-}
+  local args=(-t2 -c16 -d"${seconds}s" --latency -H "Authorization: Bearer $token")
+  [ -n "$script" ] && args+=(-s "$script")
+  local result
+  result=$(wrk "${args[@]}" "http://127.0.0.1:$port$path" 2>&1)
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$result")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$result")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$result")
+  errors=$(awk '/Non-2xx/ {print $NF}' <<<"$result")
+  printf '| %-44s | %10s | %9s | %9s | %6s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" | tee -a "$out"
+}
+
+run() { # run LABEL URL
+  local label=$1 url=$2
+  load "$url"
+  $bin serve >/tmp/patron-bench.log 2>&1 &
+  local pid=$!
+  trap 'kill $pid 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/login" >/dev/null && break; sleep 0.2; done
+  token=$(curl -sf -X POST "http://127.0.0.1:$port/api/auth/token/" -H 'content-type: application/json' \
+    -d '{"email":"owner@bench.test","password":"bench password 1"}' | sed -E 's/.*"access":"([^"]+)".*/\1/')
+  local id
+  id=$(curl -sf "http://127.0.0.1:$port/api/customers/?page_size=1" -H "Authorization: Bearer $token" \
+    | sed -E 's/.*"results":\[\{"id":([0-9]+).*/\1/')
+  cat > /tmp/patron-points.lua <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"points": 1, "reason": "bench"}'
+LUA
+  cat > /tmp/patron-create.lua <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+local tag = tostring(os.time()) .. tostring(math.random(1000000))
+request = function()
+  n = n + 1
+  local body = string.format('{"name":"Bench %d","email":"bench.%s.%d.%d@bench.test","phone":"0812 %d"}', n, tag, n, math.random(1000000000), n)
+  return wrk.format(nil, nil, nil, body)
+end
+LUA
+  {
+    echo
+    echo "### $label — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), wrk -t2 -c16 -d${seconds}s"
+    echo
+    echo "| scenario (tenant with $big customers)          |      req/s |       p50 |       p99 | non-2xx |"
+    echo "|----------------------------------------------|-----------:|----------:|----------:|-------:|"
+  } | tee -a "$out"
+  scenario "list page 1" GET "/api/customers/"
+  scenario "search ?search=sari" GET "/api/customers/?search=sari"
+  scenario "gold & active by -loyalty_points" GET "/api/customers/?loyalty_level=gold&is_active=true&ordering=-loyalty_points"
+  scenario "page 500" GET "/api/customers/?page=500"
+  scenario "stats" GET "/api/customers/stats/"
+  scenario "detail" GET "/api/customers/$id/"
+  scenario "update_points (+1)" POST "/api/customers/$id/update_points/" /tmp/patron-points.lua
+  scenario "create" POST "/api/customers/" /tmp/patron-create.lua
+  local rss
+  rss=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
+  echo "| server peak memory (VmHWM)                   | $rss |" | tee -a "$out"
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  trap - EXIT
+}
+
+: > "$out"
+mkdir -p bench/data
+run "SQLite" "sqlite://bench/data/patron.db"
+if pg=$(scripts/test-postgres.sh 2>/dev/null); then
+  base=${pg%/*}
+  psql "$pg" -qc "CREATE DATABASE patron_bench" 2>/dev/null || true
+  run "PostgreSQL" "$base/patron_bench"
+fi
+echo
+echo "written to $out"
