@@ -27,10 +27,17 @@ export default defineConfig({
     cwd: '..',
     url: 'http://127.0.0.1:3100/login',
     reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
     timeout: 120_000,
   },
   projects: [
-    { name: 'desktop', use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 }, launchOptions: chromium } },
-    { name: 'phone', use: { ...devices['Pixel 7'], viewport: { width: 390, height: 844 }, launchOptions: chromium } },
+    { name: 'desktop', testIgnore: /no-javascript/, use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 }, launchOptions: chromium } },
+    { name: 'phone', testIgnore: /no-javascript/, use: { ...devices['Pixel 7'], viewport: { width: 390, height: 844 }, launchOptions: chromium } },
+    {
+      name: 'no-javascript',
+      testMatch: /no-javascript\.spec\.ts/,
+      use: { viewport: { width: 1280, height: 800 }, javaScriptEnabled: false, launchOptions: chromium },
+    },
   ],
 });

@@ -1,13 +1,14 @@
 //! The HTML shell, the router and the page layout.
 
 use crate::components::layout::AppLayout;
+use crate::pages::customers::detail::CustomerDetailPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -40,7 +41,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("/") view=|| view! { <Redirect path="/customers"/> }/>
-                    <Route path=path!("/customers") view=CustomersPage/>
+                    <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/customers/:id") view=CustomerDetailPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

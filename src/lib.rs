@@ -3,6 +3,8 @@
 //! One crate, two builds: `ssr` (the server: REST API, server-rendered pages, storage) and
 //! `hydrate` (the WebAssembly that makes the server-rendered pages interactive).
 
+#![recursion_limit = "512"]
+
 pub mod app;
 pub mod components;
 pub mod domain;
@@ -34,4 +36,8 @@ pub mod web;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    // Lets end-to-end tests (and curious people) see that the page is interactive now.
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
 }

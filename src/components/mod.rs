@@ -1,3 +1,6 @@
 //! Reusable view pieces.
 
+pub mod badges;
 pub mod layout;
+pub mod modal;
+pub mod toast;

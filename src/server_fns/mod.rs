@@ -1,3 +1,4 @@
 //! Server functions for the UI: each one gets the caller from the session and calls one service.
 
+pub mod customers;
 pub mod session;

@@ -81,6 +81,63 @@ macro_rules! impl_storage {
                 }
             }
 
+            /// The count and page ids of a list request, from the cache while the tenant's change
+            /// counter is unchanged, else computed (count from the counters when possible).
+            async fn cached_page(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+                ordering: $crate::domain::customer_query::Ordering,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<$crate::storage::list_cache::CachedList> {
+                use $crate::storage::list_cache::{CachedList, ListKey};
+                let version: i64 = sqlx::query_scalar("SELECT version FROM customer_versions WHERE tenant_id = $1")
+                    .bind(ctx.tenant_id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .unwrap_or(0);
+                let key = ListKey::new(ctx.tenant_id, filter, ordering, offset, limit);
+                if let Some(hit) = self.cache.get(&key, version) {
+                    return Ok(hit);
+                }
+                let count = self.count_uncached(ctx, filter).await?;
+                let ids = if count == 0 || offset >= count || limit == 0 {
+                    Vec::new()
+                } else {
+                    let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT c.id FROM customers c");
+                    Self::push_customer_filter(&mut qb, ctx.tenant_id, filter);
+                    qb.push($crate::storage::common::order_by(ordering));
+                    qb.push(" LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+                    qb.push(" OFFSET ").push_bind(i64::try_from(offset).unwrap_or(i64::MAX));
+                    qb.build_query_scalar().fetch_all(&self.pool).await?
+                };
+                let page = CachedList { version, count, ids };
+                self.cache.put(key, page.clone());
+                Ok(page)
+            }
+
+            async fn count_uncached(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+            ) -> $crate::storage::StorageResult<u64> {
+                if filter.is_counter_only() {
+                    let buckets = $crate::storage::Storage::customer_counters(self, ctx).await?;
+                    let total: i64 = buckets
+                        .iter()
+                        .filter(|b| filter.is_active.is_none_or(|active| b.is_active == active))
+                        .filter(|b| filter.tier.is_none_or(|tier| b.tier == tier))
+                        .map(|b| b.customers)
+                        .sum();
+                    return Ok(u64::try_from(total).unwrap_or(0));
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM customers c");
+                Self::push_customer_filter(&mut qb, ctx.tenant_id, filter);
+                let count: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
+                Ok(u64::try_from(count).unwrap_or(0))
+            }
+
             async fn fetch_customer<'e, E>(
                 executor: E,
                 tenant_id: i64,
@@ -312,6 +369,23 @@ macro_rules! impl_storage {
                 .await?)
             }
 
+            async fn create_session(
+                &self,
+                id: &str,
+                data: &str,
+                expires_at: i64,
+            ) -> $crate::storage::StorageResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(id)
+                .bind(data)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn save_session(
                 &self,
                 id: &str,
@@ -377,20 +451,8 @@ macro_rules! impl_storage {
                 ctx: &$crate::domain::RequestContext,
                 filter: &$crate::domain::customer_query::CustomerFilter,
             ) -> $crate::storage::StorageResult<u64> {
-                if filter.is_counter_only() {
-                    let buckets = self.customer_counters(ctx).await?;
-                    let total: i64 = buckets
-                        .iter()
-                        .filter(|b| filter.is_active.is_none_or(|active| b.is_active == active))
-                        .filter(|b| filter.tier.is_none_or(|tier| b.tier == tier))
-                        .map(|b| b.customers)
-                        .sum();
-                    return Ok(u64::try_from(total).unwrap_or(0));
-                }
-                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM customers c");
-                Self::push_customer_filter(&mut qb, ctx.tenant_id, filter);
-                let count: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
-                Ok(u64::try_from(count).unwrap_or(0))
+                let ordering = $crate::domain::customer_query::Ordering::default();
+                Ok(self.cached_page(ctx, filter, ordering, 0, 0).await?.count)
             }
 
             async fn list_customers(
@@ -401,32 +463,24 @@ macro_rules! impl_storage {
                 offset: u64,
                 limit: u64,
             ) -> $crate::storage::StorageResult<$crate::storage::Page<$crate::domain::Customer>> {
-                let count = self.count_customers(ctx, filter).await?;
-                if count == 0 || offset >= count {
-                    return Ok($crate::storage::Page { count, items: Vec::new() });
+                let page = self.cached_page(ctx, filter, ordering, offset, limit).await?;
+                if page.ids.is_empty() {
+                    return Ok($crate::storage::Page { count: page.count, items: Vec::new() });
                 }
-                // Page through the index first (ids only), then read the page's rows by id.
-                let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT c.id FROM customers c");
-                Self::push_customer_filter(&mut qb, ctx.tenant_id, filter);
-                qb.push($crate::storage::common::order_by(ordering));
-                qb.push(" LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
-                qb.push(" OFFSET ").push_bind(i64::try_from(offset).unwrap_or(i64::MAX));
-                let ids: Vec<i64> = qb.build_query_scalar().fetch_all(&self.pool).await?;
-                if ids.is_empty() {
-                    return Ok($crate::storage::Page { count, items: Vec::new() });
-                }
+                // `+c.tenant_id` keeps SQLite from scanning the tenant's index instead of looking
+                // the ids up; PostgreSQL reads it as the same condition.
                 let mut rows = sqlx::QueryBuilder::<$db>::new($crate::storage::common::CUSTOMER_SELECT);
-                rows.push(" WHERE c.tenant_id = ").push_bind(ctx.tenant_id).push(" AND c.id IN (");
+                rows.push(" WHERE +c.tenant_id = ").push_bind(ctx.tenant_id).push(" AND c.id IN (");
                 let mut list = rows.separated(", ");
-                for id in &ids {
+                for id in &page.ids {
                     list.push_bind(*id);
                 }
                 rows.push(")");
                 let found: Vec<$crate::domain::Customer> = rows.build_query_as().fetch_all(&self.pool).await?;
                 let mut by_id: std::collections::HashMap<i64, $crate::domain::Customer> =
                     found.into_iter().map(|c| (c.id, c)).collect();
-                let items = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-                Ok($crate::storage::Page { count, items })
+                let items = page.ids.iter().filter_map(|id| by_id.remove(id)).collect();
+                Ok($crate::storage::Page { count: page.count, items })
             }
 
             async fn customer(

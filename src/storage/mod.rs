@@ -5,6 +5,7 @@
 
 mod common;
 pub mod keys;
+pub mod list_cache;
 pub mod postgres;
 mod session_store;
 pub mod sqlite;
@@ -284,6 +285,9 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Counts failed sign-ins for an email key since a time, and forgets older ones.
     async fn login_failures_since(&self, email_key: &str, since: DateTime<Utc>) -> StorageResult<i64>;
+
+    /// Stores a new session unless its id is taken; whether it was stored.
+    async fn create_session(&self, id: &str, data: &str, expires_at: i64) -> StorageResult<bool>;
 
     /// Saves a browser session (JSON data, expiry in unix seconds).
     async fn save_session(&self, id: &str, data: &str, expires_at: i64) -> StorageResult<()>;

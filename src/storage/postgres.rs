@@ -11,6 +11,7 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct PostgresStorage {
     pub(crate) pool: PgPool,
+    cache: std::sync::Arc<super::list_cache::ListCache>,
 }
 
 impl PostgresStorage {
@@ -23,7 +24,7 @@ impl PostgresStorage {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(PostgresStorage { pool })
+        Ok(PostgresStorage { pool, cache: Default::default() })
     }
 
     /// Starts a read-committed transaction for a write.

@@ -32,6 +32,22 @@ fn backend(err: impl std::fmt::Display) -> session_store::Error {
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        // A fresh random id collides practically never; if it does, draw another.
+        loop {
+            let stored = self
+                .storage
+                .create_session(&record.id.to_string(), &data, record.expiry_date.unix_timestamp())
+                .await
+                .map_err(backend)?;
+            if stored {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         self.storage

@@ -11,6 +11,7 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct SqliteStorage {
     pub(crate) pool: SqlitePool,
+    cache: std::sync::Arc<super::list_cache::ListCache>,
 }
 
 impl SqliteStorage {
@@ -35,7 +36,7 @@ impl SqliteStorage {
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await?;
-        Ok(SqliteStorage { pool })
+        Ok(SqliteStorage { pool, cache: Default::default() })
     }
 
     /// Starts a transaction that takes the write lock at once, so concurrent writers queue on the
@@ -61,6 +62,13 @@ impl SqliteStorage {
 
     async fn run_migrations(&self) -> StorageResult<()> {
         sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        self.refresh_statistics().await
+    }
+
+    /// Lets the query planner know the tables' shapes (bounded work, safe on big databases).
+    async fn refresh_statistics(&self) -> StorageResult<()> {
+        sqlx::query("PRAGMA analysis_limit = 1000").execute(&self.pool).await?;
+        sqlx::query("PRAGMA optimize = 0x10002").execute(&self.pool).await?;
         Ok(())
     }
 }

@@ -1,18 +1,184 @@
-//! `/customers`: the customers back office.
+//! `/customers`: statistics, filters, the list with bulk actions, and the dialogs.
 
+mod delete;
+pub mod detail;
+mod filters;
+mod form;
+mod list;
+mod points;
+pub mod query;
+mod stats;
+
+use crate::components::toast::{ToastRegion, Toasts};
+use crate::domain::Customer;
+use crate::server_fns::customers::{bulk_update, list_customers};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use std::collections::BTreeSet;
 
-/// The customers page frame.
+/// What the page's parts share: the selection, the open dialog, and a version bumped after every
+/// change so the list and statistics reload.
+#[derive(Clone, Copy)]
+pub struct PageState {
+    /// Selected customer ids.
+    pub selected: RwSignal<BTreeSet<i64>>,
+    /// `Some(None)`: adding; `Some(Some(c))`: editing `c`.
+    pub editing: RwSignal<Option<Option<Customer>>>,
+    /// The customer in the points dialog.
+    pub points_for: RwSignal<Option<Customer>>,
+    /// The customer in the delete dialog.
+    pub deleting: RwSignal<Option<Customer>>,
+    /// Bumped after each change.
+    pub version: RwSignal<u32>,
+    toasts: Toasts,
+}
+
+impl PageState {
+    fn new(toasts: Toasts) -> Self {
+        PageState {
+            selected: RwSignal::new(BTreeSet::new()),
+            editing: RwSignal::new(None),
+            points_for: RwSignal::new(None),
+            deleting: RwSignal::new(None),
+            version: RwSignal::new(0),
+            toasts,
+        }
+    }
+
+    /// Selects or unselects one customer.
+    pub fn toggle(&self, id: i64) {
+        self.selected.update(|s| {
+            if !s.remove(&id) {
+                s.insert(id);
+            }
+        });
+    }
+
+    /// Reloads the list and statistics and says what happened.
+    pub fn changed(&self, message: String) {
+        self.version.update(|v| *v += 1);
+        self.toasts.success(message);
+    }
+
+    /// Reports a failed change.
+    pub fn failed(&self, err: ServerFnError) {
+        self.toasts.error(error_text(&err));
+    }
+
+    /// Activates or deactivates the selection, then clears it.
+    pub fn bulk(&self, activate: bool) {
+        let ids: Vec<i64> = self.selected.get_untracked().into_iter().collect();
+        let state = *self;
+        leptos::task::spawn_local(async move {
+            match bulk_update(ids, activate).await {
+                Ok(n) => {
+                    state.selected.set(BTreeSet::new());
+                    state.changed(format!("{n} customers updated successfully"));
+                }
+                Err(err) => state.failed(err),
+            }
+        });
+    }
+}
+
+/// The sentence to show for a failed server call.
+pub fn error_text(err: &ServerFnError) -> String {
+    match err {
+        ServerFnError::ServerError(message) => message.clone(),
+        _ => "Could not reach the server. Check the connection and try again.".to_owned(),
+    }
+}
+
+/// The customers page.
 #[component]
 pub fn CustomersPage() -> impl IntoView {
+    let toasts = Toasts::provide();
+    let state = PageState::new(toasts);
+    let query = query::use_page_query();
+    // A new view of the list starts with nothing selected.
+    Effect::new(move |_| {
+        query.track();
+        state.selected.set(BTreeSet::new());
+    });
+    let data = Resource::new_blocking(move || (query.get(), state.version.get()), |(q, _)| list_customers(q));
+    let can_manage = Signal::derive(move || data.get().and_then(Result::ok).is_some_and(|v| v.can_manage));
     view! {
         <Title text="Customers"/>
-        <div class="space-y-6">
-            <header>
-                <h1 class="text-2xl font-bold">"Customers"</h1>
-                <p class="text-sm text-slate-600">"Find, fix and reward your customers."</p>
+        <div class="space-y-4">
+            <header class="flex flex-wrap items-center justify-between gap-3">
+                <div>
+                    <h1 class="text-2xl font-bold">"Customers"</h1>
+                    <p class="text-sm text-slate-600">"Find, fix and reward your customers."</p>
+                </div>
+                <button type="button" on:click=move |_| state.editing.set(Some(None))
+                    class="min-h-11 rounded-lg bg-indigo-600 px-4 font-semibold text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+                    "+ Add Customer"
+                </button>
             </header>
+            <Transition fallback=move || view! { <Skeleton/> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(view) => {
+                            let stats = view.stats.clone();
+                            let filtered = !query.get_untracked().search.is_empty()
+                                || !query.get_untracked().loyalty_level.is_empty()
+                                || !query.get_untracked().status.is_empty();
+                            let body = if view.items.is_empty() {
+                                view! { <Empty filtered state/> }.into_any()
+                            } else {
+                                view! { <list::CustomerList view query=query.get_untracked() state/> }.into_any()
+                            };
+                            view! {
+                                <stats::StatsCards stats/>
+                                <filters::Filters query/>
+                                {body}
+                            }.into_any()
+                        }
+                        Err(err) => view! {
+                            <div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-red-50 px-4 py-3 text-red-900 ring-1 ring-red-200">
+                                <p>{error_text(&err)}</p>
+                                <button type="button" on:click=move |_| state.version.update(|v| *v += 1)
+                                    class="min-h-11 rounded-lg bg-red-700 px-4 font-medium text-white hover:bg-red-800">"Retry"</button>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+        <form::CustomerFormModal state/>
+        <points::PointsModal state can_manage/>
+        <delete::DeleteModal state/>
+        <ToastRegion toasts/>
+    }
+}
+
+#[component]
+fn Empty(filtered: bool, state: PageState) -> impl IntoView {
+    if filtered {
+        view! {
+            <div class="rounded-xl bg-white p-8 text-center ring-1 ring-slate-200">
+                <p class="text-lg font-semibold">"No customers match these filters."</p>
+                <a href="/customers" class="mt-3 inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">"Clear filters"</a>
+            </div>
+        }
+        .into_any()
+    } else {
+        view! {
+            <div class="rounded-xl bg-white p-8 text-center ring-1 ring-slate-200">
+                <p class="text-lg font-semibold">"No customers yet."</p>
+                <button type="button" on:click=move |_| state.editing.set(Some(None))
+                    class="mt-3 min-h-11 rounded-lg bg-indigo-600 px-4 font-semibold text-white hover:bg-indigo-700">"Add your first customer"</button>
+            </div>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn Skeleton() -> impl IntoView {
+    view! {
+        <div aria-busy="true" aria-label="Loading customers" class="space-y-2">
+            {(0..6).map(|_| view! { <div class="h-12 animate-pulse rounded-lg bg-slate-200"></div> }).collect::<Vec<_>>()}
         </div>
     }
 }

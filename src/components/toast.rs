@@ -1,0 +1,69 @@
+//! Success and error messages that appear for a few seconds, announced to screen readers.
+
+use leptos::prelude::*;
+
+/// One message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Toast {
+    /// Its id.
+    pub id: u64,
+    /// The sentence.
+    pub text: String,
+    /// Whether it reports a failure.
+    pub error: bool,
+}
+
+/// The page's toasts; provide once, use anywhere below.
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    items: RwSignal<Vec<Toast>>,
+    next: StoredValue<u64>,
+}
+
+impl Toasts {
+    /// Creates the toast list and provides it as context.
+    pub fn provide() -> Self {
+        let toasts = Toasts { items: RwSignal::new(Vec::new()), next: StoredValue::new(0) };
+        provide_context(toasts);
+        toasts
+    }
+
+    /// Shows a success message.
+    pub fn success(&self, text: impl Into<String>) {
+        self.push(text.into(), false);
+    }
+
+    /// Shows an error message.
+    pub fn error(&self, text: impl Into<String>) {
+        self.push(text.into(), true);
+    }
+
+    fn push(&self, text: String, error: bool) {
+        let id = self.next.get_value();
+        self.next.set_value(id + 1);
+        self.items.update(|items| items.push(Toast { id, text, error }));
+        let items = self.items;
+        set_timeout(
+            move || items.update(|items| items.retain(|t| t.id != id)),
+            std::time::Duration::from_millis(if error { 8000 } else { 4000 }),
+        );
+    }
+}
+
+/// Where toasts appear.
+#[component]
+pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
+    view! {
+        <div role="status" aria-live="polite" class="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex flex-col items-center gap-2 px-4">
+            <For each=move || toasts.items.get() key=|t| t.id let:toast>
+                <div class=if toast.error {
+                    "pointer-events-auto rounded-lg bg-red-700 px-4 py-3 text-sm font-medium text-white shadow-lg"
+                } else {
+                    "pointer-events-auto rounded-lg bg-green-700 px-4 py-3 text-sm font-medium text-white shadow-lg"
+                }>
+                    {toast.text}
+                </div>
+            </For>
+        </div>
+    }
+}

@@ -1,0 +1,98 @@
+//! Search box, loyalty level and status selects, and Clear Filters: a GET form that works without
+//! JavaScript; with it, search runs 300 ms after typing stops and selects apply at once.
+
+use super::query::href;
+use crate::server_fns::customers::PageQuery;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+/// The filter bar.
+#[component]
+pub fn Filters(query: Memo<PageQuery>) -> impl IntoView {
+    let navigate = use_navigate();
+    let go = move |change: &dyn Fn(&mut PageQuery)| {
+        let mut next = query.get_untracked();
+        change(&mut next);
+        next.page.clear();
+        navigate(&href(&next), NavigateOptions::default());
+    };
+    let go = StoredValue::new(go);
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let search_box = NodeRef::<leptos::html::Input>::new();
+    let on_search = move |ev: leptos::ev::Event| {
+        let text = event_target_value(&ev);
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || go.with_value(|go| go(&|q: &mut PageQuery| q.search = text.clone())),
+            std::time::Duration::from_millis(300),
+        )
+        .ok();
+        pending.set_value(handle);
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let search = search_box.get_untracked().map(|input| input.value()).unwrap_or_default();
+        go.with_value(|go| go(&|q: &mut PageQuery| q.search = search.clone()));
+    };
+    let on_select = move |name: &'static str| {
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            go.with_value(|go| {
+                go(&|q: &mut PageQuery| match name {
+                    "loyalty_level" => q.loyalty_level = value.clone(),
+                    _ => q.status = value.clone(),
+                })
+            });
+        }
+    };
+    let selected = move |current: String, value: &'static str| current == value;
+    view! {
+        <form method="get" action="/customers" on:submit=on_submit role="search"
+            class="flex flex-col gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:flex-row sm:flex-wrap sm:items-end">
+            <div class="flex-1 sm:min-w-64">
+                <label for="search" class="block text-sm font-medium">"Search"</label>
+                <input id="search" name="search" type="search" placeholder="Name, email or phone" node_ref=search_box
+                    prop:value=move || query.get().search on:input=on_search
+                    class="mt-1 block min-h-11 w-full rounded-lg border border-slate-300 px-3"/>
+            </div>
+            <div>
+                <label for="loyalty_level" class="block text-sm font-medium">"Loyalty level"</label>
+                <select id="loyalty_level" name="loyalty_level" on:change=on_select("loyalty_level")
+                    class="mt-1 block min-h-11 w-full rounded-lg border border-slate-300 px-3 sm:w-40">
+                    {[("", "All"), ("bronze", "Bronze"), ("silver", "Silver"), ("gold", "Gold"), ("platinum", "Platinum")]
+                        .into_iter()
+                        .map(|(value, label)| view! {
+                            <option value=value selected=move || selected(query.get().loyalty_level, value)>{label}</option>
+                        })
+                        .collect::<Vec<_>>()}
+                </select>
+            </div>
+            <div>
+                <label for="status" class="block text-sm font-medium">"Status"</label>
+                <select id="status" name="status" on:change=on_select("status")
+                    class="mt-1 block min-h-11 w-full rounded-lg border border-slate-300 px-3 sm:w-36">
+                    {[("", "All"), ("active", "Active"), ("inactive", "Inactive")]
+                        .into_iter()
+                        .map(|(value, label)| view! {
+                            <option value=value selected=move || selected(query.get().status, value)>{label}</option>
+                        })
+                        .collect::<Vec<_>>()}
+                </select>
+            </div>
+            <input type="hidden" name="ordering" prop:value=move || query.get().ordering/>
+            <div class="flex gap-2">
+                <button type="submit" class="min-h-11 rounded-lg bg-slate-800 px-4 font-medium text-white hover:bg-slate-900">"Search"</button>
+                <a href="/customers" role="button"
+                    class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100">
+                    "Clear Filters"
+                </a>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,286 @@
+//! Server functions of the customers page: each gets the caller from the session and calls one
+//! service, exactly as the REST handlers do.
+
+use crate::domain::{Customer, PointsEntry};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The customers page's query, as it appears in the URL.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQuery {
+    /// `search=`
+    pub search: String,
+    /// `loyalty_level=` (bronze, silver, gold, platinum or empty)
+    pub loyalty_level: String,
+    /// `status=` (active, inactive or empty)
+    pub status: String,
+    /// `ordering=`
+    pub ordering: String,
+    /// `page=`
+    pub page: String,
+}
+
+/// Statistics for the cards.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatsView {
+    /// All customers.
+    pub total: i64,
+    /// Active customers.
+    pub active: i64,
+    /// Points held.
+    pub points: i64,
+    /// Bronze, Silver, Gold, Platinum counts.
+    pub tiers: [i64; 4],
+}
+
+/// One page of the list, with what the caller may do.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListView {
+    /// Matching customers over all pages.
+    pub count: u64,
+    /// This page (from 1).
+    pub page: u64,
+    /// Rows per page.
+    pub page_size: u64,
+    /// The rows.
+    pub items: Vec<Customer>,
+    /// The tenant's statistics.
+    pub stats: StatsView,
+    /// Whether the caller may delete, bulk-update and deduct.
+    pub can_manage: bool,
+    /// Whether the page number was past the end (the first page is shown instead).
+    pub page_out_of_range: bool,
+}
+
+/// The editable fields of the customer form.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerForm {
+    /// Full name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Phone.
+    pub phone: String,
+    /// Address.
+    pub address: String,
+    /// City.
+    pub city: String,
+    /// Province.
+    pub province: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// Notes.
+    pub notes: String,
+    /// Active.
+    pub is_active: bool,
+    /// Points balance, as typed (empty: unchanged on edit, 0 on create).
+    pub loyalty_points: String,
+    /// Last order day `YYYY-MM-DD`, or empty for none.
+    pub last_order_date: String,
+}
+
+/// Field messages from the server, or the saved customer.
+pub type FormResult = Result<Customer, BTreeMap<String, Vec<String>>>;
+
+/// A customer with a page of its points history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetailView {
+    /// The customer.
+    pub customer: Customer,
+    /// Average order value in minor units.
+    pub average_order_minor: i64,
+    /// History rows on this page, newest first.
+    pub history: Vec<PointsEntry>,
+    /// All history rows.
+    pub history_count: u64,
+    /// This history page.
+    pub history_page: u64,
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::auth::SessionContext;
+    use crate::services::ServiceError;
+    use crate::state::AppState;
+    use leptos::prelude::*;
+
+    /// The signed-in caller and the app state, or an error the page shows.
+    pub async fn caller() -> Result<(AppState, crate::domain::RequestContext), ServerFnError> {
+        let session = leptos_axum::extract::<SessionContext>()
+            .await
+            .map_err(|_| ServerFnError::new("Your session has ended. Sign in again."))?;
+        Ok((expect_context::<AppState>(), session.ctx))
+    }
+
+    /// A service error as a sentence for the page (internal causes are logged, not shown).
+    pub fn sentence(err: ServiceError) -> ServerFnError {
+        let text = match err {
+            ServiceError::NotFound => "That customer no longer exists.".to_owned(),
+            ServiceError::Forbidden => "Your role does not allow this.".to_owned(),
+            ServiceError::BadRequest(message) => message.to_owned(),
+            ServiceError::Validation(fields) => fields.0.values().flatten().cloned().collect::<Vec<_>>().join(" "),
+            ServiceError::Internal(cause) => {
+                tracing::error!(%cause, "page request failed");
+                "Something went wrong on our side. Try again.".to_owned()
+            }
+            other => other.to_string(),
+        };
+        ServerFnError::new(text)
+    }
+}
+
+/// Lists customers for the page's URL query, with the statistics.
+#[server(prefix = "/sfn", endpoint = "customers/list")]
+pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError> {
+    use crate::services::customers::{self, ListQuery};
+    let (state, ctx) = server::caller().await?;
+    let params = |name: &str| -> Option<String> {
+        match name {
+            "search" => Some(query.search.clone()),
+            "loyalty_level" => Some(query.loyalty_level.clone()),
+            "is_active" => match query.status.as_str() {
+                "active" => Some("true".into()),
+                "inactive" => Some("false".into()),
+                _ => None,
+            },
+            "ordering" => Some(query.ordering.clone()),
+            "page" => Some(query.page.clone()),
+            _ => None,
+        }
+    };
+    let (parsed, out_of_range) = match ListQuery::from_params(params) {
+        Ok(parsed) => (parsed, false),
+        Err(_) => (
+            ListQuery::from_params(|name| if name == "page" { None } else { params(name) })
+                .map_err(server::sentence)?,
+            true,
+        ),
+    };
+    let (page, out_of_range) = match customers::list(&state, &ctx, &parsed).await {
+        Ok(page) => (page, out_of_range),
+        Err(crate::services::ServiceError::InvalidPage) => {
+            let first = ListQuery {
+                page: crate::domain::customer_query::PageRequest::parse(None, None)
+                    .map_err(|_| ServerFnError::new("page"))?,
+                ..parsed.clone()
+            };
+            (customers::list(&state, &ctx, &first).await.map_err(server::sentence)?, true)
+        }
+        Err(err) => return Err(server::sentence(err)),
+    };
+    let stats = customers::stats(&state, &ctx).await.map_err(server::sentence)?;
+    let tiers = &stats.customers_by_tier;
+    Ok(ListView {
+        count: page.count,
+        page: page.number,
+        page_size: parsed.page.size,
+        items: page.items,
+        stats: StatsView {
+            total: stats.total_customers,
+            active: stats.active_customers,
+            points: stats.total_loyalty_points,
+            tiers: [tiers.bronze, tiers.silver, tiers.gold, tiers.platinum],
+        },
+        can_manage: ctx.role.can_manage_customers(),
+        page_out_of_range: out_of_range,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn form_json(form: &CustomerForm) -> serde_json::Value {
+    let mut json = serde_json::json!({
+        "name": form.name, "email": form.email, "phone": form.phone, "address": form.address,
+        "city": form.city, "province": form.province, "postal_code": form.postal_code,
+        "notes": form.notes, "is_active": form.is_active,
+        "last_order_date": if form.last_order_date.trim().is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::Value::String(format!("{}T00:00:00Z", form.last_order_date.trim()))
+        },
+    });
+    if !form.loyalty_points.trim().is_empty() {
+        json["loyalty_points"] = serde_json::Value::String(form.loyalty_points.trim().to_owned());
+    }
+    json
+}
+
+#[cfg(feature = "ssr")]
+fn form_result(result: crate::services::ServiceResult<Customer>) -> Result<FormResult, ServerFnError> {
+    match result {
+        Ok(customer) => Ok(Ok(customer)),
+        Err(crate::services::ServiceError::Validation(fields)) => Ok(Err(fields.0)),
+        Err(err) => Err(server::sentence(err)),
+    }
+}
+
+/// Creates a customer from the form.
+#[server(prefix = "/sfn", endpoint = "customers/create")]
+pub async fn create_customer(form: CustomerForm) -> Result<FormResult, ServerFnError> {
+    let (state, ctx) = server::caller().await?;
+    form_result(crate::services::customers::create(&state, &ctx, &form_json(&form)).await)
+}
+
+/// Saves the form over a customer.
+#[server(prefix = "/sfn", endpoint = "customers/update")]
+pub async fn update_customer(id: i64, form: CustomerForm) -> Result<FormResult, ServerFnError> {
+    use crate::domain::customer_input::Completeness;
+    let (state, ctx) = server::caller().await?;
+    form_result(crate::services::customers::update(&state, &ctx, id, &form_json(&form), Completeness::Full).await)
+}
+
+/// Deletes a customer.
+#[server(prefix = "/sfn", endpoint = "customers/delete")]
+pub async fn delete_customer(id: i64) -> Result<(), ServerFnError> {
+    let (state, ctx) = server::caller().await?;
+    crate::services::customers::delete(&state, &ctx, id).await.map_err(server::sentence)
+}
+
+/// Adds (or, for owners and managers, deducts) points with a reason.
+#[server(prefix = "/sfn", endpoint = "customers/points")]
+pub async fn change_points(id: i64, points: i64, reason: String) -> Result<Customer, ServerFnError> {
+    let (state, ctx) = server::caller().await?;
+    if points == 0 || points.abs() > crate::services::customers::MAX_POINTS_CHANGE {
+        return Err(ServerFnError::new("Enter a number of points other than zero."));
+    }
+    crate::services::customers::change_points(&state, &ctx, id, points, &reason).await.map_err(server::sentence)
+}
+
+/// Activates or deactivates the selected customers; returns how many were updated.
+#[server(prefix = "/sfn", endpoint = "customers/bulk")]
+pub async fn bulk_update(ids: Vec<i64>, activate: bool) -> Result<u64, ServerFnError> {
+    use crate::services::customers::{bulk_set_active, BulkAction};
+    let (state, ctx) = server::caller().await?;
+    let action = if activate { BulkAction::Activate } else { BulkAction::Deactivate };
+    bulk_set_active(&state, &ctx, &ids, action).await.map_err(server::sentence)
+}
+
+/// A customer and a page of its points history.
+#[server(prefix = "/sfn", endpoint = "customers/detail")]
+pub async fn customer_detail(id: i64, page: u64) -> Result<DetailView, ServerFnError> {
+    use crate::domain::customer_query::PageRequest;
+    let (state, ctx) = server::caller().await?;
+    let customer = crate::services::customers::get(&state, &ctx, id).await.map_err(server::sentence)?;
+    let request =
+        PageRequest::parse(Some(&page.max(1).to_string()), Some("10")).map_err(|_| ServerFnError::new("page"))?;
+    let (history_count, history_page, history) =
+        match crate::services::customers::points_history(&state, &ctx, id, request).await {
+            Ok(found) => found,
+            Err(crate::services::ServiceError::InvalidPage) => crate::services::customers::points_history(
+                &state,
+                &ctx,
+                id,
+                PageRequest::parse(None, Some("10")).map_err(|_| ServerFnError::new("page"))?,
+            )
+            .await
+            .map_err(server::sentence)?,
+            Err(err) => return Err(server::sentence(err)),
+        };
+    Ok(DetailView {
+        average_order_minor: customer.average_order_minor(),
+        customer,
+        history,
+        history_count,
+        history_page,
+    })
+}
