@@ -104,6 +104,8 @@ async fn search_finds_name_email_and_phone_digits_ignoring_case(db: Db) {
     .await;
     create(&app, &token, json!({ "name": "Sari Wijaya", "email": "sw@x.id", "phone": "081234567890" })).await;
     create(&app, &token, json!({ "name": "Budi", "email": "budi.sarip@x.id" })).await;
+    // Holds every trigram of "sari" but not the substring.
+    create(&app, &token, json!({ "name": "Sarah Maria", "email": "sm@x.id" })).await;
     let names = |reply: &Value| -> Vec<String> {
         reply["results"].as_array().into_iter().flatten().filter_map(|c| c["name"].as_str().map(String::from)).collect()
     };

@@ -74,7 +74,6 @@ CREATE INDEX customers_by_orders       ON customers (tenant_id, total_orders, id
 CREATE INDEX customers_by_spent        ON customers (tenant_id, total_spent_minor, id);
 CREATE INDEX customers_by_last_order   ON customers (tenant_id, last_order_date, id);
 CREATE INDEX customers_by_status_points ON customers (tenant_id, is_active, loyalty_points, id);
-CREATE INDEX customers_by_status_created ON customers (tenant_id, is_active, created_at, id);
 CREATE INDEX customers_by_city         ON customers (tenant_id, city);
 CREATE INDEX customers_by_province     ON customers (tenant_id, province);
 CREATE INDEX customers_search          ON customers USING gin (tenant_id, search_text gin_trgm_ops);

@@ -74,13 +74,14 @@ CREATE INDEX customers_by_orders      ON customers (tenant_id, total_orders);
 CREATE INDEX customers_by_spent       ON customers (tenant_id, total_spent_minor);
 CREATE INDEX customers_by_last_order  ON customers (tenant_id, last_order_date);
 CREATE INDEX customers_by_status_points ON customers (tenant_id, is_active, loyalty_points);
-CREATE INDEX customers_by_status_created ON customers (tenant_id, is_active, created_at);
 CREATE INDEX customers_by_city        ON customers (tenant_id, city);
 CREATE INDEX customers_by_province    ON customers (tenant_id, province);
 
--- Substring search over name, email and phone (see search_text in the storage code).
+-- Substring search over name, email and phone (see search_text in the storage code). The index
+-- keeps no positions (detail=none): it narrows the candidates to rows holding every trigram of the
+-- term, and the query then checks the exact substring on those rows.
 CREATE VIRTUAL TABLE customers_search USING fts5 (
-    search_text, content = 'customers', content_rowid = 'id', tokenize = 'trigram'
+    search_text, content = 'customers', content_rowid = 'id', tokenize = 'trigram', detail = 'none'
 );
 CREATE TRIGGER customers_search_insert AFTER INSERT ON customers BEGIN
     INSERT INTO customers_search (rowid, search_text) VALUES (NEW.id, NEW.search_text);

@@ -114,7 +114,7 @@ const NOTES: &[&str] = &[
 ];
 
 /// How many customers `patron demo` writes per transaction.
-const BATCH: usize = 5_000;
+const BATCH: usize = 20_000;
 
 /// Adds `count` demo customers to the tenant named `tenant_name`, creating it if needed.
 /// `progress` is called with the running total after each batch.
@@ -129,23 +129,35 @@ pub async fn add_demo_customers(
         Err(ServiceError::NotFound) => accounts::create_tenant(state, tenant_name).await?,
         Err(other) => return Err(other),
     };
-    let mut rng = StdRng::from_entropy();
-    // A run tag keeps emails unique when demo data is added to a tenant more than once.
-    let run: u32 = rng.gen_range(1..100_000);
-    let now = crate::storage::now();
+    // Customers are made on a thread of their own while the previous batch is written.
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ImportedCustomer>>(2);
+    let maker = tokio::task::spawn_blocking(move || {
+        let mut rng = StdRng::from_entropy();
+        // A run tag keeps emails unique when demo data is added to a tenant more than once.
+        let run: u32 = rng.gen_range(1..100_000);
+        let now = crate::storage::now();
+        let mut serial = 0_u64;
+        loop {
+            let batch: Vec<ImportedCustomer> = (0..BATCH)
+                .filter_map(|_| {
+                    serial += 1;
+                    demo_customer(&mut rng, run, serial, now)
+                })
+                .collect();
+            if sender.blocking_send(batch).is_err() {
+                return;
+            }
+        }
+    });
     let mut written = 0;
-    let mut serial = 0_u64;
     while written < count {
-        let size = (count - written).min(BATCH as u64) as usize;
-        let batch: Vec<ImportedCustomer> = (0..size)
-            .filter_map(|_| {
-                serial += 1;
-                demo_customer(&mut rng, run, serial, now)
-            })
-            .collect();
+        let Some(mut batch) = batches.recv().await else { break };
+        batch.truncate(usize::try_from(count - written).unwrap_or(BATCH));
         written += state.storage.import_customers(tenant.id, &batch).await?;
         progress(written);
     }
+    drop(batches);
+    let _ = maker.await;
     Ok((tenant, written))
 }
 
@@ -203,9 +215,9 @@ fn demo_customer(rng: &mut StdRng, run: u32, serial: u64, now: DateTime<Utc>) ->
     })
 }
 
-/// One to four changes, oldest first, that sum to `target` and never go below zero.
+/// One to three changes, oldest first, that sum to `target` and never go below zero.
 fn points_history(rng: &mut StdRng, target: i64, created_at: DateTime<Utc>, age_minutes: i64) -> Vec<ImportedPoints> {
-    let steps = rng.gen_range(1..=4_usize);
+    let steps = rng.gen_range(1..=3_usize);
     let mut times: Vec<i64> = (0..steps).map(|_| rng.gen_range(0..age_minutes)).collect();
     times.sort_unstable();
     let mut history = Vec::with_capacity(steps);

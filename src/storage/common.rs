@@ -785,7 +785,8 @@ macro_rules! impl_storage {
             ) -> $crate::storage::StorageResult<u64> {
                 use $crate::storage::keys;
                 let mut written = 0;
-                let mut tx = self.begin_write().await?;
+                let mut connection = self.bulk_connection().await?;
+                let mut tx = sqlx::Connection::begin_with(&mut *connection, Self::BEGIN_WRITE).await?;
                 for chunk in customers.chunks(500) {
                     let mut insert = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
@@ -847,6 +848,7 @@ macro_rules! impl_storage {
                     }
                 }
                 tx.commit().await?;
+                self.end_bulk(&mut connection).await?;
                 Ok(written)
             }
 

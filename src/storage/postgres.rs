@@ -27,6 +27,18 @@ impl PostgresStorage {
         Ok(PostgresStorage { pool, cache: Default::default() })
     }
 
+    /// How a write transaction starts.
+    const BEGIN_WRITE: &'static str = "BEGIN";
+
+    /// A connection for a bulk load.
+    async fn bulk_connection(&self) -> StorageResult<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    async fn end_bulk(&self, _connection: &mut sqlx::pool::PoolConnection<sqlx::Postgres>) -> StorageResult<()> {
+        Ok(())
+    }
+
     /// Starts a read-committed transaction for a write.
     async fn begin_write(&self) -> StorageResult<sqlx::Transaction<'static, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)

@@ -23,7 +23,7 @@ impl SqliteStorage {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", "-16384")
             .pragma("temp_store", "memory");
         if let Some(parent) = options.get_filename().parent() {
             if !parent.as_os_str().is_empty() {
@@ -39,6 +39,23 @@ impl SqliteStorage {
         Ok(SqliteStorage { pool, cache: Default::default() })
     }
 
+    /// How a write transaction starts.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+
+    /// A connection for a bulk load, with a page cache large enough to keep the indexes in
+    /// memory while it lasts ([`Self::end_bulk`] restores the usual size).
+    async fn bulk_connection(&self) -> StorageResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+        let mut connection = self.pool.acquire().await?;
+        sqlx::query("PRAGMA cache_size = -524288").execute(&mut *connection).await?;
+        Ok(connection)
+    }
+
+    async fn end_bulk(&self, connection: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>) -> StorageResult<()> {
+        sqlx::query("PRAGMA cache_size = -16384").execute(&mut **connection).await?;
+        let _ = self;
+        Ok(())
+    }
+
     /// Starts a transaction that takes the write lock at once, so concurrent writers queue on the
     /// busy timeout instead of failing when a read lock cannot be upgraded.
     async fn begin_write(&self) -> StorageResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
@@ -48,16 +65,16 @@ impl SqliteStorage {
     /// SQLite has no row locks: `BEGIN IMMEDIATE` already holds the database's write lock.
     const LOCK_ROW: &'static str = "";
 
-    /// Substring search through the trigram index (three characters or more), else a scan.
+    /// Substring search: the trigram index finds the candidates (terms of three characters or
+    /// more), and `instr` keeps those that hold the exact substring.
     fn push_search(qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, term: &str) {
-        if term.chars().count() >= 3 {
-            let phrase = format!("\"{}\"", term.replace('"', "\"\""));
-            qb.push("c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ")
-                .push_bind(phrase)
-                .push(")");
-        } else {
-            qb.push("instr(c.search_text, ").push_bind(term.to_owned()).push(") > 0");
+        qb.push("(");
+        if let Some(trigrams) = trigram_query(term) {
+            qb.push("c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ");
+            qb.push_bind(trigrams);
+            qb.push(") AND ");
         }
+        qb.push("instr(c.search_text, ").push_bind(term.to_owned()).push(") > 0)");
     }
 
     async fn run_migrations(&self) -> StorageResult<()> {
@@ -67,10 +84,35 @@ impl SqliteStorage {
 
     /// Lets the query planner know the tables' shapes (bounded work, safe on big databases).
     async fn refresh_statistics(&self) -> StorageResult<()> {
-        sqlx::query("PRAGMA analysis_limit = 1000").execute(&self.pool).await?;
-        sqlx::query("PRAGMA optimize = 0x10002").execute(&self.pool).await?;
+        let mut connection = self.pool.acquire().await?;
+        sqlx::query("PRAGMA analysis_limit = 400").execute(&mut *connection).await?;
+        sqlx::query("ANALYZE customers").execute(&mut *connection).await?;
+        sqlx::query("ANALYZE points_ledger").execute(&mut *connection).await?;
         Ok(())
     }
 }
 
+/// The FTS5 query for rows holding every trigram of `term` (`"sar" AND "ari"` for `sari`), or
+/// `None` for terms shorter than three characters.
+fn trigram_query(term: &str) -> Option<String> {
+    let chars: Vec<char> = term.chars().collect();
+    let mut trigrams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+    trigrams.sort_unstable();
+    trigrams.dedup();
+    (!trigrams.is_empty())
+        .then(|| trigrams.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND "))
+}
+
 impl_storage!(SqliteStorage, sqlx::Sqlite, Backend::Sqlite);
+
+#[cfg(test)]
+mod tests {
+    use super::trigram_query;
+
+    #[test]
+    fn search_terms_become_quoted_trigrams() {
+        assert_eq!(trigram_query("sari").as_deref(), Some("\"ari\" AND \"sar\""));
+        assert_eq!(trigram_query("a\"bc").as_deref(), Some("\"\"\"bc\" AND \"a\"\"b\""));
+        assert_eq!(trigram_query("ab"), None);
+    }
+}
