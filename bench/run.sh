@@ -3,7 +3,8 @@
 # `patron demo`), starts the release server and drives it with wrk at 16 connections, printing
 # req/s, p50 and p99 per scenario and the server's peak memory. Then the same on PostgreSQL when
 # a server is reachable. Figures go to stdout and to bench/last-run.md.
-#   BENCH_BIG (default 1000000), BENCH_SMALL (100000), BENCH_TENANTS (9), BENCH_SECONDS (10)
+#   BENCH_BIG (default 1000000), BENCH_SMALL (100000), BENCH_TENANTS (9), BENCH_SECONDS (10),
+#   BENCH_POSTGRES=0 to skip PostgreSQL. Loaded data is kept in bench/data and reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -43,6 +44,32 @@ scenario() { # scenario NAME METHOD PATH [LUA]
   printf '| %-44s | %10s | %9s | %9s | %6s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" | tee -a "$out"
 }
 
+page_scenario() { # page_scenario NAME PATH COOKIE
+  local result rps p50 p99 errors
+  result=$(wrk -t2 -c16 -d"${seconds}s" --latency -H "Cookie: $3" "http://127.0.0.1:$port$2" 2>&1)
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$result")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$result")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$result")
+  errors=$(awk '/Non-2xx/ {print $NF}' <<<"$result")
+  printf '| %-44s | %10s | %9s | %9s | %6s |\n' "$1" "$rps" "$p50" "$p99" "${errors:-0}" | tee -a "$out"
+}
+
+assets() { # the page's JavaScript, WebAssembly and CSS as served: raw, gzip and brotli bytes
+  {
+    echo
+    echo "| asset | raw | gzip -9 | brotli -q 11 |"
+    echo "|---|---:|---:|---:|"
+    local total_raw=0 total_gz=0 total_br=0
+    for f in target/site/pkg/patron.js target/site/pkg/patron.wasm target/site/pkg/patron.css; do
+      local raw gz br
+      raw=$(wc -c <"$f"); gz=$(gzip -9 -c "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
+      total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+      echo "| $(basename "$f") | $raw | $gz | $br |"
+    done
+    echo "| total | $total_raw | $total_gz | $total_br |"
+  } | tee -a "$out"
+}
+
 run() { # run LABEL URL
   local label=$1 url=$2
   load "$url"
@@ -63,11 +90,15 @@ LUA
   cat > /tmp/patron-create.lua <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
 local n = 0
-local tag = tostring(os.time()) .. tostring(math.random(1000000))
 request = function()
   n = n + 1
-  local body = string.format('{"name":"Bench %d","email":"bench.%s.%d.%d@bench.test","phone":"0812 %d"}', n, tag, n, math.random(1000000000), n)
+  local body = string.format('{"name":"Bench %d","email":"bench.%d.%d.%d@bench.test","phone":"0812 %d"}', n, os.time(), id, n, n)
   return wrk.format(nil, nil, nil, body)
 end
 LUA
@@ -86,6 +117,12 @@ LUA
   scenario "detail" GET "/api/customers/$id/"
   scenario "update_points (+1)" POST "/api/customers/$id/update_points/" /tmp/patron-points.lua
   scenario "create" POST "/api/customers/" /tmp/patron-create.lua
+  local cookie
+  cookie=$(curl -si -X POST "http://127.0.0.1:$port/login" -d 'email=owner%40bench.test&password=bench+password+1' \
+    | sed -nE 's/^set-cookie: (patron_session=[^;]+).*/\1/Ip' | head -n 1)
+  token="unused"
+  page_scenario "page /customers (server-rendered)" "/customers" "$cookie"
+  page_scenario "page /customers?loyalty_level=gold&status=active" "/customers?loyalty_level=gold&status=active" "$cookie"
   local rss
   rss=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
   echo "| server peak memory (VmHWM)                   | $rss |" | tee -a "$out"
@@ -95,9 +132,10 @@ LUA
 }
 
 : > "$out"
+assets
 mkdir -p bench/data
 run "SQLite" "sqlite://bench/data/patron.db"
-if pg=$(scripts/test-postgres.sh 2>/dev/null); then
+if [ "${BENCH_POSTGRES:-1}" = 1 ] && pg=$(scripts/test-postgres.sh 2>/dev/null); then
   base=${pg%/*}
   psql "$pg" -qc "CREATE DATABASE patron_bench" 2>/dev/null || true
   run "PostgreSQL" "$base/patron_bench"

@@ -87,6 +87,6 @@ if [ $want_browser -eq 1 ]; then
   apt_install chromium fonts-dejavu-core
 fi
 if [ $want_bench -eq 1 ]; then
-  apt_install wrk
+  apt_install wrk brotli
 fi
 log "ready"

@@ -18,7 +18,7 @@ pub fn AppLayout() -> impl IntoView {
                     view! { <Sidebar user/> }
                 })}
             </Suspense>
-            <main id="main" class="min-w-0 flex-1 px-4 py-6 md:px-8">
+            <main id="main" class="min-w-0 flex-1 px-4 py-6 md:px-6 lg:px-8">
                 <Outlet/>
             </main>
         </div>
@@ -37,7 +37,7 @@ fn Sidebar(user: Option<SessionUser>) -> impl IntoView {
             </summary>
             <NavBody email=email.clone() tenant=tenant.clone() role/>
         </details>
-        <aside class="hidden w-64 shrink-0 border-r border-slate-200 bg-white md:flex md:min-h-screen md:flex-col">
+        <aside class="hidden w-52 shrink-0 border-r border-slate-200 bg-white md:flex md:min-h-screen md:flex-col lg:w-64">
             <div class="px-6 py-5 text-xl font-black text-indigo-600">"Patron"</div>
             <NavBody email tenant role/>
         </aside>

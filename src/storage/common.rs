@@ -47,27 +47,37 @@ pub(crate) fn search_terms(search: &str) -> (String, Option<String>) {
 macro_rules! impl_storage {
     ($backend:ty, $db:ty, $kind:expr) => {
         impl $backend {
+            /// The WHERE clause of a list query. With `ordered_by`, the page is read by walking
+            /// that ordering's index and filtering as it goes (`NO_INDEX` keeps the planner from
+            /// choosing a filter's index and sorting every match instead); counts leave it `None`
+            /// so filters can use their indexes.
             fn push_customer_filter(
                 qb: &mut sqlx::QueryBuilder<$db>,
                 tenant_id: i64,
                 filter: &$crate::domain::customer_query::CustomerFilter,
+                ordered_by: Option<$crate::domain::customer_query::SortField>,
             ) {
+                use $crate::domain::customer_query::SortField;
+                let walk = if ordered_by.is_some() { Self::NO_INDEX } else { "" };
+                let points_walk =
+                    if ordered_by.is_some_and(|f| f != SortField::LoyaltyPoints) { Self::NO_INDEX } else { "" };
                 qb.push(" WHERE c.tenant_id = ").push_bind(tenant_id);
                 if let Some(active) = filter.is_active {
-                    qb.push(" AND c.is_active = ").push_bind(active);
+                    let prefix = if ordered_by == Some(SortField::LoyaltyPoints) { "" } else { walk };
+                    qb.push(format!(" AND {prefix}c.is_active = ")).push_bind(active);
                 }
                 if let Some(tier) = filter.tier {
                     let (low, high) = tier.points_range();
-                    qb.push(" AND c.loyalty_points >= ").push_bind(low);
+                    qb.push(format!(" AND {points_walk}c.loyalty_points >= ")).push_bind(low);
                     if let Some(high) = high {
-                        qb.push(" AND c.loyalty_points < ").push_bind(high);
+                        qb.push(format!(" AND {points_walk}c.loyalty_points < ")).push_bind(high);
                     }
                 }
                 if let Some(city) = &filter.city {
-                    qb.push(" AND c.city = ").push_bind(city.clone());
+                    qb.push(format!(" AND {walk}c.city = ")).push_bind(city.clone());
                 }
                 if let Some(province) = &filter.province {
-                    qb.push(" AND c.province = ").push_bind(province.clone());
+                    qb.push(format!(" AND {walk}c.province = ")).push_bind(province.clone());
                 }
                 if let Some(search) = &filter.search {
                     let (term, digits) = $crate::storage::common::search_terms(search);
@@ -101,12 +111,17 @@ macro_rules! impl_storage {
                 if let Some(hit) = self.cache.get(&key, version) {
                     return Ok(hit);
                 }
+                let lock = self.cache.computing(&key);
+                let _computing = lock.lock().await;
+                if let Some(hit) = self.cache.get(&key, version) {
+                    return Ok(hit);
+                }
                 let count = self.count_uncached(ctx, filter).await?;
                 let ids = if count == 0 || offset >= count || limit == 0 {
                     Vec::new()
                 } else {
                     let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT c.id FROM customers c");
-                    Self::push_customer_filter(&mut qb, ctx.tenant_id, filter);
+                    Self::push_customer_filter(&mut qb, ctx.tenant_id, filter, Some(ordering.field));
                     qb.push($crate::storage::common::order_by(ordering));
                     qb.push(" LIMIT ").push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
                     qb.push(" OFFSET ").push_bind(i64::try_from(offset).unwrap_or(i64::MAX));
@@ -133,7 +148,7 @@ macro_rules! impl_storage {
                     return Ok(u64::try_from(total).unwrap_or(0));
                 }
                 let mut qb = sqlx::QueryBuilder::<$db>::new("SELECT COUNT(*) FROM customers c");
-                Self::push_customer_filter(&mut qb, ctx.tenant_id, filter);
+                Self::push_customer_filter(&mut qb, ctx.tenant_id, filter, None);
                 let count: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
                 Ok(u64::try_from(count).unwrap_or(0))
             }
@@ -467,10 +482,9 @@ macro_rules! impl_storage {
                 if page.ids.is_empty() {
                     return Ok($crate::storage::Page { count: page.count, items: Vec::new() });
                 }
-                // `+c.tenant_id` keeps SQLite from scanning the tenant's index instead of looking
-                // the ids up; PostgreSQL reads it as the same condition.
+                // NO_INDEX keeps the planner looking the ids up instead of scanning the tenant.
                 let mut rows = sqlx::QueryBuilder::<$db>::new($crate::storage::common::CUSTOMER_SELECT);
-                rows.push(" WHERE +c.tenant_id = ").push_bind(ctx.tenant_id).push(" AND c.id IN (");
+                rows.push(format!(" WHERE {}c.tenant_id = ", Self::NO_INDEX)).push_bind(ctx.tenant_id).push(" AND c.id IN (");
                 let mut list = rows.separated(", ");
                 for id in &page.ids {
                     list.push_bind(*id);

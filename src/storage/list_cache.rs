@@ -59,10 +59,23 @@ pub struct CachedList {
 #[derive(Debug, Default)]
 pub struct ListCache {
     entries: Mutex<HashMap<ListKey, (u64, CachedList)>>,
+    computing: Mutex<HashMap<ListKey, std::sync::Arc<tokio::sync::Mutex<()>>>>,
     tick: std::sync::atomic::AtomicU64,
 }
 
 impl ListCache {
+    /// A lock per key, so that concurrent misses of one query compute it once while the others
+    /// wait for the result instead of repeating the work.
+    pub fn computing(&self, key: &ListKey) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let Ok(mut computing) = self.computing.lock() else {
+            return std::sync::Arc::default();
+        };
+        if computing.len() >= CAPACITY {
+            computing.retain(|_, lock| std::sync::Arc::strong_count(lock) > 1);
+        }
+        computing.entry(key.clone()).or_default().clone()
+    }
+
     /// The result for `key` if it was computed at `version`.
     pub fn get(&self, key: &ListKey, version: i64) -> Option<CachedList> {
         let entries = self.entries.lock().ok()?;

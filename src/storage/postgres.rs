@@ -27,6 +27,9 @@ impl PostgresStorage {
         Ok(PostgresStorage { pool, cache: Default::default() })
     }
 
+    /// PostgreSQL plans from statistics; no hint is needed (or valid) before a column.
+    const NO_INDEX: &'static str = "";
+
     /// How a write transaction starts.
     const BEGIN_WRITE: &'static str = "BEGIN";
 

@@ -23,7 +23,7 @@ impl SqliteStorage {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-16384")
+            .pragma("cache_size", "-8192")
             .pragma("temp_store", "memory");
         if let Some(parent) = options.get_filename().parent() {
             if !parent.as_os_str().is_empty() {
@@ -31,13 +31,16 @@ impl SqliteStorage {
             }
         }
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(6)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await?;
         Ok(SqliteStorage { pool, cache: Default::default() })
     }
+
+    /// Written before a column, keeps SQLite's planner from using that column's index (unary plus).
+    const NO_INDEX: &'static str = "+";
 
     /// How a write transaction starts.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
@@ -51,7 +54,7 @@ impl SqliteStorage {
     }
 
     async fn end_bulk(&self, connection: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>) -> StorageResult<()> {
-        sqlx::query("PRAGMA cache_size = -16384").execute(&mut **connection).await?;
+        sqlx::query("PRAGMA cache_size = -8192").execute(&mut **connection).await?;
         let _ = self;
         Ok(())
     }

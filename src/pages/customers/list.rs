@@ -43,7 +43,7 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
                     class="min-h-11 rounded-lg bg-red-700 px-3 font-medium text-white hover:bg-red-800">"Deactivate Selected"</button>
             </div>
         </Show>
-        <div class="hidden overflow-hidden rounded-xl bg-white ring-1 ring-slate-200 sm:block">
+        <div class="hidden overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 sm:block">
             <table class="w-full text-left text-sm">
                 <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
                     <tr>
@@ -160,11 +160,11 @@ fn Row(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView 
                         on:change=move |_| state.toggle(id)/>
                 </td>
             </Show>
-            <td class="px-3 py-2">
+            <td class="max-w-64 px-3 py-2">
                 <a id=name_id.clone() href=detail_href(&customer) class="font-semibold text-indigo-700 hover:underline">{customer.name.clone()}</a>
-                <div class="text-slate-600">{customer.email.clone()}</div>
+                <div class="truncate text-xs text-slate-600">{customer.email.clone()}</div>
             </td>
-            <td class="px-3 py-2">{customer.phone.clone()}</td>
+            <td class="whitespace-nowrap px-3 py-2">{customer.phone.clone()}</td>
             <td class="px-3 py-2"><TierBadge tier=customer.tier()/></td>
             <td class="px-3 py-2 tabular-nums">{grouped(customer.loyalty_points)}</td>
             <td class="px-3 py-2 tabular-nums">{grouped(customer.total_orders)}</td>
@@ -209,9 +209,10 @@ fn Card(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView
 #[component]
 fn Actions(customer: Customer, state: PageState, can_manage: bool, described_by: String) -> impl IntoView {
     let c = StoredValue::new(customer);
-    let button = "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-3 text-sm font-medium ring-1";
+    let button =
+        "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-2.5 text-sm font-medium ring-1";
     view! {
-        <div class="flex justify-end gap-2">
+        <div class="flex justify-end gap-1.5">
             <button type="button" aria-describedby=described_by.clone() on:click=move |_| state.editing.set(Some(Some(c.get_value())))
                 class=format!("{button} text-slate-700 ring-slate-300 hover:bg-slate-100")>"Edit"</button>
             <button type="button" aria-describedby=described_by.clone() on:click=move |_| state.points_for.set(Some(c.get_value()))
