@@ -226,6 +226,9 @@ pub async fn change_points(
     points: i64,
     reason: &str,
 ) -> ServiceResult<Customer> {
+    if points == 0 || points.abs() > MAX_POINTS_CHANGE {
+        return Err(ServiceError::BadRequest("Invalid points value"));
+    }
     let reason = reason.trim();
     if reason.chars().count() > MAX_REASON_LEN {
         return Err(ServiceError::Validation(FieldErrors::single(
