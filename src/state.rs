@@ -18,8 +18,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Token signing keys.
     pub tokens: TokenKeys,
-    /// A real hash to verify against when an email is unknown, so sign-in takes as long either way.
-    pub dummy_hash: PasswordHash,
+    /// A real hash to verify against when an email is unknown, so sign-in takes as long either
+    /// way; made on the first such sign-in, not at start (every command and test starts a state).
+    dummy_hash: Arc<tokio::sync::OnceCell<PasswordHash>>,
     /// Leptos' own options (site root, output name).
     pub leptos_options: LeptosOptions,
 }
@@ -41,15 +42,17 @@ pub enum StartError {
         /// The cause.
         source: storage::StorageError,
     },
-    /// Hashing failed.
-    #[error("{0}")]
-    Hash(String),
 }
 
 /// The settings key under which a generated token secret is kept.
 const SECRET_KEY: &str = "token_secret";
 
 impl AppState {
+    /// The hash that unknown emails are checked against.
+    pub async fn dummy_hash(&self) -> Result<PasswordHash, crate::auth::password::HashError> {
+        self.dummy_hash.get_or_try_init(|| hash_password("not a real password".into())).await.cloned()
+    }
+
     /// Connects, migrates, and resolves the signing secret: `PATRON_SECRET` if set, else the
     /// one stored in the database (generated on first start).
     pub async fn start(settings: Settings) -> Result<Self, StartError> {
@@ -66,8 +69,6 @@ impl AppState {
                 storage.setting_or_insert(SECRET_KEY, &fresh).await.map_err(db_error)?
             }
         };
-        let dummy_hash =
-            hash_password("not a real password".into()).await.map_err(|e| StartError::Hash(e.to_string()))?;
         let leptos_options = LeptosOptions::builder()
             .output_name("patron")
             .site_root(settings.site_root.to_string_lossy().to_string())
@@ -78,7 +79,7 @@ impl AppState {
             storage,
             tokens: TokenKeys::new(&secret),
             settings: Arc::new(settings),
-            dummy_hash,
+            dummy_hash: Arc::default(),
             leptos_options,
         })
     }

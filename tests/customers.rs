@@ -310,6 +310,10 @@ async fn another_tenants_customers_are_not_found_and_unchanged_on_every_endpoint
         app.post(&format!("{path}update_points/"), &mine, json!({ "points": 5 })).await,
         app.get(&format!("{path}points_history/"), &mine).await,
         app.get("/api/customers/abc/", &mine).await,
+        // Bad input on another tenant's id still says only "not found".
+        app.request(Method::PATCH, &path, Some(&mine), Some(json!({ "email": "not-an-email" }))).await,
+        app.post(&format!("{path}update_points/"), &mine, json!({ "points": "many" })).await,
+        app.raw(Method::PUT, &path, Some(&mine), Some("{broken".into()), "application/json", &[]).await,
     ];
     for reply in attempts {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);

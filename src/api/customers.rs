@@ -84,8 +84,18 @@ impl CustomerJson {
     }
 }
 
-fn parse_query(raw: Option<&str>) -> Vec<(String, String)> {
-    form_pairs(raw.unwrap_or_default())
+/// Decoded query-string parameters, in order.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn new(raw: Option<&str>) -> Self {
+        Params(form_pairs(raw.unwrap_or_default()))
+    }
+
+    /// The last value of a parameter, as Django's `QueryDict.get` gives.
+    fn get(&self, name: &str) -> Option<String> {
+        self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
 }
 
 /// Decodes `application/x-www-form-urlencoded` pairs.
@@ -171,6 +181,18 @@ fn json_body(bytes: &Bytes) -> ApiResult<Value> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedBody(format!("JSON parse error - {e}")))
 }
 
+/// The JSON body of a request on one customer; when it is malformed, an unknown customer is
+/// still "not found" first.
+async fn customer_body(state: &AppState, ctx: &RequestContext, id: i64, body: &Bytes) -> ApiResult<Value> {
+    match json_body(body) {
+        Ok(value) => Ok(value),
+        Err(err) => match customers::get(state, ctx, id).await {
+            Ok(_) => Err(err),
+            Err(lookup) => Err(lookup.into()),
+        },
+    }
+}
+
 fn stored(result: ServiceResult<(StatusCode, Value)>) -> (u16, String) {
     let (status, body) = result.unwrap_or_else(service_error_parts);
     (status.as_u16(), body.to_string())
@@ -184,12 +206,11 @@ pub async fn list(
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let pairs = parse_query(raw.as_deref());
-    let get = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let query = ListQuery::from_params(get)?;
+    let params = Params::new(raw.as_deref());
+    let query = ListQuery::from_params(|name| params.get(name))?;
     let page = customers::list(&state, &ctx, &query).await?;
     let results: Vec<CustomerJson> = page.items.into_iter().map(|c| CustomerJson::new(c, false)).collect();
-    Ok(paginated(&headers, &uri, &pairs, page.count, page.number, page.has_next, results))
+    Ok(paginated(&headers, &uri, &params.0, page.count, page.number, page.has_next, results))
 }
 
 /// `POST /api/customers/` (honours `Idempotency-Key`).
@@ -220,7 +241,11 @@ async fn once(
     body: &Bytes,
     run: impl std::future::Future<Output = (u16, String)>,
 ) -> ApiResult<Response> {
-    let key = headers.get("idempotency-key").map(|v| v.to_str().unwrap_or("\u{1}"));
+    let key = match headers.get("idempotency-key").map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(key)) => Some(key),
+        Some(Err(_)) => return Err(ServiceError::BadRequest(idempotency::INVALID_KEY).into()),
+    };
     let (status, text, replayed) = match key {
         None => {
             let (status, text) = run.await;
@@ -266,8 +291,7 @@ pub async fn update(
     body: Bytes,
 ) -> ApiResult<Json<CustomerJson>> {
     let id = customer_id(&id)?;
-    customers::get(&state, &ctx, id).await?;
-    let input = json_body(&body)?;
+    let input = customer_body(&state, &ctx, id, &body).await?;
     let completeness = if method == Method::PUT { Completeness::Full } else { Completeness::Partial };
     let customer = customers::update(&state, &ctx, id, &input, completeness).await?;
     Ok(Json(CustomerJson::new(customer, false)))
@@ -298,8 +322,7 @@ pub async fn update_points(
     body: Bytes,
 ) -> ApiResult<Response> {
     let id = customer_id(&id)?;
-    customers::get(&state, &ctx, id).await?;
-    let input = json_body(&body)?;
+    let input = customer_body(&state, &ctx, id, &body).await?;
     let run = async {
         stored(
             customers::change_points_from_json(&state, &ctx, id, &input)
@@ -356,13 +379,12 @@ pub async fn points_history(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Value>> {
-    let pairs = parse_query(raw.as_deref());
-    let get = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let page = PageRequest::parse(get("page").as_deref(), get("page_size").as_deref())
+    let params = Params::new(raw.as_deref());
+    let page = PageRequest::parse(params.get("page").as_deref(), params.get("page_size").as_deref())
         .map_err(|_| ApiError::Service(ServiceError::InvalidPage))?;
     let (count, number, items) = customers::points_history(&state, &ctx, customer_id(&id)?, page).await?;
     let results: Vec<PointsJson> = items.into_iter().map(PointsJson::from).collect();
-    Ok(paginated(&headers, &uri, &pairs, count, number, number * page.size < count, results))
+    Ok(paginated(&headers, &uri, &params.0, count, number, number * page.size < count, results))
 }
 
 #[cfg(test)]

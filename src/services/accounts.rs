@@ -114,7 +114,10 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> ServiceRe
     }
     let user = state.storage.user_by_email_key(&key).await?;
     // Verify against a real hash even for unknown emails, so timing does not tell which exist.
-    let hash = user.as_ref().map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
+    let hash = match &user {
+        Some(user) => user.password_hash.clone(),
+        None => state.dummy_hash().await.map_err(|e| ServiceError::Internal(e.to_string()))?,
+    };
     let matches = verify_password(password.to_owned(), hash).await;
     match user {
         Some(user) if matches && user.is_active => Ok(user),

@@ -121,7 +121,7 @@ pub async fn create_fields(state: &AppState, ctx: &RequestContext, fields: &Cust
 }
 
 /// Changes a customer from a JSON object: `Full` for PUT (name and email required), `Partial`
-/// for PATCH.
+/// for PATCH. An unknown customer is "not found" even when the input is also invalid.
 pub async fn update(
     state: &AppState,
     ctx: &RequestContext,
@@ -129,8 +129,19 @@ pub async fn update(
     input: &Value,
     completeness: Completeness,
 ) -> ServiceResult<Customer> {
-    let fields = parse_customer(input, completeness).map_err(invalid)?;
-    update_fields(state, ctx, id, &fields).await
+    match parse_customer(input, completeness) {
+        Ok(fields) => update_fields(state, ctx, id, &fields).await,
+        Err(errors) => Err(not_found_first(state, ctx, id, invalid(errors)).await),
+    }
+}
+
+/// `err`, unless the customer is not the caller's: then "not found", which always comes first so
+/// that nothing is learnt about other tenants' ids. Only called on the error path.
+pub async fn not_found_first(state: &AppState, ctx: &RequestContext, id: i64, err: ServiceError) -> ServiceError {
+    match get(state, ctx, id).await {
+        Ok(_) => err,
+        Err(lookup) => lookup,
+    }
 }
 
 /// Changes a customer from checked fields. Cashiers may not lower a balance through an edit.
@@ -237,7 +248,7 @@ pub async fn change_points(
         )));
     }
     if points < 0 && !ctx.role.can_manage_customers() {
-        return Err(ServiceError::Forbidden);
+        return Err(not_found_first(state, ctx, id, ServiceError::Forbidden).await);
     }
     state.storage.change_points(ctx, id, points, reason).await?.ok_or(ServiceError::NotFound)
 }
@@ -249,13 +260,15 @@ pub async fn change_points_from_json(
     id: i64,
     body: &Value,
 ) -> ServiceResult<Customer> {
-    let points = parse_points(body.get("points"))?;
-    let reason = match body.get("reason") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err(ServiceError::Validation(FieldErrors::single("reason", "Not a valid string."))),
-    };
-    change_points(state, ctx, id, points, &reason).await
+    let parsed = parse_points(body.get("points")).and_then(|points| match body.get("reason") {
+        None | Some(Value::Null) => Ok((points, String::new())),
+        Some(Value::String(s)) => Ok((points, s.clone())),
+        Some(_) => Err(ServiceError::Validation(FieldErrors::single("reason", "Not a valid string."))),
+    });
+    match parsed {
+        Ok((points, reason)) => change_points(state, ctx, id, points, &reason).await,
+        Err(err) => Err(not_found_first(state, ctx, id, err).await),
+    }
 }
 
 /// A bulk action.

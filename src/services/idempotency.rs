@@ -10,6 +10,8 @@ use super::{ServiceError, ServiceResult};
 
 /// The longest key accepted.
 pub const MAX_KEY_LEN: usize = 255;
+/// The message for a key that is empty, too long or not visible ASCII.
+pub const INVALID_KEY: &str = "Invalid Idempotency-Key: 1 to 255 visible ASCII characters";
 
 /// A response to store and replay: status and JSON body.
 pub type StoredResponse = (u16, String);
@@ -28,7 +30,7 @@ where
 {
     let key = key.trim();
     if key.is_empty() || key.len() > MAX_KEY_LEN || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ServiceError::BadRequest("Invalid Idempotency-Key: 1 to 255 visible ASCII characters"));
+        return Err(ServiceError::BadRequest(INVALID_KEY));
     }
     match state.storage.reserve_idempotency_key(ctx.tenant_id, key, fingerprint).await? {
         Reservation::Reserved => {

@@ -13,6 +13,10 @@ use tower_sessions::Session;
 /// Middleware for every non-API route: puts the signed-in user in the request, redirects app
 /// pages to `/login?next=…` when no one is signed in, and `/` to `/customers`.
 pub async fn session_gate(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+    // Static files need no user: no session or user lookup for them.
+    if is_asset(req.uri().path()) {
+        return next.run(req).await;
+    }
     let auth = session.get::<SessionAuth>(SESSION_USER_KEY).await.ok().flatten();
     let found = match auth {
         Some(auth) => accounts::authenticate_session(&state, auth).await.unwrap_or_else(|err| {
@@ -41,12 +45,12 @@ pub async fn session_gate(State(state): State<AppState>, session: Session, mut r
 /// Pages that need a signed-in user: everything a browser navigates to except the sign-in page,
 /// assets and programmatic endpoints.
 fn is_app_page(path: &str) -> bool {
-    !(path == "/login"
-        || path.starts_with("/pkg/")
-        || path.starts_with("/sfn/")
-        || path.starts_with("/api/")
-        || path == "/favicon.ico"
-        || path == "/robots.txt")
+    !(path == "/login" || is_asset(path) || path.starts_with("/sfn/") || path.starts_with("/api/"))
+}
+
+/// The built site's files and the usual root files.
+fn is_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || path == "/favicon.ico" || path == "/robots.txt"
 }
 
 fn login_url(uri: &Uri) -> String {
