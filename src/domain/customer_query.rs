@@ -132,6 +132,11 @@ pub struct PageRequest {
 pub struct InvalidPage;
 
 impl PageRequest {
+    /// The first page of `size` rows.
+    pub fn first(size: u64) -> Self {
+        PageRequest { number: PageNumber::Number(1), size }
+    }
+
     /// Parses `page` and `page_size` as DRF's PageNumberPagination does: a bad size falls back to
     /// the default, a size above 100 is cut to 100; a bad page number is an error.
     pub fn parse(page: Option<&str>, size: Option<&str>) -> Result<Self, InvalidPage> {

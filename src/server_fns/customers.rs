@@ -41,16 +41,12 @@ pub struct ListView {
     pub count: u64,
     /// This page (from 1).
     pub page: u64,
-    /// Rows per page.
-    pub page_size: u64,
     /// The rows.
     pub items: Vec<Customer>,
     /// The tenant's statistics.
     pub stats: StatsView,
     /// Whether the caller may delete, bulk-update and deduct.
     pub can_manage: bool,
-    /// Whether the page number was past the end (the first page is shown instead).
-    pub page_out_of_range: bool,
 }
 
 /// The editable fields of the customer form.
@@ -101,6 +97,7 @@ pub struct DetailView {
 #[cfg(feature = "ssr")]
 mod server {
     use crate::auth::SessionContext;
+    use crate::domain::customer_query::PageRequest;
     use crate::services::ServiceError;
     use crate::state::AppState;
     use leptos::prelude::*;
@@ -128,11 +125,31 @@ mod server {
         };
         ServerFnError::new(text)
     }
+
+    /// Loads the requested page, or the first page when that one does not exist (or was not a
+    /// number): a page link that outlived the data shows the start of the list, not an error.
+    pub async fn or_first_page<T, Fut>(
+        requested: Option<PageRequest>,
+        size: u64,
+        load: impl Fn(PageRequest) -> Fut,
+    ) -> Result<T, ServerFnError>
+    where
+        Fut: std::future::Future<Output = crate::services::ServiceResult<T>>,
+    {
+        if let Some(page) = requested {
+            match load(page).await {
+                Err(ServiceError::InvalidPage) => {}
+                other => return other.map_err(sentence),
+            }
+        }
+        load(PageRequest::first(size)).await.map_err(sentence)
+    }
 }
 
 /// Lists customers for the page's URL query, with the statistics.
 #[server(prefix = "/sfn", endpoint = "customers/list")]
 pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError> {
+    use crate::domain::customer_query::{PageRequest, DEFAULT_PAGE_SIZE};
     use crate::services::customers::{self, ListQuery};
     let (state, ctx) = server::caller().await?;
     let params = |name: &str| -> Option<String> {
@@ -149,32 +166,20 @@ pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError>
             _ => None,
         }
     };
-    let (parsed, out_of_range) = match ListQuery::from_params(params) {
-        Ok(parsed) => (parsed, false),
-        Err(_) => (
-            ListQuery::from_params(|name| if name == "page" { None } else { params(name) })
-                .map_err(server::sentence)?,
-            true,
-        ),
-    };
-    let (page, out_of_range) = match customers::list(&state, &ctx, &parsed).await {
-        Ok(page) => (page, out_of_range),
-        Err(crate::services::ServiceError::InvalidPage) => {
-            let first = ListQuery {
-                page: crate::domain::customer_query::PageRequest::parse(None, None)
-                    .map_err(|_| ServerFnError::new("page"))?,
-                ..parsed.clone()
-            };
-            (customers::list(&state, &ctx, &first).await.map_err(server::sentence)?, true)
-        }
-        Err(err) => return Err(server::sentence(err)),
-    };
+    let without_page =
+        ListQuery::from_params(|name| if name == "page" { None } else { params(name) }).map_err(server::sentence)?;
+    let requested = PageRequest::parse(Some(&query.page), None).ok();
+    let (state_ref, ctx_ref) = (&state, &ctx);
+    let page = server::or_first_page(requested, DEFAULT_PAGE_SIZE, |page| {
+        let asked = ListQuery { page, ..without_page.clone() };
+        async move { customers::list(state_ref, ctx_ref, &asked).await }
+    })
+    .await?;
     let stats = customers::stats(&state, &ctx).await.map_err(server::sentence)?;
     let tiers = &stats.customers_by_tier;
     Ok(ListView {
         count: page.count,
         page: page.number,
-        page_size: parsed.page.size,
         items: page.items,
         stats: StatsView {
             total: stats.total_customers,
@@ -183,7 +188,6 @@ pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError>
             tiers: [tiers.bronze, tiers.silver, tiers.gold, tiers.platinum],
         },
         can_manage: ctx.role.can_manage_customers(),
-        page_out_of_range: out_of_range,
     })
 }
 
@@ -258,21 +262,12 @@ pub async fn customer_detail(id: i64, page: u64) -> Result<DetailView, ServerFnE
     use crate::domain::customer_query::PageRequest;
     let (state, ctx) = server::caller().await?;
     let customer = crate::services::customers::get(&state, &ctx, id).await.map_err(server::sentence)?;
-    let request =
-        PageRequest::parse(Some(&page.max(1).to_string()), Some("10")).map_err(|_| ServerFnError::new("page"))?;
-    let (history_count, history_page, history) =
-        match crate::services::customers::points_history(&state, &ctx, id, request).await {
-            Ok(found) => found,
-            Err(crate::services::ServiceError::InvalidPage) => crate::services::customers::points_history(
-                &state,
-                &ctx,
-                id,
-                PageRequest::parse(None, Some("10")).map_err(|_| ServerFnError::new("page"))?,
-            )
-            .await
-            .map_err(server::sentence)?,
-            Err(err) => return Err(server::sentence(err)),
-        };
+    let requested = PageRequest::parse(Some(&page.to_string()), Some("10")).ok();
+    let (state_ref, ctx_ref) = (&state, &ctx);
+    let (history_count, history_page, history) = server::or_first_page(requested, 10, |page| async move {
+        crate::services::customers::points_history(state_ref, ctx_ref, id, page).await
+    })
+    .await?;
     Ok(DetailView {
         average_order_minor: customer.average_order_minor(),
         customer,

@@ -27,6 +27,39 @@ fn form_of(customer: Option<&Customer>) -> CustomerForm {
     }
 }
 
+/// The form's text field named as in the API.
+fn text_field<'a>(form: &'a CustomerForm, name: &str) -> Option<&'a String> {
+    Some(match name {
+        "name" => &form.name,
+        "email" => &form.email,
+        "phone" => &form.phone,
+        "address" => &form.address,
+        "city" => &form.city,
+        "province" => &form.province,
+        "postal_code" => &form.postal_code,
+        "notes" => &form.notes,
+        "loyalty_points" => &form.loyalty_points,
+        "last_order_date" => &form.last_order_date,
+        _ => return None,
+    })
+}
+
+fn text_field_mut<'a>(form: &'a mut CustomerForm, name: &str) -> Option<&'a mut String> {
+    Some(match name {
+        "name" => &mut form.name,
+        "email" => &mut form.email,
+        "phone" => &mut form.phone,
+        "address" => &mut form.address,
+        "city" => &mut form.city,
+        "province" => &mut form.province,
+        "postal_code" => &mut form.postal_code,
+        "notes" => &mut form.notes,
+        "loyalty_points" => &mut form.loyalty_points,
+        "last_order_date" => &mut form.last_order_date,
+        _ => return None,
+    })
+}
+
 /// Checks what can be checked in the browser, with the page's wording.
 fn check(form: &CustomerForm) -> BTreeMap<String, Vec<String>> {
     let mut errors = BTreeMap::new();
@@ -94,33 +127,13 @@ pub fn CustomerFormModal(state: PageState) -> impl IntoView {
     };
     let field = move |name: &'static str, label: &'static str, kind: &'static str, autocomplete: &'static str| {
         let error_id = format!("{name}-error");
-        let get = move || {
-            form.with(|f| match name {
-                "name" => f.name.clone(),
-                "email" => f.email.clone(),
-                "phone" => f.phone.clone(),
-                "address" => f.address.clone(),
-                "city" => f.city.clone(),
-                "province" => f.province.clone(),
-                "postal_code" => f.postal_code.clone(),
-                "loyalty_points" => f.loyalty_points.clone(),
-                "last_order_date" => f.last_order_date.clone(),
-                _ => f.notes.clone(),
-            })
-        };
+        let get = move || form.with(|f| text_field(f, name).cloned().unwrap_or_default());
         let set = move |ev: leptos::ev::Event| {
             let value = event_target_value(&ev);
-            form.update(|f| match name {
-                "name" => f.name = value,
-                "email" => f.email = value,
-                "phone" => f.phone = value,
-                "address" => f.address = value,
-                "city" => f.city = value,
-                "province" => f.province = value,
-                "postal_code" => f.postal_code = value,
-                "loyalty_points" => f.loyalty_points = value,
-                "last_order_date" => f.last_order_date = value,
-                _ => f.notes = value,
+            form.update(|f| {
+                if let Some(slot) = text_field_mut(f, name) {
+                    *slot = value;
+                }
             });
         };
         let message = move || errors.with(|e| e.get(name).map(|m| m.join(" ")));

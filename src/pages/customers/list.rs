@@ -3,6 +3,7 @@
 use super::query::{grouped, href};
 use super::PageState;
 use crate::components::badges::{StatusBadge, TierBadge};
+use crate::domain::customer_query::DEFAULT_PAGE_SIZE;
 use crate::domain::Customer;
 use crate::server_fns::customers::{ListView, PageQuery};
 use leptos::prelude::*;
@@ -81,7 +82,7 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
                 {cards.into_iter().map(|c| view! { <Card customer=c state can_manage/> }).collect::<Vec<_>>()}
             </ul>
         </div>
-        <Pagination count=view.count page=view.page size=view.page_size query/>
+        <Pagination count=view.count page=view.page size=DEFAULT_PAGE_SIZE query/>
     }
 }
 

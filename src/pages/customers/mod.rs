@@ -101,7 +101,9 @@ pub fn CustomersPage() -> impl IntoView {
         state.selected.set(BTreeSet::new());
     });
     let data = Resource::new_blocking(move || (query.get(), state.version.get()), |(q, _)| list_customers(q));
-    let can_manage = Signal::derive(move || data.get().and_then(Result::ok).is_some_and(|v| v.can_manage));
+    let can_manage = Signal::derive(move || {
+        data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|v| v.can_manage))
+    });
     view! {
         <Title text="Customers"/>
         <div class="space-y-4">
@@ -120,9 +122,9 @@ pub fn CustomersPage() -> impl IntoView {
                     match data.await {
                         Ok(view) => {
                             let stats = view.stats.clone();
-                            let filtered = !query.get_untracked().search.is_empty()
-                                || !query.get_untracked().loyalty_level.is_empty()
-                                || !query.get_untracked().status.is_empty();
+                            let filtered = query.with_untracked(|q| {
+                                !(q.search.is_empty() && q.loyalty_level.is_empty() && q.status.is_empty())
+                            });
                             let body = if view.items.is_empty() {
                                 view! { <Empty filtered state/> }.into_any()
                             } else {
