@@ -168,6 +168,17 @@ macro_rules! impl_storage {
                 Ok(sqlx::query_as(SQL).bind(id).bind(tenant_id).fetch_optional(executor).await?)
             }
 
+            /// Reads the customer as the transaction left it, then commits.
+            async fn commit_with_customer(
+                mut tx: sqlx::Transaction<'_, $db>,
+                tenant_id: i64,
+                id: i64,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
+                let customer = Self::fetch_customer(&mut *tx, tenant_id, id).await?;
+                tx.commit().await?;
+                Ok(customer)
+            }
+
             async fn write_ledger<'e, E>(
                 executor: E,
                 ctx: &$crate::domain::RequestContext,
@@ -548,11 +559,9 @@ macro_rules! impl_storage {
                 if points != 0 {
                     Self::write_ledger(&mut *tx, ctx, id, points, points, "Opening balance", $crate::storage::PointsSource::Create).await?;
                 }
-                let customer = Self::fetch_customer(&mut *tx, ctx.tenant_id, id)
+                Self::commit_with_customer(tx, ctx.tenant_id, id)
                     .await?
-                    .ok_or($crate::storage::StorageError::Database(sqlx::Error::RowNotFound))?;
-                tx.commit().await?;
-                Ok(customer)
+                    .ok_or($crate::storage::StorageError::Database(sqlx::Error::RowNotFound))
             }
 
             async fn update_customer(
@@ -610,9 +619,7 @@ macro_rules! impl_storage {
                 if points != old_points {
                     Self::write_ledger(&mut *tx, ctx, id, points - old_points, points, "Balance edited", $crate::storage::PointsSource::Edit).await?;
                 }
-                let customer = Self::fetch_customer(&mut *tx, ctx.tenant_id, id).await?;
-                tx.commit().await?;
-                Ok(customer)
+                Self::commit_with_customer(tx, ctx.tenant_id, id).await
             }
 
             async fn delete_customer(
@@ -664,9 +671,7 @@ macro_rules! impl_storage {
                 .fetch_one(&mut *tx)
                 .await?;
                 Self::write_ledger(&mut *tx, ctx, id, after - before, after, reason, $crate::storage::PointsSource::Manual).await?;
-                let customer = Self::fetch_customer(&mut *tx, ctx.tenant_id, id).await?;
-                tx.commit().await?;
-                Ok(customer)
+                Self::commit_with_customer(tx, ctx.tenant_id, id).await
             }
 
             async fn set_customers_active(
