@@ -113,8 +113,11 @@ const NOTES: &[&str] = &[
     "Vegetarian",
 ];
 
-/// How many customers `patron demo` writes per transaction.
-const BATCH: usize = 20_000;
+/// How many customers `patron demo` writes per transaction. Every commit rewrites the index pages
+/// the batch touched, so fewer, larger transactions load faster: 1,000,000 customers on SQLite took
+/// 64 s in batches of 20,000 and 51–56 s in batches of 100,000 (about 0.9 GB peak memory). A
+/// server sharing the database waits up to a few seconds for its writes while a batch commits.
+const BATCH: usize = 100_000;
 
 /// Adds `count` demo customers to the tenant named `tenant_name`, creating it if needed.
 /// `progress` is called with the running total after each batch.
@@ -129,8 +132,9 @@ pub async fn add_demo_customers(
         Err(ServiceError::NotFound) => accounts::create_tenant(state, tenant_name).await?,
         Err(other) => return Err(other),
     };
-    // Customers are made on a thread of their own while the previous batch is written.
-    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ImportedCustomer>>(2);
+    // Customers are made on a thread of their own while the previous batch is written; at most one
+    // finished batch waits, which bounds the memory.
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ImportedCustomer>>(1);
     let maker = tokio::task::spawn_blocking(move || {
         let mut rng = StdRng::from_entropy();
         // A run tag keeps emails unique when demo data is added to a tenant more than once.
