@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The speed benchmark: loads one tenant with 1,000,000 customers and nine with 100,000 (via
 # `patron demo`), starts the release server and drives it with wrk at 16 connections, printing
-# req/s, p50 and p99 per scenario and the server's peak memory. Then the same on PostgreSQL when
-# a server is reachable. Figures go to stdout and to bench/last-run.md.
+# req/s, p50 and p99 per scenario, the server's peak memory and the bytes of the page's assets.
+# Then the same on PostgreSQL when a server is reachable. Figures go to stdout and to bench/last-run.md.
 #   BENCH_BIG (default 1000000), BENCH_SMALL (100000), BENCH_TENANTS (9), BENCH_SECONDS (10),
 #   BENCH_POSTGRES=0 to skip PostgreSQL. Loaded data is kept in bench/data and reused.
 set -euo pipefail
@@ -51,19 +51,26 @@ page_scenario() { # page_scenario NAME PATH COOKIE: a page with the session cook
   measure "$1" "Cookie: $3" "$2"
 }
 
-assets() { # the page's JavaScript, WebAssembly and CSS as served: raw, gzip and brotli bytes
+assets() { # assets COOKIE: the page's JavaScript, WebAssembly and CSS as the server sends them
+  local html urls
+  html=$(curl -sf "http://127.0.0.1:$port/customers" -H "Cookie: $1")
+  urls=$(grep -oE '/pkg/[^"]+\.(js|wasm|css)' <<<"$html" | sort -u)
   {
     echo
-    echo "| asset | raw | gzip -9 | brotli -q 11 |"
-    echo "|---|---:|---:|---:|"
-    local total_raw=0 total_gz=0 total_br=0
-    for f in target/site/pkg/patron.js target/site/pkg/patron.wasm target/site/pkg/patron.css; do
-      local raw gz br
-      raw=$(wc -c <"$f"); gz=$(gzip -9 -c "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
+    echo "### Page weight of /customers: bytes sent per Accept-Encoding"
+    echo
+    echo "| asset | identity | gzip | br | Cache-Control |"
+    echo "|---|---:|---:|---:|---|"
+    local total_raw=0 total_gz=0 total_br=0 url raw gz br cache
+    for url in $urls; do
+      raw=$(curl -sf -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$url")
+      gz=$(curl -sf -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$url")
+      br=$(curl -sf -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: br' "http://127.0.0.1:$port$url")
+      cache=$(curl -sfI "http://127.0.0.1:$port$url" | sed -nE 's/^cache-control: (.*)\r$/\1/Ip')
       total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
-      echo "| $(basename "$f") | $raw | $gz | $br |"
+      echo "| \`$url\` | $raw | $gz | $br | $cache |"
     done
-    echo "| total | $total_raw | $total_gz | $total_br |"
+    echo "| total | $total_raw | $total_gz | $total_br | |"
   } | tee -a "$out"
 }
 
@@ -119,6 +126,7 @@ LUA
     | sed -nE 's/^set-cookie: (patron_session=[^;]+).*/\1/Ip' | head -n 1)
   page_scenario "page /customers (server-rendered)" "/customers" "$cookie"
   page_scenario "page /customers?loyalty_level=gold&status=active" "/customers?loyalty_level=gold&status=active" "$cookie"
+  if [ "$label" = SQLite ]; then assets "$cookie"; fi
   local rss
   rss=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
   echo "| server peak memory (VmHWM)                   | $rss |" | tee -a "$out"
@@ -128,7 +136,6 @@ LUA
 }
 
 : > "$out"
-assets
 mkdir -p bench/data
 run "SQLite" "sqlite://bench/data/patron.db"
 if [ "${BENCH_POSTGRES:-1}" = 1 ] && pg=$(scripts/test-postgres.sh 2>/dev/null); then

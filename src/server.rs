@@ -3,7 +3,7 @@
 use crate::app::{shell, App};
 use crate::state::AppState;
 use crate::storage::DbSessionStore;
-use crate::web::{gate, login};
+use crate::web::{assets, gate, login};
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::from_fn_with_state;
@@ -44,8 +44,10 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), gate::session_gate))
         .layer(sessions);
 
+    let hashed = state.leptos_options.hash_files;
     Router::new()
         .nest("/api", crate::api::router())
+        .nest_service("/pkg", assets::pkg_service(&state.settings.site_root, hashed))
         .merge(pages)
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -21,7 +21,7 @@ pub struct AppState {
     /// A real hash to verify against when an email is unknown, so sign-in takes as long either
     /// way; made on the first such sign-in, not at start (every command and test starts a state).
     dummy_hash: Arc<tokio::sync::OnceCell<PasswordHash>>,
-    /// Leptos' own options (site root, output name).
+    /// Leptos' own options (site root, output name, whether asset names carry hashes).
     pub leptos_options: LeptosOptions,
 }
 
@@ -74,6 +74,8 @@ impl AppState {
             .site_root(settings.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(settings.address)
+            .hash_files(crate::web::assets::names_are_hashed())
+            .hash_file(crate::web::assets::HASH_FILE.into())
             .build();
         Ok(AppState {
             storage,

@@ -16,3 +16,4 @@ pub use customer::{Customer, PointsEntry};
 pub use tier::LoyaltyTier;
 pub mod customer_input;
 pub mod customer_query;
+pub mod dates;

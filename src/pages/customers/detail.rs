@@ -2,6 +2,7 @@
 
 use super::query::{grouped, money};
 use crate::components::badges::{StatusBadge, TierBadge};
+use crate::domain::dates;
 use crate::server_fns::customers::customer_detail;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -63,8 +64,8 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                         <Fact label="City" value=format!("{} {}", view.customer.city, view.customer.province)/>
                                         <Fact label="Postal code" value=view.customer.postal_code.clone()/>
                                         <Fact label="Notes" value=view.customer.notes.clone()/>
-                                        <Fact label="Customer since" value=view.customer.created_at.format("%Y-%m-%d").to_string()/>
-                                        <Fact label="Last order" value=view.customer.last_order_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into())/>
+                                        <Fact label="Customer since" value=dates::day(&view.customer.created_at)/>
+                                        <Fact label="Last order" value=view.customer.last_order_date.as_ref().map_or_else(|| "—".into(), dates::day)/>
                                     </dl>
                                 </section>
                                 <section aria-labelledby="history" class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
@@ -81,7 +82,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                                     <tbody class="divide-y divide-slate-100">
                                                         {view.history.iter().map(|h| view! {
                                                             <tr>
-                                                                <td class="py-2 pr-3 whitespace-nowrap">{h.created_at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                                                <td class="py-2 pr-3 whitespace-nowrap">{dates::day_and_minute(&h.created_at)}</td>
                                                                 <td class=if h.delta < 0 { "py-2 pr-3 tabular-nums text-red-700" } else { "py-2 pr-3 tabular-nums text-green-700" }>
                                                                     {if h.delta > 0 { format!("+{}", grouped(h.delta)) } else { grouped(h.delta) }}
                                                                 </td>

@@ -3,7 +3,7 @@
 use super::PageState;
 use crate::components::modal::Modal;
 use crate::domain::email::Email;
-use crate::domain::Customer;
+use crate::domain::{dates, Customer};
 use crate::server_fns::customers::{create_customer, update_customer, CustomerForm};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -21,7 +21,7 @@ fn form_of(customer: Option<&Customer>) -> CustomerForm {
             notes: c.notes.clone(),
             is_active: c.is_active,
             loyalty_points: c.loyalty_points.to_string(),
-            last_order_date: c.last_order_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            last_order_date: c.last_order_date.as_ref().map(dates::day).unwrap_or_default(),
         },
         None => CustomerForm { is_active: true, loyalty_points: "0".into(), ..Default::default() },
     }

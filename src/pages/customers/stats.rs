@@ -47,15 +47,15 @@ const TIERS: [(&str, &str, &str); 4] = [
 
 #[component]
 fn TierCard(tiers: [i64; 4]) -> impl IntoView {
+    // Widths in thousandths of the bar, in integers: no float formatting in the WebAssembly.
     let total: i64 = tiers.iter().sum::<i64>().max(1);
-    let mut offset = 0.0;
+    let mut offset = 0;
     let bars: Vec<_> = tiers
         .iter()
         .zip(TIERS)
         .map(|(count, (_, color, _))| {
-            let width = *count as f64 * 100.0 / total as f64;
-            let bar =
-                view! { <rect x=format!("{offset:.2}") y="0" width=format!("{width:.2}") height="10" fill=color/> };
+            let width = count * 1000 / total;
+            let bar = view! { <rect x=offset.to_string() y="0" width=width.to_string() height="10" fill=color/> };
             offset += width;
             bar
         })
@@ -64,7 +64,7 @@ fn TierCard(tiers: [i64; 4]) -> impl IntoView {
     view! {
         <div class="col-span-2 rounded-xl bg-white p-4 ring-1 ring-slate-200 lg:col-span-1">
             <p class="text-sm font-medium">"Customers by Tier"</p>
-            <svg viewBox="0 0 100 10" preserveAspectRatio="none" class="mt-2 h-3 w-full overflow-hidden rounded-full bg-slate-100" role="img" aria-label=summary>
+            <svg viewBox="0 0 1000 10" preserveAspectRatio="none" class="mt-2 h-3 w-full overflow-hidden rounded-full bg-slate-100" role="img" aria-label=summary>
                 {bars}
             </svg>
             <ul class="mt-2 grid grid-cols-2 gap-x-3 text-xs">

@@ -1,0 +1,105 @@
+//! The built site's files under `/pkg`: the precompressed twin the browser accepts, and a cache
+//! lifetime that matches whether the names carry content hashes.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{settings_for, Db, TestDb};
+use http_body_util::BodyExt;
+use patron::state::AppState;
+use std::path::Path;
+use tower::ServiceExt;
+
+const WASM: &[u8] = b"\0asm raw module bytes";
+const WASM_BR: &[u8] = b"brotli twin";
+const WASM_GZ: &[u8] = b"gzip twin";
+
+/// A site root with one built file and its two compressed twins.
+fn site(root: &Path) {
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg folder");
+    std::fs::write(pkg.join("patron.Abc123.wasm"), WASM).expect("wasm");
+    std::fs::write(pkg.join("patron.Abc123.wasm.br"), WASM_BR).expect("br");
+    std::fs::write(pkg.join("patron.Abc123.wasm.gz"), WASM_GZ).expect("gz");
+}
+
+struct Served {
+    status: StatusCode,
+    vary: Option<String>,
+    encoding: Option<String>,
+    cache: Option<String>,
+    content_type: Option<String>,
+    body: Vec<u8>,
+}
+
+async fn fetch(hashed: bool, path: &str, accept_encoding: Option<&str>) -> Served {
+    let db = TestDb::new(Db::Sqlite).await;
+    let root = std::env::temp_dir().join(format!("patron-site-{:016x}", rand::random::<u64>()));
+    site(&root);
+    let mut settings = settings_for(&db.url);
+    settings.site_root = root.clone();
+    let mut state = AppState::start(settings).await.expect("app state");
+    state.leptos_options.hash_files = hashed;
+    let router = patron::server::router(state);
+
+    let mut request = Request::builder().uri(path);
+    if let Some(accepted) = accept_encoding {
+        request = request.header(header::ACCEPT_ENCODING, accepted);
+    }
+    let response = router.oneshot(request.body(Body::empty()).expect("request")).await.expect("response");
+    let header_text = |name| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let (status, encoding, cache) =
+        (response.status(), header_text(header::CONTENT_ENCODING), header_text(header::CACHE_CONTROL));
+    let content_type = header_text(header::CONTENT_TYPE);
+    let vary = header_text(header::VARY);
+    let body = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+    let _ = std::fs::remove_dir_all(root);
+    Served { status, vary, encoding, cache, content_type, body }
+}
+
+#[tokio::test]
+async fn a_browser_that_takes_brotli_gets_the_brotli_twin_cached_for_a_year() {
+    let served = fetch(true, "/pkg/patron.Abc123.wasm", Some("gzip, deflate, br")).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.encoding.as_deref(), Some("br"));
+    assert_eq!(served.body, WASM_BR);
+    assert_eq!(served.content_type.as_deref(), Some("application/wasm"));
+    assert_eq!(served.cache.as_deref(), Some("public, max-age=31536000, immutable"));
+    assert_eq!(served.vary.as_deref(), Some("accept-encoding"));
+}
+
+#[tokio::test]
+async fn a_browser_that_takes_only_gzip_gets_the_gzip_twin() {
+    let served = fetch(true, "/pkg/patron.Abc123.wasm", Some("gzip")).await;
+    assert_eq!(served.encoding.as_deref(), Some("gzip"));
+    assert_eq!(served.body, WASM_GZ);
+}
+
+#[tokio::test]
+async fn a_client_without_accept_encoding_gets_the_file_itself() {
+    let served = fetch(true, "/pkg/patron.Abc123.wasm", None).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.encoding, None);
+    assert_eq!(served.body, WASM);
+}
+
+#[tokio::test]
+async fn files_without_hashed_names_must_be_revalidated() {
+    let served = fetch(false, "/pkg/patron.Abc123.wasm", Some("br")).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.cache.as_deref(), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn a_missing_asset_is_404_and_not_cached() {
+    let served = fetch(true, "/pkg/patron.Old999.wasm", Some("br")).await;
+    assert_eq!(served.status, StatusCode::NOT_FOUND);
+    assert_eq!(served.cache, None);
+}
+
+#[tokio::test]
+async fn paths_outside_the_package_folder_are_not_served() {
+    let served = fetch(true, "/pkg/../../../../etc/passwd", None).await;
+    assert_eq!(served.status, StatusCode::NOT_FOUND);
+}
