@@ -16,7 +16,7 @@ setup:
 	scripts/setup.sh
 
 build: setup
-	cargo leptos build --release --precompress
+	scripts/build.sh
 
 e2e: build
 	npx playwright test -c end2end/playwright.config.ts

@@ -26,7 +26,7 @@ step "unit and integration tests (SQLite and PostgreSQL)"
 cargo test --features ssr -- --test-threads 4
 
 step "release build"
-cargo leptos build --release --precompress
+scripts/build.sh
 
 step "end-to-end tests (Playwright, Chromium)"
 npx playwright test -c end2end/playwright.config.ts
