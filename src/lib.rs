@@ -30,12 +30,13 @@ pub mod storage;
 #[cfg(feature = "ssr")]
 pub mod web;
 
-/// The browser entry point: hydrates the server-rendered page.
+/// The browser entry point: prepares the reactive system; the islands of the page (`#[island]`
+/// components) hydrate right after it, each from its own exported function.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
     // Lets end-to-end tests (and curious people) see that the page is interactive now.
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         let _ = body.set_attribute("data-hydrated", "true");

@@ -177,11 +177,13 @@ test('§11 validation messages appear beside their fields and keep what was type
 
 test('§13 when the server cannot be reached an error shows, and Retry recovers', async ({ page }) => {
   await page.route('**/sfn/**', (route) => route.abort());
-  await page.getByLabel('Status').selectOption('inactive');
+  // Active customers are always there (earlier tests may leave none inactive).
+  await page.getByLabel('Status').selectOption('active');
   const banner = page.getByRole('alert').filter({ hasText: 'Could not reach the server' });
   await expect(banner).toBeVisible();
   await page.unroute('**/sfn/**');
   await banner.getByRole('button', { name: 'Retry' }).click();
+  await expect(banner).toBeHidden();
   await expect(page.getByText(/Showing \d+–\d+ of \d+/)).toBeVisible();
 });
 
@@ -204,6 +206,16 @@ test('the view lives in the URL: reload and back show the same list', async ({ p
   await page.goBack();
   await expect(page).toHaveURL(/page=2/);
   await expect(page.getByText(/Showing/)).toHaveText(first ?? '');
+});
+
+test('sorting and paging change the list in place, without loading the page again', async ({ page }) => {
+  await page.evaluate(() => { (window as any).samePage = true; });
+  await page.getByRole('link', { name: 'Next' }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.getByText(/Showing 11–20 of/)).toBeVisible();
+  await page.goBack();
+  await expect(page.getByText(/Showing 1–10 of/)).toBeVisible();
+  expect(await page.evaluate(() => (window as any).samePage)).toBe(true);
 });
 
 test('the customer detail shows totals and the points history', async ({ page, isMobile }) => {

@@ -34,3 +34,12 @@ test('without JavaScript sorting and pagination are links', async ({ page, isMob
   await expect(page).toHaveURL(/page=2/);
   await expect(page.getByText(/Showing 11–20 of/)).toBeVisible();
 });
+
+test('without JavaScript a search keeps its text and the chosen sort', async ({ page }) => {
+  await page.goto('/customers?ordering=-loyalty_points');
+  await page.getByLabel('Search').fill('a');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page).toHaveURL(/search=a/);
+  await expect(page).toHaveURL(/ordering=-loyalty_points/);
+  await expect(page.getByLabel('Search')).toHaveValue('a');
+});

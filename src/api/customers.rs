@@ -4,6 +4,7 @@ use super::error::{service_error_parts, ApiError, ApiResult};
 use crate::auth::ApiContext;
 use crate::domain::customer_input::Completeness;
 use crate::domain::customer_query::PageRequest;
+use crate::domain::form_urlencoded;
 use crate::domain::{Customer, PointsEntry, RequestContext};
 use crate::services::customers::{self, CustomerStats, ListQuery};
 use crate::services::{idempotency, ServiceError, ServiceResult};
@@ -89,47 +90,13 @@ struct Params(Vec<(String, String)>);
 
 impl Params {
     fn new(raw: Option<&str>) -> Self {
-        Params(form_pairs(raw.unwrap_or_default()))
+        Params(form_urlencoded::pairs(raw.unwrap_or_default()))
     }
 
     /// The last value of a parameter, as Django's `QueryDict.get` gives.
     fn get(&self, name: &str) -> Option<String> {
         self.0.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
-}
-
-/// Decodes `application/x-www-form-urlencoded` pairs.
-fn form_pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
-        .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn encode(text: &str) -> String {
@@ -385,19 +352,4 @@ pub async fn points_history(
     let (count, number, items) = customers::points_history(&state, &ctx, customer_id(&id)?, page).await?;
     let results: Vec<PointsJson> = items.into_iter().map(PointsJson::from).collect();
     Ok(paginated(&headers, &uri, &params.0, count, number, number * page.size < count, results))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_strings_decode_plus_and_percent_escapes() {
-        assert_eq!(
-            form_pairs("search=sari+w&city=Jakarta%20Selatan"),
-            vec![("search".to_owned(), "sari w".to_owned()), ("city".to_owned(), "Jakarta Selatan".to_owned())]
-        );
-        assert_eq!(decode("%C3%A9mile"), "émile");
-        assert_eq!(decode("100%"), "100%");
-    }
 }

@@ -17,3 +17,4 @@ pub use tier::LoyaltyTier;
 pub mod customer_input;
 pub mod customer_query;
 pub mod dates;
+pub mod form_urlencoded;

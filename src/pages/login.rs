@@ -30,7 +30,7 @@ pub fn LoginPage() -> impl IntoView {
                     </p>
                 })}
                 <form method="post" action="/login" class="mt-6 space-y-4">
-                    <input type="hidden" name="next" prop:value=next/>
+                    <input type="hidden" name="next" value=next/>
                     <div>
                         <label for="email" class="block text-sm font-medium">"Email"</label>
                         <input id="email" name="email" type="email" required autocomplete="username" autofocus

@@ -1,21 +1,17 @@
 //! Search box, loyalty level and status selects, and Clear Filters: a GET form that works without
 //! JavaScript; with it, search runs 300 ms after typing stops and selects apply at once.
 
-use super::query::href;
 use crate::server_fns::customers::PageQuery;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
 /// The filter bar.
 #[component]
-pub fn Filters(query: Memo<PageQuery>) -> impl IntoView {
-    let navigate = use_navigate();
+pub fn Filters(query: RwSignal<PageQuery>) -> impl IntoView {
     let go = move |change: &dyn Fn(&mut PageQuery)| {
         let mut next = query.get_untracked();
         change(&mut next);
         next.page.clear();
-        navigate(&href(&next), NavigateOptions::default());
+        super::query::go(query, next);
     };
     let go = StoredValue::new(go);
     let pending = StoredValue::new(None::<TimeoutHandle>);
@@ -58,6 +54,7 @@ pub fn Filters(query: Memo<PageQuery>) -> impl IntoView {
             <div class="flex-1 sm:min-w-64">
                 <label for="search" class="block text-sm font-medium">"Search"</label>
                 <input id="search" name="search" type="search" placeholder="Name, email or phone" node_ref=search_box
+                    value=query.get_untracked().search
                     prop:value=move || query.get().search on:input=on_search
                     class="mt-1 block min-h-11 w-full rounded-lg border border-slate-300 px-3"/>
             </div>
@@ -85,7 +82,7 @@ pub fn Filters(query: Memo<PageQuery>) -> impl IntoView {
                         .collect::<Vec<_>>()}
                 </select>
             </div>
-            <input type="hidden" name="ordering" prop:value=move || query.get().ordering/>
+            <input type="hidden" name="ordering" value=query.get_untracked().ordering prop:value=move || query.get().ordering/>
             <div class="flex gap-2">
                 <button type="submit" class="min-h-11 rounded-lg bg-slate-800 px-4 font-medium text-white hover:bg-slate-900">"Search"</button>
                 <a href="/customers" role="button"

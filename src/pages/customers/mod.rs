@@ -11,9 +11,10 @@ mod stats;
 
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::domain::Customer;
-use crate::server_fns::customers::{bulk_update, list_customers};
+use crate::server_fns::customers::{bulk_update, list_customers, PageQuery};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 use std::collections::BTreeSet;
 
 /// What the page's parts share: the selection, the open dialog, and a version bumped after every
@@ -89,12 +90,30 @@ pub fn error_text(err: &ServerFnError) -> String {
     }
 }
 
-/// The customers page.
+/// The customers page: rendered on the server for the query in the request's URL; the board is
+/// the page's one island, the only part that ships WebAssembly.
 #[component]
 pub fn CustomersPage() -> impl IntoView {
+    let initial = use_query_map().with_untracked(|q| PageQuery {
+        search: q.get("search").unwrap_or_default(),
+        loyalty_level: q.get("loyalty_level").unwrap_or_default(),
+        status: q.get("status").unwrap_or_default(),
+        ordering: q.get("ordering").unwrap_or_default(),
+        page: q.get("page").unwrap_or_default(),
+    });
+    view! {
+        <Title text="Customers"/>
+        <CustomersBoard initial/>
+    }
+}
+
+/// Statistics, filters, the list and the dialogs; the view follows the URL (see [`query`]).
+#[island]
+fn CustomersBoard(initial: PageQuery) -> impl IntoView {
     let toasts = Toasts::provide();
     let state = PageState::new(toasts);
-    let query = query::use_page_query();
+    let query = RwSignal::new(initial);
+    query::follow_history(query);
     // A new view of the list starts with nothing selected.
     Effect::new(move |_| {
         query.track();
@@ -105,8 +124,7 @@ pub fn CustomersPage() -> impl IntoView {
         data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|v| v.can_manage))
     });
     view! {
-        <Title text="Customers"/>
-        <div class="space-y-4">
+        <div class="space-y-4" on:click=move |ev| query::follow_link(&ev, query)>
             <header class="flex flex-wrap items-center justify-between gap-3">
                 <div>
                     <h1 class="text-2xl font-bold">"Customers"</h1>

@@ -1,21 +1,86 @@
 //! The page's view lives in the URL: `?search=…&loyalty_level=…&status=…&ordering=…&page=…`.
+//!
+//! The server reads it from the request; in the browser the page keeps it in a signal, writes it
+//! to the address bar with `history.pushState` and follows back and forward (`popstate`).
 
+use crate::domain::form_urlencoded;
 use crate::server_fns::customers::PageQuery;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
-/// The current query, read from the URL.
-pub fn use_page_query() -> Memo<PageQuery> {
-    let map = use_query_map();
-    Memo::new(move |_| {
-        map.with(|q| PageQuery {
-            search: q.get("search").unwrap_or_default(),
-            loyalty_level: q.get("loyalty_level").unwrap_or_default(),
-            status: q.get("status").unwrap_or_default(),
-            ordering: q.get("ordering").unwrap_or_default(),
-            page: q.get("page").unwrap_or_default(),
-        })
-    })
+/// The query of the page's own URLs: `Some` for `/customers` and `/customers?…`, `None` for any
+/// other address (a customer's detail page, another site).
+pub fn from_href(href: &str) -> Option<PageQuery> {
+    let (path, search) = href.split_once('?').unwrap_or((href, ""));
+    (path == "/customers").then(|| from_search(search))
+}
+
+/// Reads a query string (with or without its leading `?`); unknown parameters are ignored.
+pub fn from_search(search: &str) -> PageQuery {
+    let mut query = PageQuery::default();
+    for (name, value) in form_urlencoded::pairs(search.trim_start_matches('?')) {
+        match name.as_str() {
+            "search" => query.search = value,
+            "loyalty_level" => query.loyalty_level = value,
+            "status" => query.status = value,
+            "ordering" => query.ordering = value,
+            "page" => query.page = value,
+            _ => {}
+        }
+    }
+    query
+}
+
+/// Shows another view of the list: the signal changes and the address bar follows, as a new
+/// history entry so that Back returns to the previous view.
+pub fn go(query: RwSignal<PageQuery>, next: PageQuery) {
+    if query.with_untracked(|current| *current == next) {
+        return;
+    }
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href(&next)));
+    }
+    query.set(next);
+}
+
+/// Keeps the signal in step with Back and Forward.
+pub fn follow_history(query: RwSignal<PageQuery>) {
+    let listener = window_event_listener(leptos::ev::popstate, move |_| {
+        let search = window().location().search().unwrap_or_default();
+        query.set(from_search(&search));
+    });
+    on_cleanup(move || listener.remove());
+}
+
+/// A click on one of the page's own links (sort, pagination, clear filters) changes the view in
+/// place instead of loading the page again; other links, and clicks that open a new tab or
+/// window, keep their usual behavior.
+pub fn follow_link(ev: &leptos::ev::MouseEvent, query: RwSignal<PageQuery>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if ev.default_prevented()
+            || ev.button() != 0
+            || ev.ctrl_key()
+            || ev.meta_key()
+            || ev.shift_key()
+            || ev.alt_key()
+        {
+            return;
+        }
+        let anchor = ev
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+            .and_then(|element| element.closest("a[href]").ok().flatten());
+        let Some(next) = anchor.and_then(|a| a.get_attribute("href")).and_then(|href| from_href(&href)) else {
+            return;
+        };
+        ev.prevent_default();
+        go(query, next);
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, query);
 }
 
 /// The page's URL for a query, leaving out empty parameters.
@@ -29,25 +94,13 @@ pub fn href(query: &PageQuery) -> String {
     ]
     .into_iter()
     .filter(|(_, value)| !value.is_empty())
-    .map(|(name, value)| format!("{name}={}", encode(value)))
+    .map(|(name, value)| format!("{name}={}", form_urlencoded::encode(value)))
     .collect();
     if parts.is_empty() {
         "/customers".to_owned()
     } else {
         format!("/customers?{}", parts.join("&"))
     }
-}
-
-fn encode(value: &str) -> String {
-    let mut out = String::new();
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 /// Groups thousands: 1234567 → "1,234,567".
@@ -81,6 +134,26 @@ mod tests {
         let query = PageQuery { search: "sari w".into(), page: "2".into(), ..Default::default() };
         assert_eq!(href(&query), "/customers?search=sari+w&page=2");
         assert_eq!(href(&PageQuery::default()), "/customers");
+    }
+
+    #[test]
+    fn urls_read_back_into_the_query_they_came_from() {
+        let query = PageQuery {
+            search: "Zoë & co 100%".into(),
+            loyalty_level: "gold".into(),
+            status: "active".into(),
+            ordering: "-loyalty_points".into(),
+            page: "3".into(),
+        };
+        assert_eq!(from_href(&href(&query)), Some(query));
+        assert_eq!(from_href("/customers"), Some(PageQuery::default()));
+    }
+
+    #[test]
+    fn only_the_list_page_s_own_links_are_read() {
+        assert_eq!(from_href("/customers/42"), None);
+        assert_eq!(from_href("https://example.com/customers?page=2"), None);
+        assert_eq!(from_href("/customers?page=2&utm=x").map(|q| q.page), Some("2".into()));
     }
 
     #[test]
