@@ -867,7 +867,6 @@ macro_rules! impl_storage {
                     }
                 }
                 tx.commit().await?;
-                self.end_bulk(&mut connection).await?;
                 Ok(written)
             }
 

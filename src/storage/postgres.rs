@@ -38,10 +38,6 @@ impl PostgresStorage {
         Ok(self.pool.acquire().await?)
     }
 
-    async fn end_bulk(&self, _connection: &mut sqlx::pool::PoolConnection<sqlx::Postgres>) -> StorageResult<()> {
-        Ok(())
-    }
-
     /// Starts a read-committed transaction for a write.
     async fn begin_write(&self) -> StorageResult<sqlx::Transaction<'static, sqlx::Postgres>> {
         Ok(self.pool.begin().await?)

@@ -45,18 +45,14 @@ impl SqliteStorage {
     /// How a write transaction starts.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
-    /// A connection for a bulk load, with a page cache large enough to keep the indexes in
-    /// memory while it lasts ([`Self::end_bulk`] restores the usual size).
+    /// A connection of its own for a bulk load, with a page cache large enough to keep the indexes
+    /// in memory while it lasts. It is closed when dropped, so its 512 MB cache never stays in
+    /// the pool, even when the load fails half-way.
     async fn bulk_connection(&self) -> StorageResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
         let mut connection = self.pool.acquire().await?;
+        connection.close_on_drop();
         sqlx::query("PRAGMA cache_size = -524288").execute(&mut *connection).await?;
         Ok(connection)
-    }
-
-    async fn end_bulk(&self, connection: &mut sqlx::pool::PoolConnection<sqlx::Sqlite>) -> StorageResult<()> {
-        sqlx::query("PRAGMA cache_size = -8192").execute(&mut **connection).await?;
-        let _ = self;
-        Ok(())
     }
 
     /// Starts a transaction that takes the write lock at once, so concurrent writers queue on the
