@@ -161,7 +161,7 @@ fn Row(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView 
                         on:change=move |_| state.toggle(id)/>
                 </td>
             </Show>
-            <td class="max-w-64 px-3 py-2">
+            <td class="max-w-48 px-3 py-2">
                 <a id=name_id.clone() href=detail_href(&customer) class="font-semibold text-indigo-700 hover:underline">{customer.name.clone()}</a>
                 <div class="truncate text-xs text-slate-600">{customer.email.clone()}</div>
             </td>

@@ -14,7 +14,7 @@ use crate::domain::Customer;
 use crate::server_fns::customers::{bulk_update, list_customers, PageQuery};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::use_location;
 use std::collections::BTreeSet;
 
 /// What the page's parts share: the selection, the open dialog, and a version bumped after every
@@ -94,13 +94,7 @@ pub fn error_text(err: &ServerFnError) -> String {
 /// the page's one island, the only part that ships WebAssembly.
 #[component]
 pub fn CustomersPage() -> impl IntoView {
-    let initial = use_query_map().with_untracked(|q| PageQuery {
-        search: q.get("search").unwrap_or_default(),
-        loyalty_level: q.get("loyalty_level").unwrap_or_default(),
-        status: q.get("status").unwrap_or_default(),
-        ordering: q.get("ordering").unwrap_or_default(),
-        page: q.get("page").unwrap_or_default(),
-    });
+    let initial = use_location().search.with_untracked(|search| query::from_search(search));
     view! {
         <Title text="Customers"/>
         <CustomersBoard initial/>
