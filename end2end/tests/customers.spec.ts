@@ -208,6 +208,17 @@ test('the view lives in the URL: reload and back show the same list', async ({ p
   await expect(page.getByText(/Showing/)).toHaveText(first ?? '');
 });
 
+test('the page becomes interactive from what the server sent, without asking again', async ({ page }) => {
+  const calls: string[] = [];
+  page.on('request', (request) => { if (request.url().includes('/sfn/')) calls.push(request.url()); });
+  await page.goto('/customers?ordering=name');
+  await hydrated(page);
+  await expect(page.getByText(/Showing 1–10 of/)).toBeVisible();
+  await page.getByRole('button', { name: '+ Add Customer' }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  expect(calls).toEqual([]);
+});
+
 test('sorting and paging change the list in place, without loading the page again', async ({ page }) => {
   await page.evaluate(() => { (window as any).samePage = true; });
   await page.getByRole('link', { name: 'Next' }).click();
