@@ -219,6 +219,19 @@ test('the page becomes interactive from what the server sent, without asking aga
   expect(calls).toEqual([]);
 });
 
+test('a search typed while the list reloads is kept and runs', async ({ page }) => {
+  const held: import('@playwright/test').Route[] = [];
+  let hold = true;
+  await page.route('**/sfn/**', (route) => (hold ? held.push(route) : route.continue()));
+  await page.getByRole('link', { name: 'Next' }).click();
+  await expect.poll(() => held.length).toBe(1);
+  await page.getByLabel('Search', { exact: true }).fill('a');
+  hold = false;
+  for (const route of held.splice(0)) await route.continue();
+  await expect(page).toHaveURL(/search=a/);
+  await expect(page.getByLabel('Search', { exact: true })).toHaveValue('a');
+});
+
 test('sorting and paging change the list in place, without loading the page again', async ({ page }) => {
   await page.evaluate(() => { (window as any).samePage = true; });
   await page.getByRole('link', { name: 'Next' }).click();

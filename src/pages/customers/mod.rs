@@ -129,24 +129,26 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
                     "+ Add Customer"
                 </button>
             </header>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    data.await.ok().map(|view| view! { <stats::StatsCards stats=view.stats/> })
+                })}
+            </Transition>
+            // Outside the suspended parts: a reload of the list never replaces the search box the
+            // user is typing in (nor cancels its pending search).
+            <filters::Filters query/>
             <Transition fallback=move || view! { <Skeleton/> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(view) => {
-                            let stats = view.stats.clone();
                             let filtered = query.with_untracked(|q| {
                                 !(q.search.is_empty() && q.loyalty_level.is_empty() && q.status.is_empty())
                             });
-                            let body = if view.items.is_empty() {
+                            if view.items.is_empty() {
                                 view! { <Empty filtered state/> }.into_any()
                             } else {
                                 view! { <list::CustomerList view query=query.get_untracked() state/> }.into_any()
-                            };
-                            view! {
-                                <stats::StatsCards stats/>
-                                <filters::Filters query/>
-                                {body}
-                            }.into_any()
+                            }
                         }
                         Err(err) => view! {
                             <div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-red-50 px-4 py-3 text-red-900 ring-1 ring-red-200">
