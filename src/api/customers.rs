@@ -99,10 +99,6 @@ impl Params {
     }
 }
 
-fn encode(text: &str) -> String {
-    crate::web::gate::encode_component(text)
-}
-
 /// The absolute URL of this path with `page` set (or removed for page 1), keeping other params.
 fn page_link(headers: &HeaderMap, uri: &Uri, pairs: &[(String, String)], page: Option<u64>) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
@@ -110,8 +106,11 @@ fn page_link(headers: &HeaderMap, uri: &Uri, pairs: &[(String, String)], page: O
         Some("https") => "https",
         _ => "http",
     };
-    let mut query: Vec<String> =
-        pairs.iter().filter(|(k, _)| k != "page").map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
+    let mut query: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k != "page")
+        .map(|(k, v)| format!("{}={}", form_urlencoded::encode(k), form_urlencoded::encode(v)))
+        .collect();
     if let Some(page) = page {
         query.push(format!("page={page}"));
     }

@@ -39,11 +39,18 @@ pub fn decode(text: &str) -> String {
 
 /// Encodes one name or value: unreserved characters stay, a space becomes `+`, the rest `%XX`.
 pub fn encode(value: &str) -> String {
+    encode_keeping(value, b"")
+}
+
+/// Like [`encode`], with the bytes in `keep` left as they are too (`/` keeps a path readable in
+/// `?next=/customers%3Fpage%3D2`).
+pub fn encode_keeping(value: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
             b' ' => out.push('+'),
+            _ if keep.contains(&byte) => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -75,5 +82,6 @@ mod tests {
         for value in ["Zoë & co 100%", "a+b=c", "", "José/Émile?"] {
             assert_eq!(decode(&encode(value)), value);
         }
+        assert_eq!(encode_keeping("/customers?page=2", b"/"), "/customers%3Fpage%3D2");
     }
 }

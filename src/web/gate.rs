@@ -2,6 +2,7 @@
 //! sign-in page.
 
 use crate::auth::{SessionContext, SESSION_USER_KEY};
+use crate::domain::form_urlencoded;
 use crate::services::accounts::{self, SessionAuth};
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -55,19 +56,7 @@ fn is_asset(path: &str) -> bool {
 
 fn login_url(uri: &Uri) -> String {
     let target = uri.path_and_query().map_or("/customers", |pq| pq.as_str());
-    format!("/login?next={}", encode_component(target))
-}
-
-/// Percent-encodes a query-string component.
-pub fn encode_component(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
+    format!("/login?next={}", form_urlencoded::encode_keeping(target, b"/"))
 }
 
 #[cfg(test)]
