@@ -46,3 +46,16 @@ export async function search(page: Page, text: string) {
   await page.getByLabel('Search', { exact: true }).fill(text);
   await expect(page).toHaveURL(new RegExp(`search=${encodeURIComponent(text).replace(/%20/g, '\\+')}`));
 }
+
+/** The customers list; `aria-busy` is "true" while a new view of it loads. */
+export function customerList(page: Page): Locator {
+  return page.getByRole('region', { name: 'Customer list' });
+}
+
+/** Runs `action`, which changes the list's view, and waits until the new view is shown. */
+export async function reloadsList(page: Page, action: () => Promise<unknown>) {
+  const listed = page.waitForResponse((response) => response.url().includes('/sfn/customers/list'));
+  await action();
+  await listed;
+  await expect(customerList(page)).toHaveAttribute('aria-busy', 'false');
+}

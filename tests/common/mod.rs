@@ -20,18 +20,33 @@ pub enum Db {
 }
 
 /// Runs each listed async test function once per backend, as `sqlite::name` and `postgres::name`.
+/// A test still waiting after [`TEST_LIMIT`] fails with its name instead of holding up the run.
 #[macro_export]
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::common::Db::Sqlite).await })*
+            async fn $name() {
+                $crate::common::within_limit(stringify!($name), super::$name($crate::common::Db::Sqlite)).await
+            })*
         }
         mod postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name($crate::common::Db::Postgres).await })*
+            async fn $name() {
+                $crate::common::within_limit(stringify!($name), super::$name($crate::common::Db::Postgres)).await
+            })*
         }
     };
+}
+
+/// How long one test may take; they take seconds, so reaching it means something hangs.
+pub const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Awaits `test`, failing with `name` if it has not finished within [`TEST_LIMIT`].
+pub async fn within_limit(name: &str, test: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_LIMIT, test).await.is_err() {
+        panic!("{name} did not finish within {} s: something it awaits hangs", TEST_LIMIT.as_secs());
+    }
 }
 
 /// A database made for one test and removed after it.
@@ -100,14 +115,19 @@ impl Drop for TestDb {
                 // Drop runs inside the test's runtime: do the async clean-up on a thread of its own.
                 let _ = std::thread::spawn(move || {
                     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
-                    runtime.block_on(async {
-                        use sqlx::Connection;
-                        let mut admin = sqlx::PgConnection::connect(&admin_url).await.ok()?;
-                        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                            .execute(&mut admin)
-                            .await
-                            .ok()
-                    })
+                    // Bounded, so that a stuck clean-up cannot hang the test run (the database is
+                    // then left behind, under a name that says what made it).
+                    runtime
+                        .block_on(tokio::time::timeout(std::time::Duration::from_secs(60), async {
+                            use sqlx::Connection;
+                            let mut admin = sqlx::PgConnection::connect(&admin_url).await.ok()?;
+                            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                                .execute(&mut admin)
+                                .await
+                                .ok()
+                        }))
+                        .ok()
+                        .flatten()
                 })
                 .join();
             }

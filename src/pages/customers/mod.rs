@@ -114,6 +114,7 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
         state.selected.set(BTreeSet::new());
     });
     let data = Resource::new_blocking(move || (query.get(), state.version.get()), |(q, _)| list_customers(q));
+    let reloading = RwSignal::new(false);
     let can_manage = Signal::derive(move || {
         data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|v| v.can_manage))
     });
@@ -137,29 +138,34 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
             // Outside the suspended parts: a reload of the list never replaces the search box the
             // user is typing in (nor cancels its pending search).
             <filters::Filters query/>
-            <Transition fallback=move || view! { <Skeleton/> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok(view) => {
-                            let filtered = query.with_untracked(|q| {
-                                !(q.search.is_empty() && q.loyalty_level.is_empty() && q.status.is_empty())
-                            });
-                            if view.items.is_empty() {
-                                view! { <Empty filtered state/> }.into_any()
-                            } else {
-                                view! { <list::CustomerList view query=query.get_untracked() state/> }.into_any()
+            // While a new view loads, the old one stays, dimmed and marked busy for assistive
+            // technology (and for tests, which wait for it to settle).
+            <section aria-label="Customer list" aria-busy=move || if reloading.get() { "true" } else { "false" }
+                class="transition-opacity" class:opacity-60=move || reloading.get()>
+                <Transition fallback=move || view! { <Skeleton/> } set_pending=reloading.write_only()>
+                    {move || Suspend::new(async move {
+                        match data.await {
+                            Ok(view) => {
+                                let filtered = query.with_untracked(|q| {
+                                    !(q.search.is_empty() && q.loyalty_level.is_empty() && q.status.is_empty())
+                                });
+                                if view.items.is_empty() {
+                                    view! { <Empty filtered state/> }.into_any()
+                                } else {
+                                    view! { <list::CustomerList view query=query.get_untracked() state/> }.into_any()
+                                }
                             }
+                            Err(err) => view! {
+                                <div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-red-50 px-4 py-3 text-red-900 ring-1 ring-red-200">
+                                    <p>{error_text(&err)}</p>
+                                    <button type="button" on:click=move |_| state.version.update(|v| *v += 1)
+                                        class="min-h-11 rounded-lg bg-red-700 px-4 font-medium text-white hover:bg-red-800">"Retry"</button>
+                                </div>
+                            }.into_any(),
                         }
-                        Err(err) => view! {
-                            <div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-red-50 px-4 py-3 text-red-900 ring-1 ring-red-200">
-                                <p>{error_text(&err)}</p>
-                                <button type="button" on:click=move |_| state.version.update(|v| *v += 1)
-                                    class="min-h-11 rounded-lg bg-red-700 px-4 font-medium text-white hover:bg-red-800">"Retry"</button>
-                            </div>
-                        }.into_any(),
-                    }
-                })}
-            </Transition>
+                    })}
+                </Transition>
+            </section>
         </div>
         <form::CustomerFormModal state/>
         <points::PointsModal state can_manage/>
