@@ -252,6 +252,21 @@ test('sorting and paging change the list in place, without loading the page agai
   expect(await page.evaluate(() => (window as any).samePage)).toBe(true);
 });
 
+test('on tablets and small windows every row fits on screen, without scrolling sideways', async ({ page, isMobile }) => {
+  test.skip(isMobile, 'one run covers the widths');
+  for (const width of [640, 768, 900, 1024, 1180]) {
+    await page.setViewportSize({ width, height: 900 });
+    const deletes = customerList(page).getByRole('button', { name: 'Delete' }).filter({ visible: true });
+    await expect(deletes.first()).toBeVisible();
+    for (const button of await deletes.all()) {
+      const box = await button.boundingBox();
+      expect(box && box.x + box.width, `a Delete button at ${width} px`).toBeLessThanOrEqual(width);
+    }
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(sideways, `the page at ${width} px`).toBeLessThanOrEqual(0);
+  }
+});
+
 test('the customer detail shows totals and the points history', async ({ page, isMobile }) => {
   const name = tag('Detail');
   await addCustomer(page, { name, email: `${name}@e2e.test`, points: '150' });

@@ -1,4 +1,7 @@
-//! The customers table (cards below 640 px), its sortable headers, bulk actions and pagination.
+//! The customers table, its sortable headers, bulk actions and pagination. The table is shown only
+//! where it fits (container queries on the list's width): from 51 rem, with the phone column from
+//! 60 rem (below that the phone sits under the email); narrower lists show cards, two per row from
+//! 36 rem.
 
 use super::query::{grouped, href};
 use super::PageState;
@@ -44,23 +47,23 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
                     class="min-h-11 rounded-lg bg-red-700 px-3 font-medium text-white hover:bg-red-800">"Deactivate Selected"</button>
             </div>
         </Show>
-        <div class="hidden overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 sm:block">
+        <div class="hidden overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 @min-[51rem]:block">
             <table class="w-full text-left text-sm">
                 <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
                     <tr>
                         <Show when=move || can_manage>
-                            <th scope="col" class="w-12 px-3 py-2">
+                            <th scope="col" class="w-12 px-2 py-2">
                                 <input type="checkbox" aria-label="Select All" class="h-5 w-5"
                                     prop:checked=all_selected on:change=toggle_all/>
                             </th>
                         </Show>
                         <SortHeader label="Name" field="name" query=query.clone()/>
-                        <th scope="col" class="px-3 py-2">"Phone"</th>
-                        <th scope="col" class="px-3 py-2">"Tier"</th>
+                        <th scope="col" class="hidden px-2 py-2 @min-[60rem]:table-cell">"Phone"</th>
+                        <th scope="col" class="px-2 py-2">"Tier"</th>
                         <SortHeader label="Points" field="loyalty_points" query=query.clone()/>
                         <SortHeader label="Orders" field="total_orders" query=query.clone()/>
-                        <th scope="col" class="px-3 py-2">"Status"</th>
-                        <th scope="col" class="px-3 py-2 text-right">"Actions"</th>
+                        <th scope="col" class="px-2 py-2">"Status"</th>
+                        <th scope="col" class="px-2 py-2 text-right">"Actions"</th>
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100">
@@ -68,7 +71,7 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
                 </tbody>
             </table>
         </div>
-        <div class="sm:hidden">
+        <div class="@min-[51rem]:hidden">
             <div class="mb-2 flex items-center justify-between">
                 <Show when=move || can_manage>
                     <label class="flex min-h-11 items-center gap-2 text-sm font-medium">
@@ -78,7 +81,7 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
                 </Show>
                 <MobileSort query=query.clone()/>
             </div>
-            <ul class="space-y-3">
+            <ul class="grid gap-3 @xl:grid-cols-2">
                 {cards.into_iter().map(|c| view! { <Card customer=c state can_manage/> }).collect::<Vec<_>>()}
             </ul>
         </div>
@@ -108,7 +111,7 @@ fn SortHeader(label: &'static str, field: &'static str, query: PageQuery) -> imp
         _ => "↕",
     };
     view! {
-        <th scope="col" aria-sort=sort class="px-3 py-2">
+        <th scope="col" aria-sort=sort class="px-2 py-2">
             <a href=href(&next) class="inline-flex min-h-11 items-center gap-1 hover:text-slate-900">
                 {label}<span aria-hidden="true">{arrow}</span>
             </a>
@@ -155,22 +158,23 @@ fn Row(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView 
     view! {
         <tr class="hover:bg-slate-50">
             <Show when=move || can_manage>
-                <td class="px-3 py-2">
+                <td class="px-2 py-2">
                     <input type="checkbox" class="h-5 w-5" aria-label=format!("Select {}", c.with_value(|c| c.name.clone()))
                         prop:checked=move || state.selected.with(|s| s.contains(&id))
                         on:change=move |_| state.toggle(id)/>
                 </td>
             </Show>
-            <td class="max-w-48 px-3 py-2">
+            <td class="max-w-48 px-2 py-2">
                 <a id=name_id.clone() href=detail_href(&customer) class="font-semibold text-indigo-700 hover:underline">{customer.name.clone()}</a>
                 <div class="truncate text-xs text-slate-600">{customer.email.clone()}</div>
+                <div class="whitespace-nowrap text-xs text-slate-600 @min-[60rem]:hidden">{customer.phone.clone()}</div>
             </td>
-            <td class="whitespace-nowrap px-3 py-2">{customer.phone.clone()}</td>
-            <td class="px-3 py-2"><TierBadge tier=customer.tier()/></td>
-            <td class="px-3 py-2 tabular-nums">{grouped(customer.loyalty_points)}</td>
-            <td class="px-3 py-2 tabular-nums">{grouped(customer.total_orders)}</td>
-            <td class="px-3 py-2"><StatusBadge active=customer.is_active/></td>
-            <td class="px-3 py-2">
+            <td class="hidden whitespace-nowrap px-2 py-2 @min-[60rem]:table-cell">{customer.phone.clone()}</td>
+            <td class="px-2 py-2"><TierBadge tier=customer.tier()/></td>
+            <td class="px-2 py-2 tabular-nums">{grouped(customer.loyalty_points)}</td>
+            <td class="px-2 py-2 tabular-nums">{grouped(customer.total_orders)}</td>
+            <td class="px-2 py-2"><StatusBadge active=customer.is_active/></td>
+            <td class="px-2 py-2">
                 <Actions customer state can_manage described_by=name_id/>
             </td>
         </tr>

@@ -141,7 +141,7 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
             // While a new view loads, the old one stays, dimmed and marked busy for assistive
             // technology (and for tests, which wait for it to settle).
             <section aria-label="Customer list" aria-busy=move || if reloading.get() { "true" } else { "false" }
-                class="transition-opacity" class:opacity-60=move || reloading.get()>
+                class="@container transition-opacity" class:opacity-60=move || reloading.get()>
                 <Transition fallback=move || view! { <Skeleton/> } set_pending=reloading.write_only()>
                     {move || Suspend::new(async move {
                         match data.await {
