@@ -106,19 +106,19 @@ fn page_link(headers: &HeaderMap, uri: &Uri, pairs: &[(String, String)], page: O
         Some("https") => "https",
         _ => "http",
     };
-    let mut query: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k != "page")
-        .map(|(k, v)| format!("{}={}", form_urlencoded::encode(k), form_urlencoded::encode(v)))
-        .collect();
-    if let Some(page) = page {
-        query.push(format!("page={page}"));
-    }
+    let page = page.map(|page| page.to_string());
+    let query = form_urlencoded::serialize(
+        pairs
+            .iter()
+            .filter(|(name, _)| name != "page")
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .chain(page.as_deref().map(|page| ("page", page))),
+    );
     let path = uri.path();
     if query.is_empty() {
         format!("{scheme}://{host}{path}")
     } else {
-        format!("{scheme}://{host}{path}?{}", query.join("&"))
+        format!("{scheme}://{host}{path}?{query}")
     }
 }
 

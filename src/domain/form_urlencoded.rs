@@ -37,6 +37,20 @@ pub fn decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Joins name/value pairs into a query string (without its `?`), each part encoded by [`encode`].
+pub fn serialize<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (name, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&encode(name));
+        out.push('=');
+        out.push_str(&encode(value));
+    }
+    out
+}
+
 /// Encodes one name or value: unreserved characters stay, a space becomes `+`, the rest `%XX`.
 pub fn encode(value: &str) -> String {
     encode_keeping(value, b"")
@@ -45,13 +59,16 @@ pub fn encode(value: &str) -> String {
 /// Like [`encode`], with the bytes in `keep` left as they are too (`/` keeps a path readable in
 /// `?next=/customers%3Fpage%3D2`).
 pub fn encode_keeping(value: &str, keep: &[u8]) -> String {
+    use std::fmt::Write;
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
             b' ' => out.push('+'),
             _ if keep.contains(&byte) => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
+            _ => {
+                let _ = write!(out, "%{byte:02X}");
+            }
         }
     }
     out
@@ -83,5 +100,13 @@ mod tests {
             assert_eq!(decode(&encode(value)), value);
         }
         assert_eq!(encode_keeping("/customers?page=2", b"/"), "/customers%3Fpage%3D2");
+    }
+
+    #[test]
+    fn pairs_serialize_to_a_query_string_that_reads_back() {
+        let query = serialize([("search", "Zoë & co"), ("page", "2")]);
+        assert_eq!(query, "search=Zo%C3%AB+%26+co&page=2");
+        assert_eq!(pairs(&query), vec![("search".into(), "Zoë & co".into()), ("page".into(), "2".into())]);
+        assert_eq!(serialize([]), "");
     }
 }

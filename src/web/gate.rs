@@ -55,8 +55,17 @@ fn is_asset(path: &str) -> bool {
 }
 
 fn login_url(uri: &Uri) -> String {
-    let target = uri.path_and_query().map_or("/customers", |pq| pq.as_str());
-    format!("/login?next={}", form_urlencoded::encode_keeping(target, b"/"))
+    login_path(uri.path_and_query().map_or("/customers", |pq| pq.as_str()), None)
+}
+
+/// The sign-in page, with the code of an `error` to show, that leads to `next` once signed in
+/// (`/` stays readable in `next`).
+pub fn login_path(next: &str, error: Option<&str>) -> String {
+    let next = form_urlencoded::encode_keeping(next, b"/");
+    match error {
+        Some(error) => format!("/login?error={}&next={next}", form_urlencoded::encode(error)),
+        None => format!("/login?next={next}"),
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `POST /login` and `POST /logout`: plain form posts, so signing in works without JavaScript.
 
+use super::gate::login_path;
 use crate::auth::SESSION_USER_KEY;
-use crate::domain::form_urlencoded;
 use crate::services::accounts::{self, SessionAuth};
 use crate::services::ServiceError;
 use crate::state::AppState;
@@ -46,7 +46,7 @@ pub async fn submit(State(state): State<AppState>, session: Session, Form(form):
             "unavailable"
         }
     };
-    Redirect::to(&format!("/login?error={error}&next={}", form_urlencoded::encode_keeping(next, b"/"))).into_response()
+    Redirect::to(&login_path(next, Some(error))).into_response()
 }
 
 /// Ends the session.

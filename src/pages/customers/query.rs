@@ -85,21 +85,21 @@ pub fn follow_link(ev: &leptos::ev::MouseEvent, query: RwSignal<PageQuery>) {
 
 /// The page's URL for a query, leaving out empty parameters.
 pub fn href(query: &PageQuery) -> String {
-    let parts: Vec<String> = [
-        ("search", &query.search),
-        ("loyalty_level", &query.loyalty_level),
-        ("status", &query.status),
-        ("ordering", &query.ordering),
-        ("page", &query.page),
-    ]
-    .into_iter()
-    .filter(|(_, value)| !value.is_empty())
-    .map(|(name, value)| format!("{name}={}", form_urlencoded::encode(value)))
-    .collect();
-    if parts.is_empty() {
+    let search = form_urlencoded::serialize(
+        [
+            ("search", query.search.as_str()),
+            ("loyalty_level", query.loyalty_level.as_str()),
+            ("status", query.status.as_str()),
+            ("ordering", query.ordering.as_str()),
+            ("page", query.page.as_str()),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty()),
+    );
+    if search.is_empty() {
         "/customers".to_owned()
     } else {
-        format!("/customers?{}", parts.join("&"))
+        format!("/customers?{search}")
     }
 }
 
