@@ -36,7 +36,7 @@ pub async fn session_gate(State(state): State<AppState>, session: Session, mut r
             }
             req.extensions_mut().insert(SessionContext { ctx, user });
         }
-        None if path == "/" => return Redirect::to("/login?next=%2Fcustomers").into_response(),
+        None if path == "/" => return Redirect::to(&login_path("/customers", None)).into_response(),
         None if is_page => return Redirect::to(&login_url(req.uri())).into_response(),
         None => {}
     }
