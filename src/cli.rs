@@ -1,9 +1,10 @@
 //! The `patron` command line.
 
 use crate::config::Settings;
+use crate::server::AppState;
 use crate::services::accounts::{self, NewUserInput};
+use crate::services::Core;
 use crate::services::{demo, ServiceError};
-use crate::state::AppState;
 use anyhow::{anyhow, bail, Context};
 use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
@@ -85,30 +86,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { demo, demo_credentials } => {
             if let Some(customers) = demo {
-                show_demo_credentials(&state, customers, &demo_credentials).await?;
+                show_demo_credentials(&state.core, customers, &demo_credentials).await?;
             }
             println!("Patron is serving on http://{}", state.settings.address);
             crate::server::serve(state).await.context("server stopped")?;
         }
         Command::Migrate => println!("database is up to date"),
         Command::Tenant { command: TenantCommand::Create { name } } => {
-            let tenant = accounts::create_tenant(&state, &name).await.map_err(explain)?;
+            let tenant = accounts::create_tenant(&state.core, &name).await.map_err(explain)?;
             println!("{}", tenant.id);
         }
         Command::User { command: UserCommand::Create { tenant, email, role } } => {
-            let tenant = accounts::find_tenant(&state, &tenant).await.map_err(|e| match e {
+            let tenant = accounts::find_tenant(&state.core, &tenant).await.map_err(|e| match e {
                 ServiceError::NotFound => anyhow!("no tenant named or numbered {tenant:?}"),
                 other => explain(other),
             })?;
             let password = read_password()?;
-            let user = accounts::create_user(&state, tenant.id, NewUserInput { email, password, role })
+            let user = accounts::create_user(&state.core, tenant.id, NewUserInput { email, password, role })
                 .await
                 .map_err(explain)?;
             println!("{}", user.id);
         }
         Command::Demo { tenant, customers } => {
             let started = std::time::Instant::now();
-            let (tenant, written) = demo::add_demo_customers(&state, &tenant, customers, |done| {
+            let (tenant, written) = demo::add_demo_customers(&state.core, &tenant, customers, |done| {
                 if done % 100_000 < 5_000 && done >= 100_000 {
                     eprintln!("  {done} customers written");
                 }
@@ -134,7 +135,7 @@ fn explain(err: ServiceError) -> anyhow::Error {
                 fields.0.iter().map(|(field, messages)| format!("{field}: {}", messages.join(" "))).collect();
             anyhow!("{}", parts.join("; "))
         }
-        other => anyhow!("{other}"),
+        other => anyhow!("{}", other.chain()),
     }
 }
 
@@ -157,8 +158,8 @@ fn read_password() -> anyhow::Result<String> {
     Ok(password)
 }
 
-async fn show_demo_credentials(state: &AppState, customers: u64, path: &PathBuf) -> anyhow::Result<()> {
-    if let Some(account) = demo::seed_demo_tenant(state, customers).await.map_err(explain)? {
+async fn show_demo_credentials(core: &Core, customers: u64, path: &PathBuf) -> anyhow::Result<()> {
+    if let Some(account) = demo::seed_demo_tenant(core, customers).await.map_err(explain)? {
         let text = format!(
             "Tenant:   {}\nPassword: {}\nOwner:    {}\nManager:  {}\nCashier:  {}\n",
             account.tenant, account.password, account.emails[0], account.emails[1], account.emails[2]

@@ -1,11 +1,13 @@
 //! Runtime settings: `Leptos.toml`, overridden by the environment.
 
 use serde::Deserialize;
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-/// Everything the server needs to know before it starts.
-#[derive(Clone, Debug)]
+/// Everything the server needs to know before it starts. Its `Debug` hides the secret and the
+/// database password.
+#[derive(Clone)]
 pub struct Settings {
     /// Address and port to listen on.
     pub address: SocketAddr,
@@ -20,7 +22,57 @@ pub struct Settings {
     /// Whether the session cookie is marked `Secure`.
     pub secure_cookies: bool,
     /// The token signing secret from `PATRON_SECRET`, if set.
-    pub secret: Option<String>,
+    pub secret: Option<Secret>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("address", &self.address)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("log_level", &self.log_level)
+            .field("site_root", &self.site_root)
+            .field("session_hours", &self.session_hours)
+            .field("secure_cookies", &self.secure_cookies)
+            .field("secret", &self.secret)
+            .finish()
+    }
+}
+
+/// A secret setting: readable on purpose only, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// A secret from its text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Secret(text.into())
+    }
+
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// A database URL with any password replaced, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// A setting that cannot be used, with the reason in one line.
@@ -140,7 +192,7 @@ impl Settings {
             ),
             session_hours,
             secure_cookies,
-            secret,
+            secret: secret.map(Secret),
         })
     }
 }
@@ -183,6 +235,23 @@ mod tests {
         assert!(bad_address.unwrap_err().to_string().contains("PATRON_ADDRESS"));
         let bad_url = Settings::from_parts(File::default(), |n| (n == "DATABASE_URL").then(|| "mysql://x".into()));
         assert!(bad_url.unwrap_err().to_string().contains("DATABASE_URL"));
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(redact_url("postgres://app:hunter2@db/patron"), "postgres://app:***@db/patron");
+        assert_eq!(redact_url("sqlite://data/patron.db"), "sqlite://data/patron.db");
+    }
+
+    #[test]
+    fn debug_output_shows_neither_the_secret_nor_the_database_password() {
+        let env = |name: &str| match name {
+            "PATRON_SECRET" => Some("a-secret-of-at-least-thirty-two-characters".into()),
+            "DATABASE_URL" => Some("postgres://app:hunter2@db/patron".into()),
+            _ => None,
+        };
+        let text = format!("{:?}", Settings::from_parts(File::default(), env).expect("valid"));
+        assert!(!text.contains("hunter2") && !text.contains("thirty-two"), "{text}");
     }
 
     #[test]

@@ -6,9 +6,12 @@
 #![recursion_limit = "512"]
 
 pub mod app;
+#[allow(missing_docs, reason = "Leptos' #[component] macro writes props structs without docs")]
 pub mod components;
 pub mod domain;
+#[allow(missing_docs, reason = "Leptos' #[component] macro writes props structs without docs")]
 pub mod pages;
+#[allow(missing_docs, reason = "Leptos' #[server] macro writes argument structs without docs")]
 pub mod server_fns;
 
 #[cfg(feature = "ssr")]
@@ -23,8 +26,6 @@ pub mod config;
 pub mod server;
 #[cfg(feature = "ssr")]
 pub mod services;
-#[cfg(feature = "ssr")]
-pub mod state;
 #[cfg(feature = "ssr")]
 pub mod storage;
 #[cfg(feature = "ssr")]

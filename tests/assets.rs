@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{settings_for, Db, TestDb};
 use http_body_util::BodyExt;
-use patron::state::AppState;
+use patron::server::AppState;
 use std::path::Path;
 use tower::ServiceExt;
 

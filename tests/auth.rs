@@ -49,8 +49,8 @@ async fn expired_and_forged_tokens_are_refused(db: Db) {
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
     let (access, _) = app.tokens_for(&email).await;
-    let claims = app.state.tokens.verify(&access, TokenKind::Access, 0).expect("valid token");
-    let expired = app.state.tokens.sign(&Claims { exp: chrono::Utc::now().timestamp() - 1, ..claims.clone() });
+    let claims = app.state.core.tokens.verify(&access, TokenKind::Access, 0).expect("valid token");
+    let expired = app.state.core.tokens.sign(&Claims { exp: chrono::Utc::now().timestamp() - 1, ..claims.clone() });
     assert_eq!(app.get("/api/users/", &expired).await.status, StatusCode::UNAUTHORIZED);
     let forged = patron::auth::TokenKeys::new("some other secret entirely, 32+ chars").sign(&claims);
     let reply = app.get("/api/users/", &forged).await;
@@ -91,7 +91,7 @@ async fn the_tenant_header_is_ignored(db: Db) {
     let app = TestApp::spawn(db).await;
     let owner_a = app.token("Tenant A", "owner").await;
     app.token("Tenant B", "owner").await;
-    let b = patron::services::accounts::find_tenant(&app.state, "Tenant B").await.expect("tenant");
+    let b = patron::services::accounts::find_tenant(&app.state.core, "Tenant B").await.expect("tenant");
     let tenant_header = b.id.to_string();
     let reply = app.raw(Method::GET, "/api/users/", Some(&owner_a), None, "", &[("x-tenant-id", &tenant_header)]).await;
     let emails: Vec<String> =

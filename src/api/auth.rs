@@ -1,9 +1,9 @@
 //! `POST /api/auth/token/` and `POST /api/auth/token/refresh/`.
 
 use super::error::ApiResult;
-use super::json::JsonBody;
+use super::extract::JsonBody;
 use crate::services::accounts::{self, TokenPair};
-use crate::state::AppState;
+use crate::services::Core;
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
@@ -17,12 +17,9 @@ pub struct TokenRequest {
 }
 
 /// Exchanges an email and password for an access and a refresh token.
-pub async fn obtain(
-    State(state): State<AppState>,
-    JsonBody(body): JsonBody<TokenRequest>,
-) -> ApiResult<Json<TokenPair>> {
-    let user = accounts::sign_in(&state, &body.email, &body.password).await?;
-    Ok(Json(accounts::issue_tokens(&state, &user)))
+pub async fn obtain(State(core): State<Core>, JsonBody(body): JsonBody<TokenRequest>) -> ApiResult<Json<TokenPair>> {
+    let user = accounts::sign_in(&core, &body.email, &body.password).await?;
+    Ok(Json(accounts::issue_tokens(&core, &user)))
 }
 
 /// A refresh token.
@@ -32,10 +29,7 @@ pub struct RefreshRequest {
 }
 
 /// Exchanges a refresh token for a new access token.
-pub async fn refresh(
-    State(state): State<AppState>,
-    JsonBody(body): JsonBody<RefreshRequest>,
-) -> ApiResult<Json<Value>> {
-    let access = accounts::refresh_access(&state, &body.refresh).await?;
+pub async fn refresh(State(core): State<Core>, JsonBody(body): JsonBody<RefreshRequest>) -> ApiResult<Json<Value>> {
+    let access = accounts::refresh_access(&core, &body.refresh).await?;
     Ok(Json(json!({ "access": access })))
 }

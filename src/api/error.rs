@@ -1,5 +1,8 @@
-//! The one mapping from service errors to HTTP statuses and DRF-shaped JSON bodies.
+//! The one mapping from service errors to HTTP statuses and DRF-shaped JSON bodies. Internal
+//! failures are logged here, once, with their cause chain (inside the request's span, which
+//! carries its `x-request-id`), and answered with a sentence that shows nothing of them.
 
+use super::query::ListQueryError;
 use crate::services::ServiceError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,8 +16,6 @@ pub enum ApiError {
     Service(ServiceError),
     /// No `Authorization: Bearer …` header.
     NotAuthenticated,
-    /// The body is not the JSON the endpoint expects.
-    MalformedBody(String),
 }
 
 impl From<ServiceError> for ApiError {
@@ -23,15 +24,25 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+impl From<ListQueryError> for ApiError {
+    fn from(err: ListQueryError) -> Self {
+        match err {
+            ListQueryError::Filter(invalid) => ApiError::Service(invalid.into()),
+            ListQueryError::Page(invalid) => ApiError::Service(invalid.into()),
+        }
+    }
+}
+
 fn detail(status: StatusCode, message: &str) -> (StatusCode, Value) {
     (status, json!({ "detail": message }))
 }
 
-/// The status and JSON body of a service error; internal causes are logged, never shown.
+/// The status and JSON body of a service error.
 pub fn service_error_parts(err: ServiceError) -> (StatusCode, Value) {
     match err {
         ServiceError::Validation(fields) => (StatusCode::BAD_REQUEST, json!(fields)),
         ServiceError::BadRequest(message) => (StatusCode::BAD_REQUEST, json!({ "error": message })),
+        ServiceError::Malformed(message) => detail(StatusCode::BAD_REQUEST, &message),
         ServiceError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
         ServiceError::InvalidPage => detail(StatusCode::NOT_FOUND, "Invalid page."),
         ServiceError::Conflict(message) => detail(StatusCode::CONFLICT, message),
@@ -48,8 +59,8 @@ pub fn service_error_parts(err: ServiceError) -> (StatusCode, Value) {
             json!({ "detail": "Given token not valid for any token type", "code": "token_not_valid" }),
         ),
         ServiceError::Duplicate(message) => detail(StatusCode::BAD_REQUEST, &message),
-        ServiceError::Internal(cause) => {
-            tracing::error!(%cause, "request failed");
+        internal @ (ServiceError::Storage(_) | ServiceError::Hashing(_)) => {
+            tracing::error!(error = %internal.chain(), "request failed");
             detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")
         }
     }
@@ -61,7 +72,6 @@ impl IntoResponse for ApiError {
             ApiError::NotAuthenticated => {
                 detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided.")
             }
-            ApiError::MalformedBody(message) => detail(StatusCode::BAD_REQUEST, &message),
             ApiError::Service(err) => service_error_parts(err),
         };
         (status, Json(body)).into_response()

@@ -1,20 +1,30 @@
-//! The REST API under `/api/`: thin handlers over the services, JSON in and out.
+//! The REST API under `/api/`: thin handlers that parse the request into domain types, call one
+//! service and render its result as the seed's DRF contract does.
 
 pub mod auth;
+pub mod customer_json;
 pub mod customers;
 pub mod error;
-pub mod json;
+pub mod extract;
+pub mod idempotent;
 pub mod openapi;
+pub mod query;
+pub mod render;
 pub mod users;
 
-use crate::state::AppState;
+use crate::services::{Core, ServiceError};
+use axum::extract::FromRef;
 use axum::routing::{get, patch, post};
 use axum::Router;
 use error::ApiError;
 
-/// Every route under `/api/` (nested there by the server). Everything but the token endpoints
-/// and the OpenAPI document needs a bearer token.
-pub fn router() -> Router<AppState> {
+/// Every route under `/api/` (nested there by the server), for any state the [`Core`] can be
+/// taken from. Everything but the token endpoints and the OpenAPI document needs a bearer token.
+pub fn router<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Core: FromRef<S>,
+{
     Router::new()
         .route("/auth/token/", post(auth::obtain))
         .route("/auth/token/refresh/", post(auth::refresh))
@@ -34,5 +44,5 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn not_found() -> ApiError {
-    ApiError::Service(crate::services::ServiceError::NotFound)
+    ApiError::Service(ServiceError::NotFound)
 }

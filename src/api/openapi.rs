@@ -1,10 +1,10 @@
 //! `GET /api/openapi.json`: the API described in OpenAPI 3, built from the same constants the
 //! handlers and services use (ordering fields, tiers, limits, messages).
 
+use crate::domain::customer_actions::{MAX_BULK_IDS, MAX_POINTS_CHANGE, MAX_REASON_LEN};
 use crate::domain::customer_input::{LONG_TEXT_MAX, MAX_POINTS, NAME_MAX, PHONE_MAX, PLACE_MAX, POSTAL_MAX};
 use crate::domain::customer_query::{SortField, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::domain::LoyaltyTier;
-use crate::services::customers::{MAX_BULK_IDS, MAX_POINTS_CHANGE, MAX_REASON_LEN};
 use axum::Json;
 use serde_json::{json, Value};
 

@@ -1,8 +1,7 @@
-//! Passwords, API tokens, browser sessions and the request context built from them.
+//! Passwords and API tokens: the credentials the services check. The extractors that read them
+//! from a request live with their edge (`api::extract`, `web::session`).
 
-pub mod context;
 pub mod password;
 pub mod token;
 
-pub use context::{ApiContext, SessionContext, SESSION_USER_KEY};
 pub use token::{Claims, TokenKeys, TokenKind};

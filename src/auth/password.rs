@@ -7,7 +7,7 @@ use argon2::Argon2;
 
 /// Hashing failed (the blocking task died or argon2 refused its parameters).
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing failed: {0}")]
+#[error("{0}")]
 pub struct HashError(String);
 
 /// Hashes a password with argon2id and a random salt.

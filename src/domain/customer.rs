@@ -51,16 +51,6 @@ impl Customer {
     pub fn tier(&self) -> LoyaltyTier {
         LoyaltyTier::from_points(self.loyalty_points)
     }
-
-    /// Average order value in minor units, rounded half away from zero; 0 without orders.
-    pub fn average_order_minor(&self) -> i64 {
-        if self.total_orders > 0 {
-            let orders = self.total_orders;
-            (self.total_spent_minor * 2 + orders) / (orders * 2)
-        } else {
-            0
-        }
-    }
 }
 
 /// One change of a customer's points.

@@ -1,16 +1,17 @@
-//! Customer input, parsed once from a JSON object into checked values with DRF-style messages per
-//! field. Read-only fields (id, tenant, tenant_name, loyalty_tier, total_orders, total_spent,
-//! created_at, updated_at) and unknown fields are ignored.
+//! What may be written to a customer: checked values, and the checks with DRF's messages per
+//! field. Each edge reads its own format (JSON for the API, the form for the page) and runs every
+//! field through these checks, so the rules and messages are the same whichever way they came.
 
 use super::email::Email;
+use super::input::FieldErrors;
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// The largest points balance (Django's IntegerField bound).
 pub const MAX_POINTS: i64 = 2_147_483_647;
-/// Limits on text fields, in characters.
+/// Name length limit, in characters.
 pub const NAME_MAX: usize = 200;
+/// Email length limit, in characters.
+pub const EMAIL_MAX: usize = 254;
 /// Phone length limit.
 pub const PHONE_MAX: usize = 20;
 /// City and province length limit.
@@ -20,13 +21,23 @@ pub const POSTAL_MAX: usize = 10;
 /// Address and notes length limit.
 pub const LONG_TEXT_MAX: usize = 2000;
 
-/// Checked values for the writable fields that were present in the input.
+/// A required field is missing.
+pub const REQUIRED: &str = "This field is required.";
+/// A field is `null` where a value is needed.
+pub const NOT_NULL: &str = "This field may not be null.";
+/// A required text is empty.
+pub const NOT_BLANK: &str = "This field may not be blank.";
+/// A text field got another kind of value.
+pub const NOT_STRING: &str = "Not a valid string.";
+/// A number field got something that is not a whole number.
+pub const NOT_INTEGER: &str = "A valid integer is required.";
+/// A boolean field got something that is not one.
+pub const NOT_BOOLEAN: &str = "Must be a valid boolean.";
+
+/// Checked values of the writable fields other than name and email; `None` leaves a field as it
+/// is (or at its default for a new customer).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CustomerFields {
-    /// Full name.
-    pub name: Option<String>,
-    /// Email.
-    pub email: Option<Email>,
+pub struct CustomerDetails {
     /// Phone (may be empty).
     pub phone: Option<String>,
     /// Address.
@@ -47,129 +58,117 @@ pub struct CustomerFields {
     pub last_order_date: Option<Option<DateTime<Utc>>>,
 }
 
-/// Per-field messages.
-pub type FieldMessages = BTreeMap<String, Vec<String>>;
-
-/// Whether the input must carry name and email (create and PUT) or may omit them (PATCH).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Completeness {
-    /// Create or full update: name and email are required.
-    Full,
-    /// Partial update: every field optional.
-    Partial,
+/// A customer to create: name and email are always there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCustomer {
+    /// Full name, trimmed, not blank.
+    pub name: String,
+    /// Email.
+    pub email: Email,
+    /// Everything else.
+    pub details: CustomerDetails,
 }
 
-const REQUIRED: &str = "This field is required.";
-const NOT_NULL: &str = "This field may not be null.";
-const NOT_BLANK: &str = "This field may not be blank.";
-const NOT_STRING: &str = "Not a valid string.";
+/// A change to a customer: only the fields present change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CustomerPatch {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new email.
+    pub email: Option<Email>,
+    /// The other fields.
+    pub details: CustomerDetails,
+}
 
-/// Parses a JSON value (it must be an object) into checked fields.
-pub fn parse_customer(value: &Value, completeness: Completeness) -> Result<CustomerFields, FieldMessages> {
-    let mut errors = FieldMessages::new();
-    let Some(object) = value.as_object() else {
-        let kind = match value {
-            Value::Array(_) => "list",
-            Value::String(_) => "str",
-            Value::Number(_) => "int",
-            Value::Bool(_) => "bool",
-            _ => "NoneType",
-        };
-        errors.insert("non_field_errors".into(), vec![format!("Invalid data. Expected a dictionary, but got {kind}.")]);
-        return Err(errors);
-    };
-    let mut add = |field: &str, message: String| errors.entry(field.to_owned()).or_default().push(message);
-    let required = completeness == Completeness::Full;
-
-    let name = text(object, "name", required, false, NAME_MAX, &mut add);
-    let email = text(object, "email", required, false, 254, &mut add).and_then(|raw| match Email::parse(&raw) {
-        Ok(email) => Some(email),
-        Err(err) => {
-            add("email", err.to_string());
-            None
-        }
-    });
-    let phone = text(object, "phone", false, true, PHONE_MAX, &mut add);
-    if let Some(phone) = &phone {
-        if !phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-            add("phone", "Enter a valid phone number: digits, spaces and + - ( ) . only.".into());
-        }
-    }
-    let fields = CustomerFields {
-        name,
-        email,
-        phone,
-        address: text(object, "address", false, true, LONG_TEXT_MAX, &mut add),
-        city: text(object, "city", false, true, PLACE_MAX, &mut add),
-        province: text(object, "province", false, true, PLACE_MAX, &mut add),
-        postal_code: text(object, "postal_code", false, true, POSTAL_MAX, &mut add),
-        notes: text(object, "notes", false, true, LONG_TEXT_MAX, &mut add),
-        is_active: boolean(object, "is_active", &mut add),
-        loyalty_points: points(object, &mut add),
-        last_order_date: datetime(object, "last_order_date", &mut add),
-    };
-    if errors.is_empty() {
-        Ok(fields)
-    } else {
-        Err(errors)
+impl From<NewCustomer> for CustomerPatch {
+    /// A full replacement (PUT, or the page's edit form) changes every field it carries.
+    fn from(new: NewCustomer) -> Self {
+        CustomerPatch { name: Some(new.name), email: Some(new.email), details: new.details }
     }
 }
 
-fn text(
-    object: &Map<String, Value>,
-    field: &str,
-    required: bool,
-    allow_blank: bool,
-    max: usize,
-    add: &mut impl FnMut(&str, String),
-) -> Option<String> {
-    let value = match object.get(field) {
-        None if required => {
-            add(field, REQUIRED.into());
-            return None;
+impl NewCustomer {
+    /// Name and email as checked, or "This field is required." for a missing one (a field that
+    /// already has a message gets no second one).
+    pub fn require(
+        name: Option<String>,
+        email: Option<Email>,
+        details: CustomerDetails,
+        mut errors: FieldErrors,
+    ) -> Result<Self, FieldErrors> {
+        for (field, present) in [("name", name.is_some()), ("email", email.is_some())] {
+            if !present && !errors.0.contains_key(field) {
+                errors.add(field, REQUIRED);
+            }
         }
-        None => return None,
-        Some(Value::Null) => {
-            add(field, NOT_NULL.into());
-            return None;
+        match (name, email) {
+            (Some(name), Some(email)) if errors.is_empty() => Ok(NewCustomer { name, email, details }),
+            _ => Err(errors),
         }
-        Some(Value::String(s)) => s.trim().to_owned(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(_) => {
-            add(field, NOT_STRING.into());
-            return None;
-        }
-    };
+    }
+}
+
+/// A text as typed: trimmed, within `max` characters, without control characters other than
+/// line breaks and tabs; blank only when `allow_blank`.
+pub fn text(raw: &str, allow_blank: bool, max: usize) -> Result<String, String> {
+    let value = raw.trim();
     if value.is_empty() && !allow_blank {
-        add(field, NOT_BLANK.into());
-        return None;
+        return Err(NOT_BLANK.into());
     }
     if value.chars().count() > max {
-        add(field, format!("Ensure this field has no more than {max} characters."));
-        return None;
+        return Err(format!("Ensure this field has no more than {max} characters."));
     }
     if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        add(field, "Control characters are not allowed.".into());
-        return None;
+        return Err("Control characters are not allowed.".into());
     }
-    Some(value)
+    Ok(value.to_owned())
 }
 
-fn boolean(object: &Map<String, Value>, field: &str, add: &mut impl FnMut(&str, String)) -> Option<bool> {
-    let parsed = match object.get(field)? {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(1) => Some(true),
-            Some(0) => Some(false),
-            _ => None,
-        },
-        Value::String(s) => parse_bool(s),
-        _ => None,
-    };
-    if parsed.is_none() {
-        add(field, "Must be a valid boolean.".into());
+/// A customer's name.
+pub fn name(raw: &str) -> Result<String, String> {
+    text(raw, false, NAME_MAX)
+}
+
+/// A customer's email.
+pub fn email(raw: &str) -> Result<Email, String> {
+    let raw = text(raw, false, EMAIL_MAX)?;
+    Email::parse(&raw).map_err(|err| err.to_string())
+}
+
+/// A phone number: digits, spaces and `+ - ( ) .`, or empty.
+pub fn phone(raw: &str) -> Result<String, String> {
+    let phone = text(raw, true, PHONE_MAX)?;
+    if phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+        Ok(phone)
+    } else {
+        Err("Enter a valid phone number: digits, spaces and + - ( ) . only.".into())
     }
-    parsed
+}
+
+/// An address or notes.
+pub fn long_text(raw: &str) -> Result<String, String> {
+    text(raw, true, LONG_TEXT_MAX)
+}
+
+/// A city or province.
+pub fn place(raw: &str) -> Result<String, String> {
+    text(raw, true, PLACE_MAX)
+}
+
+/// A postal code.
+pub fn postal_code(raw: &str) -> Result<String, String> {
+    text(raw, true, POSTAL_MAX)
+}
+
+/// A points balance: 0 to [`MAX_POINTS`].
+pub fn points_balance(points: i64) -> Result<i64, String> {
+    if points < 0 {
+        Err("Ensure this value is greater than or equal to 0.".into())
+    } else if points > MAX_POINTS {
+        Err(format!("Ensure this value is less than or equal to {MAX_POINTS}."))
+    } else {
+        Ok(points)
+    }
 }
 
 /// DRF's accepted spellings of a boolean.
@@ -181,122 +180,42 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-fn points(object: &Map<String, Value>, add: &mut impl FnMut(&str, String)) -> Option<i64> {
-    let field = "loyalty_points";
-    let value = object.get(field)?;
-    let parsed = match value {
-        Value::Number(n) => {
-            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
-        }
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    };
-    match parsed {
-        None => {
-            add(field, "A valid integer is required.".into());
-            None
-        }
-        Some(p) if p < 0 => {
-            add(field, "Ensure this value is greater than or equal to 0.".into());
-            None
-        }
-        Some(p) if p > MAX_POINTS => {
-            add(field, format!("Ensure this value is less than or equal to {MAX_POINTS}."));
-            None
-        }
-        Some(p) => Some(p),
-    }
-}
-
-fn datetime(
-    object: &Map<String, Value>,
-    field: &str,
-    add: &mut impl FnMut(&str, String),
-) -> Option<Option<DateTime<Utc>>> {
-    match object.get(field)? {
-        Value::Null => Some(None),
-        Value::String(s) if s.trim().is_empty() => Some(None),
-        Value::String(s) => match parse_datetime(s.trim()) {
-            Some(at) => Some(Some(at)),
-            None => {
-                add(
-                    field,
-                    "Datetime has wrong format. Use one of these formats instead: \
-                     YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
-                        .into(),
-                );
-                None
-            }
-        },
-        _ => {
-            add(field, "Datetime has wrong format. Use an RFC 3339 string.".into());
-            None
-        }
-    }
-}
-
-fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
-    use chrono::{NaiveDateTime, SubsecRound};
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Some(at.with_timezone(&Utc).trunc_subsecs(6));
-    }
-    // Without an offset the time is taken as UTC (Django's USE_TZ with UTC).
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|naive| naive.and_utc().trunc_subsecs(6))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
-    fn a_full_input_needs_name_and_email() {
-        let errors = parse_customer(&json!({}), Completeness::Full).unwrap_err();
-        assert_eq!(errors["name"], vec![REQUIRED]);
-        assert_eq!(errors["email"], vec![REQUIRED]);
-        assert!(parse_customer(&json!({}), Completeness::Partial).is_ok());
+    fn text_is_trimmed_bounded_and_free_of_control_characters() {
+        assert_eq!(text("  Sari ", false, 10), Ok("Sari".into()));
+        assert_eq!(text("  ", false, 10), Err(NOT_BLANK.into()));
+        assert_eq!(text("  ", true, 10), Ok(String::new()));
+        assert!(text("x".repeat(11).as_str(), true, 10).is_err());
+        assert!(text("a\u{0}b", true, 10).is_err());
+        assert_eq!(text("a\nb", true, 10), Ok("a\nb".into()));
     }
 
     #[test]
-    fn each_bad_field_gets_its_own_message() {
-        let input = json!({
-            "name": "  ", "email": "test@", "phone": "call me", "city": "x".repeat(101),
-            "postal_code": "12345678901", "is_active": "maybe", "loyalty_points": -1,
-            "last_order_date": "yesterday"
-        });
-        let errors = parse_customer(&input, Completeness::Full).unwrap_err();
-        for field in ["name", "email", "phone", "city", "postal_code", "is_active", "loyalty_points", "last_order_date"]
-        {
-            assert!(errors.contains_key(field), "{field}: {errors:?}");
-        }
+    fn phones_take_digits_and_punctuation_only() {
+        assert!(phone("+62 (21) 555-0199").is_ok());
+        assert!(phone("call me").is_err());
+        assert_eq!(phone(""), Ok(String::new()));
     }
 
     #[test]
-    fn read_only_and_unknown_fields_are_ignored_and_text_is_trimmed() {
-        let input = json!({ "name": " Sari ", "email": "s@x.id", "tenant": 99, "total_spent": "5.00", "id": 4 });
-        let fields = parse_customer(&input, Completeness::Full).expect("valid");
-        assert_eq!(fields.name.as_deref(), Some("Sari"));
-        assert_eq!(fields.loyalty_points, None);
+    fn balances_stay_within_the_database_bounds() {
+        assert!(points_balance(-1).is_err());
+        assert!(points_balance(MAX_POINTS + 1).is_err());
+        assert_eq!(points_balance(150), Ok(150));
     }
 
     #[test]
-    fn numbers_strings_and_nulls_are_read_as_drf_does() {
-        let input = json!({ "phone": 812345, "loyalty_points": "150", "is_active": "false", "last_order_date": null });
-        let fields = parse_customer(&input, Completeness::Partial).expect("valid");
-        assert_eq!(fields.phone.as_deref(), Some("812345"));
-        assert_eq!(fields.loyalty_points, Some(150));
-        assert_eq!(fields.is_active, Some(false));
-        assert_eq!(fields.last_order_date, Some(None));
-        let errors = parse_customer(&json!({ "name": null }), Completeness::Partial).unwrap_err();
-        assert_eq!(errors["name"], vec![NOT_NULL]);
-    }
-
-    #[test]
-    fn a_list_is_not_a_customer() {
-        let errors = parse_customer(&json!([1, 2]), Completeness::Full).unwrap_err();
-        assert!(errors["non_field_errors"][0].contains("got list"));
+    fn a_new_customer_needs_a_name_and_an_email() {
+        let errors = NewCustomer::require(None, None, CustomerDetails::default(), FieldErrors::default());
+        let errors = errors.expect_err("both missing");
+        assert_eq!(errors.0["name"], vec![REQUIRED]);
+        assert_eq!(errors.0["email"], vec![REQUIRED]);
+        let blank = FieldErrors::single("name", NOT_BLANK);
+        let errors = NewCustomer::require(None, email("a@b.co").ok(), CustomerDetails::default(), blank);
+        assert_eq!(errors.expect_err("blank name").0["name"], vec![NOT_BLANK]);
     }
 }

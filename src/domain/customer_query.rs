@@ -1,4 +1,5 @@
-//! The list query: filters, ordering and page, parsed from query-string pairs as DRF does.
+//! The list query: filters, ordering and page. The edges build it (the API from its query string,
+//! the page from its URL state); the values parse as DRF parses them.
 
 use super::LoyaltyTier;
 use serde::{Deserialize, Serialize};
@@ -7,6 +8,19 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_PAGE_SIZE: u64 = 10;
 /// The largest page size a client may ask for.
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// The longest search term used; the rest is ignored.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A parsed list request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListQuery {
+    /// What to include.
+    pub filter: CustomerFilter,
+    /// In which order.
+    pub ordering: Ordering,
+    /// Which page.
+    pub page: PageRequest,
+}
 
 /// A field customers can be ordered by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +117,12 @@ pub struct CustomerFilter {
 }
 
 impl CustomerFilter {
+    /// A search term as typed: trimmed, at most [`MAX_SEARCH_CHARS`] characters, `None` if blank.
+    pub fn search_term(raw: &str) -> Option<String> {
+        let term = raw.trim();
+        (!term.is_empty()).then(|| term.chars().take(MAX_SEARCH_CHARS).collect())
+    }
+
     /// Whether a count can come from the maintained counters (no text filters).
     pub fn is_counter_only(&self) -> bool {
         self.search.is_none() && self.city.is_none() && self.province.is_none()
@@ -135,6 +155,11 @@ impl PageRequest {
     /// The first page of `size` rows.
     pub fn first(size: u64) -> Self {
         PageRequest { number: PageNumber::Number(1), size }
+    }
+
+    /// Page `number` (from 1) of `size` rows.
+    pub fn number(number: u64, size: u64) -> Self {
+        PageRequest { number: PageNumber::Number(number.max(1)), size: size.clamp(1, MAX_PAGE_SIZE) }
     }
 
     /// Parses `page` and `page_size` as DRF's PageNumberPagination does: a bad size falls back to

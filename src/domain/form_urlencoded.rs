@@ -1,40 +1,19 @@
 //! `application/x-www-form-urlencoded`: the query strings of the API and of the pages' URLs, read
-//! the same way on the server and in the browser.
+//! the same way on the server and in the browser. Reading is the `form_urlencoded` crate's;
+//! writing escapes what Django's `urlencode` escapes (it keeps `~`, which the crate's serializer
+//! does not), so the API's page links are the seed's.
 
-/// Splits a query string (without its `?`) into decoded name/value pairs, in order.
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+/// Every byte but letters, digits and `-._~` is escaped, as Python's `quote_plus` does.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+/// As [`QUERY_VALUE`], keeping `/` so that a path stays readable (`?next=/customers%3Fpage%3D2`).
+const QUERY_PATH: &AsciiSet = &QUERY_VALUE.remove(b'/');
+
+/// Splits a query string (without its `?`) into decoded name/value pairs, in order. A malformed
+/// escape stays as typed; bytes that are not UTF-8 become U+FFFD.
 pub fn pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(name), decode(value))
-        })
-        .collect()
-}
-
-/// Decodes one name or value: `+` is a space, `%XX` a byte; a malformed escape stays as typed
-/// and bytes that are not UTF-8 become U+FFFD.
-pub fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    form_urlencoded::parse(text.as_bytes()).map(|(name, value)| (name.into_owned(), value.into_owned())).collect()
 }
 
 /// Joins name/value pairs into a query string (without its `?`), each part encoded by [`encode`].
@@ -44,34 +23,34 @@ pub fn serialize<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Str
         if !out.is_empty() {
             out.push('&');
         }
-        out.push_str(&encode(name));
+        push_encoded(&mut out, name, QUERY_VALUE);
         out.push('=');
-        out.push_str(&encode(value));
+        push_encoded(&mut out, value, QUERY_VALUE);
     }
     out
 }
 
 /// Encodes one name or value: unreserved characters stay, a space becomes `+`, the rest `%XX`.
 pub fn encode(value: &str) -> String {
-    encode_keeping(value, b"")
+    let mut out = String::with_capacity(value.len());
+    push_encoded(&mut out, value, QUERY_VALUE);
+    out
 }
 
-/// Like [`encode`], with the bytes in `keep` left as they are too (`/` keeps a path readable in
-/// `?next=/customers%3Fpage%3D2`).
-pub fn encode_keeping(value: &str, keep: &[u8]) -> String {
-    use std::fmt::Write;
+/// Like [`encode`], keeping `/` (a path stays readable in `?next=/customers%3Fpage%3D2`).
+pub fn encode_path(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
-            b' ' => out.push('+'),
-            _ if keep.contains(&byte) => out.push(byte as char),
-            _ => {
-                let _ = write!(out, "%{byte:02X}");
-            }
-        }
-    }
+    push_encoded(&mut out, value, QUERY_PATH);
     out
+}
+
+fn push_encoded(out: &mut String, value: &str, set: &'static AsciiSet) {
+    for (i, part) in value.split(' ').enumerate() {
+        if i > 0 {
+            out.push('+');
+        }
+        out.extend(utf8_percent_encode(part, set));
+    }
 }
 
 #[cfg(test)]
@@ -84,22 +63,30 @@ mod tests {
             pairs("search=sari+w&city=Jakarta%20Selatan"),
             vec![("search".to_owned(), "sari w".to_owned()), ("city".to_owned(), "Jakarta Selatan".to_owned())]
         );
-        assert_eq!(decode("%C3%A9mile"), "émile");
+        assert_eq!(pairs("q=%C3%A9mile"), vec![("q".to_owned(), "émile".to_owned())]);
     }
 
     #[test]
     fn malformed_escapes_are_kept_as_typed() {
-        assert_eq!(decode("100%"), "100%");
-        assert_eq!(decode("50%25+off%"), "50% off%");
-        assert_eq!(decode("%zz%4"), "%zz%4");
+        assert_eq!(pairs("q=100%")[0].1, "100%");
+        assert_eq!(pairs("q=50%25+off%")[0].1, "50% off%");
+        assert_eq!(pairs("q=%zz%4")[0].1, "%zz%4");
+    }
+
+    #[test]
+    fn a_sign_after_a_percent_is_not_read_as_hexadecimal() {
+        // `u8::from_str_radix("+A", 16)` is 10: the old decoder turned this into a newline.
+        assert_eq!(pairs("q=%+A")[0].1, "% A");
+        assert_eq!(pairs("q=%-A")[0].1, "%-A");
     }
 
     #[test]
     fn encoded_values_decode_to_themselves() {
-        for value in ["Zoë & co 100%", "a+b=c", "", "José/Émile?"] {
-            assert_eq!(decode(&encode(value)), value);
+        for value in ["Zoë & co 100%", "a+b=c", "", "José/Émile?", "~tilde*star"] {
+            assert_eq!(pairs(&serialize([("v", value)]))[0].1, value);
         }
-        assert_eq!(encode_keeping("/customers?page=2", b"/"), "/customers%3Fpage%3D2");
+        assert_eq!(encode("a~b*c"), "a~b%2Ac");
+        assert_eq!(encode_path("/customers?page=2"), "/customers%3Fpage%3D2");
     }
 
     #[test]

@@ -1,20 +1,23 @@
 //! Types shared by the server and the browser: what a user, a role, a tenant and a customer are,
-//! and how raw input becomes one of them.
+//! what may be written to them, and how a refused input is described.
 
-pub mod email;
-pub mod role;
-pub mod session_user;
-
-pub use email::Email;
-pub use role::Role;
-pub use session_user::SessionUser;
 pub mod context;
-pub use context::RequestContext;
 pub mod customer;
-pub mod tier;
-pub use customer::{Customer, PointsEntry};
-pub use tier::LoyaltyTier;
+pub mod customer_actions;
 pub mod customer_input;
 pub mod customer_query;
 pub mod dates;
+pub mod email;
 pub mod form_urlencoded;
+pub mod input;
+pub mod role;
+pub mod session_user;
+pub mod tier;
+
+pub use context::RequestContext;
+pub use customer::{Customer, PointsEntry};
+pub use email::Email;
+pub use input::{FieldErrors, Input, InvalidInput};
+pub use role::Role;
+pub use session_user::SessionUser;
+pub use tier::LoyaltyTier;

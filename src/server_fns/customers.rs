@@ -1,10 +1,14 @@
-//! Server functions of the customers page: each gets the caller from the session and calls one
-//! service, exactly as the REST handlers do.
+//! Server functions of the customers page: each gets the caller from the session, builds the
+//! service's input from the page's form or URL state (see `form.rs`), and calls one service,
+//! exactly as the REST handlers do.
 
 use crate::domain::{Customer, PointsEntry};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+#[cfg(feature = "ssr")]
+mod form;
 
 /// The customers page's query, as it appears in the URL.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,18 +100,18 @@ pub struct DetailView {
 
 #[cfg(feature = "ssr")]
 mod server {
-    use crate::auth::SessionContext;
     use crate::domain::customer_query::PageRequest;
-    use crate::services::ServiceError;
-    use crate::state::AppState;
+    use crate::domain::RequestContext;
+    use crate::services::{Core, ServiceError, ServiceResult};
+    use crate::web::session::SessionContext;
     use leptos::prelude::*;
 
-    /// The signed-in caller and the app state, or an error the page shows.
-    pub async fn caller() -> Result<(AppState, crate::domain::RequestContext), ServerFnError> {
+    /// The services' core and the signed-in caller, or an error the page shows.
+    pub async fn caller() -> Result<(Core, RequestContext), ServerFnError> {
         let session = leptos_axum::extract::<SessionContext>()
             .await
             .map_err(|_| ServerFnError::new("Your session has ended. Sign in again."))?;
-        Ok((expect_context::<AppState>(), session.ctx))
+        Ok((expect_context::<Core>(), session.ctx))
     }
 
     /// A service error as a sentence for the page (internal causes are logged, not shown).
@@ -117,8 +121,8 @@ mod server {
             ServiceError::Forbidden => "Your role does not allow this.".to_owned(),
             ServiceError::BadRequest(message) => message.to_owned(),
             ServiceError::Validation(fields) => fields.0.values().flatten().cloned().collect::<Vec<_>>().join(" "),
-            ServiceError::Internal(cause) => {
-                tracing::error!(%cause, "page request failed");
+            internal if internal.is_internal() => {
+                tracing::error!(error = %internal.chain(), "page request failed");
                 "Something went wrong on our side. Try again.".to_owned()
             }
             other => other.to_string(),
@@ -134,7 +138,7 @@ mod server {
         load: impl Fn(PageRequest) -> Fut,
     ) -> Result<T, ServerFnError>
     where
-        Fut: std::future::Future<Output = crate::services::ServiceResult<T>>,
+        Fut: std::future::Future<Output = ServiceResult<T>>,
     {
         if let Some(page) = requested {
             match load(page).await {
@@ -144,38 +148,31 @@ mod server {
         }
         load(PageRequest::first(size)).await.map_err(sentence)
     }
+
+    /// A form's outcome: the saved customer, or its field messages for the form to show.
+    pub fn form_result(result: ServiceResult<crate::domain::Customer>) -> Result<super::FormResult, ServerFnError> {
+        match result {
+            Ok(customer) => Ok(Ok(customer)),
+            Err(ServiceError::Validation(fields)) => Ok(Err(fields.0)),
+            Err(err) => Err(sentence(err)),
+        }
+    }
 }
 
 /// Lists customers for the page's URL query, with the statistics.
 #[server(prefix = "/sfn", endpoint = "customers/list")]
 pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError> {
-    use crate::domain::customer_query::{PageRequest, DEFAULT_PAGE_SIZE};
-    use crate::services::customers::{self, ListQuery};
-    let (state, ctx) = server::caller().await?;
-    let params = |name: &str| -> Option<String> {
-        match name {
-            "search" => Some(query.search.clone()),
-            "loyalty_level" => Some(query.loyalty_level.clone()),
-            "is_active" => match query.status.as_str() {
-                "active" => Some("true".into()),
-                "inactive" => Some("false".into()),
-                _ => None,
-            },
-            "ordering" => Some(query.ordering.clone()),
-            "page" => Some(query.page.clone()),
-            _ => None,
-        }
-    };
-    let without_page =
-        ListQuery::from_params(|name| if name == "page" { None } else { params(name) }).map_err(server::sentence)?;
-    let requested = PageRequest::parse(Some(&query.page), None).ok();
-    let (state_ref, ctx_ref) = (&state, &ctx);
+    use crate::domain::customer_query::{ListQuery, DEFAULT_PAGE_SIZE};
+    use crate::services::customers;
+    let (core, ctx) = server::caller().await?;
+    let (first_page, requested) = query.list_query();
+    let (core_ref, ctx_ref) = (&core, &ctx);
     let page = server::or_first_page(requested, DEFAULT_PAGE_SIZE, |page| {
-        let asked = ListQuery { page, ..without_page.clone() };
-        async move { customers::list(state_ref, ctx_ref, &asked).await }
+        let asked = ListQuery { page, ..first_page.clone() };
+        async move { customers::list(core_ref, ctx_ref, &asked).await }
     })
     .await?;
-    let stats = customers::stats(&state, &ctx).await.map_err(server::sentence)?;
+    let stats = customers::stats(&core, &ctx).await.map_err(server::sentence)?;
     let tiers = &stats.customers_by_tier;
     Ok(ListView {
         count: page.count,
@@ -191,88 +188,69 @@ pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError>
     })
 }
 
-#[cfg(feature = "ssr")]
-fn form_json(form: &CustomerForm) -> serde_json::Value {
-    let mut json = serde_json::json!({
-        "name": form.name, "email": form.email, "phone": form.phone, "address": form.address,
-        "city": form.city, "province": form.province, "postal_code": form.postal_code,
-        "notes": form.notes, "is_active": form.is_active,
-        "last_order_date": if form.last_order_date.trim().is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::Value::String(format!("{}T00:00:00Z", form.last_order_date.trim()))
-        },
-    });
-    if !form.loyalty_points.trim().is_empty() {
-        json["loyalty_points"] = serde_json::Value::String(form.loyalty_points.trim().to_owned());
-    }
-    json
-}
-
-#[cfg(feature = "ssr")]
-fn form_result(result: crate::services::ServiceResult<Customer>) -> Result<FormResult, ServerFnError> {
-    match result {
-        Ok(customer) => Ok(Ok(customer)),
-        Err(crate::services::ServiceError::Validation(fields)) => Ok(Err(fields.0)),
-        Err(err) => Err(server::sentence(err)),
-    }
-}
-
 /// Creates a customer from the form.
 #[server(prefix = "/sfn", endpoint = "customers/create")]
 pub async fn create_customer(form: CustomerForm) -> Result<FormResult, ServerFnError> {
-    let (state, ctx) = server::caller().await?;
-    form_result(crate::services::customers::create(&state, &ctx, &form_json(&form)).await)
+    let (core, ctx) = server::caller().await?;
+    server::form_result(crate::services::customers::create(&core, &ctx, form.new_customer()).await)
 }
 
-/// Saves the form over a customer.
+/// Saves the form over a customer (every field of the form is written).
 #[server(prefix = "/sfn", endpoint = "customers/update")]
 pub async fn update_customer(id: i64, form: CustomerForm) -> Result<FormResult, ServerFnError> {
-    use crate::domain::customer_input::Completeness;
-    let (state, ctx) = server::caller().await?;
-    form_result(crate::services::customers::update(&state, &ctx, id, &form_json(&form), Completeness::Full).await)
+    let (core, ctx) = server::caller().await?;
+    let patch = form.new_customer().map(Into::into);
+    server::form_result(crate::services::customers::update(&core, &ctx, id, patch).await)
 }
 
 /// Deletes a customer.
 #[server(prefix = "/sfn", endpoint = "customers/delete")]
 pub async fn delete_customer(id: i64) -> Result<(), ServerFnError> {
-    let (state, ctx) = server::caller().await?;
-    crate::services::customers::delete(&state, &ctx, id).await.map_err(server::sentence)
+    let (core, ctx) = server::caller().await?;
+    crate::services::customers::delete(&core, &ctx, id).await.map_err(server::sentence)
 }
 
 /// Adds (or, for owners and managers, deducts) points with a reason.
 #[server(prefix = "/sfn", endpoint = "customers/points")]
 pub async fn change_points(id: i64, points: i64, reason: String) -> Result<Customer, ServerFnError> {
-    let (state, ctx) = server::caller().await?;
-    crate::services::customers::change_points(&state, &ctx, id, points, &reason).await.map_err(server::sentence)
+    use crate::domain::customer_actions::PointsChange;
+    let (core, ctx) = server::caller().await?;
+    let change = PointsChange::new(points, &reason);
+    crate::services::customers::change_points(&core, &ctx, id, change).await.map_err(server::sentence)
 }
 
 /// Activates or deactivates the selected customers; returns how many were updated.
 #[server(prefix = "/sfn", endpoint = "customers/bulk")]
 pub async fn bulk_update(ids: Vec<i64>, activate: bool) -> Result<u64, ServerFnError> {
-    use crate::services::customers::{bulk_set_active, BulkAction};
-    let (state, ctx) = server::caller().await?;
+    use crate::domain::customer_actions::{BulkAction, BulkUpdate};
+    let (core, ctx) = server::caller().await?;
     let action = if activate { BulkAction::Activate } else { BulkAction::Deactivate };
-    bulk_set_active(&state, &ctx, &ids, action).await.map_err(server::sentence)
+    crate::services::customers::bulk_set_active(&core, &ctx, BulkUpdate::new(ids, action))
+        .await
+        .map_err(server::sentence)
 }
+
+/// The size of a page of points history on the detail page.
+pub const HISTORY_PAGE_SIZE: u64 = 10;
 
 /// A customer and a page of its points history.
 #[server(prefix = "/sfn", endpoint = "customers/detail")]
 pub async fn customer_detail(id: i64, page: u64) -> Result<DetailView, ServerFnError> {
     use crate::domain::customer_query::PageRequest;
-    let (state, ctx) = server::caller().await?;
-    let customer = crate::services::customers::get(&state, &ctx, id).await.map_err(server::sentence)?;
-    let requested = PageRequest::parse(Some(&page.to_string()), Some("10")).ok();
-    let (state_ref, ctx_ref) = (&state, &ctx);
-    let (history_count, history_page, history) = server::or_first_page(requested, 10, |page| async move {
-        crate::services::customers::points_history(state_ref, ctx_ref, id, page).await
+    use crate::services::customers;
+    let (core, ctx) = server::caller().await?;
+    let detail = customers::detail(&core, &ctx, id).await.map_err(server::sentence)?;
+    let requested = (page >= 1).then(|| PageRequest::number(page, HISTORY_PAGE_SIZE));
+    let (core_ref, ctx_ref) = (&core, &ctx);
+    let history = server::or_first_page(requested, HISTORY_PAGE_SIZE, |page| async move {
+        customers::points_history(core_ref, ctx_ref, id, page).await
     })
     .await?;
     Ok(DetailView {
-        average_order_minor: customer.average_order_minor(),
-        customer,
-        history,
-        history_count,
-        history_page,
+        average_order_minor: form::minor_units(detail.average_order_value),
+        customer: detail.customer,
+        history: history.items,
+        history_count: history.count,
+        history_page: history.number,
     })
 }

@@ -4,12 +4,12 @@ use crate::auth::password::{hash_password, verify_password};
 use crate::auth::token::{Claims, TokenError, TokenKind, ACCESS_LIFETIME_SECS, REFRESH_LIFETIME_SECS};
 use crate::domain::email::email_key;
 use crate::domain::{Email, RequestContext, Role, SessionUser};
-use crate::state::AppState;
 use crate::storage::{NewUser, StorageError, Tenant, User, UserChanges};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::{FieldErrors, ServiceError, ServiceResult};
+use super::{Core, ServiceError, ServiceResult};
+use crate::domain::FieldErrors;
 
 /// Failed sign-ins allowed per email within [`LOCKOUT_WINDOW_MINUTES`].
 pub const MAX_FAILED_SIGN_INS: i64 = 10;
@@ -37,26 +37,26 @@ pub struct SessionAuth {
 }
 
 /// Creates a tenant with a unique name (1–200 characters).
-pub async fn create_tenant(state: &AppState, name: &str) -> ServiceResult<Tenant> {
+pub async fn create_tenant(core: &Core, name: &str) -> ServiceResult<Tenant> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ServiceError::Validation(FieldErrors::single("name", "Tenant name must be 1 to 200 characters.")));
     }
-    state.storage.create_tenant(name).await.map_err(|e| match e {
+    core.storage.create_tenant(name).await.map_err(|e| match e {
         StorageError::Conflict => ServiceError::Duplicate(format!("a tenant named {name:?} already exists")),
         other => other.into(),
     })
 }
 
 /// Finds a tenant by id (when `key` is a number) or by name.
-pub async fn find_tenant(state: &AppState, key: &str) -> ServiceResult<Tenant> {
+pub async fn find_tenant(core: &Core, key: &str) -> ServiceResult<Tenant> {
     let by_id = match key.trim().parse::<i64>() {
-        Ok(id) => state.storage.tenant_by_id(id).await?,
+        Ok(id) => core.storage.tenant_by_id(id).await?,
         Err(_) => None,
     };
     match by_id {
         Some(tenant) => Ok(tenant),
-        None => state.storage.tenant_by_name(key).await?.ok_or(ServiceError::NotFound),
+        None => core.storage.tenant_by_name(key).await?.ok_or(ServiceError::NotFound),
     }
 }
 
@@ -72,20 +72,20 @@ pub struct NewUserInput {
 }
 
 /// Creates a user in `tenant_id` (used by the command line and by owners through the API).
-pub async fn create_user(state: &AppState, tenant_id: i64, input: NewUserInput) -> ServiceResult<User> {
+pub async fn create_user(core: &Core, tenant_id: i64, input: NewUserInput) -> ServiceResult<User> {
     let mut errors = FieldErrors::default();
     let email = Email::parse(&input.email).map_err(|e| errors.add("email", e.to_string())).ok();
     let role = input.role.parse::<Role>().map_err(|e| errors.add("role", e.to_string())).ok();
     if let Err(message) = check_password(&input.password) {
         errors.add("password", message);
     }
-    errors.into_result()?;
     let (Some(email), Some(role)) = (email, role) else {
-        return Err(ServiceError::Internal("validated input went missing".into()));
+        return Err(errors.into());
     };
-    let password_hash = hash_password(input.password).await.map_err(|e| ServiceError::Internal(e.to_string()))?;
+    errors.or(())?;
+    let password_hash = hash_password(input.password).await?;
     let new = NewUser { tenant_id, email, password_hash, role };
-    state.storage.create_user(&new).await.map_err(|e| match e {
+    core.storage.create_user(&new).await.map_err(|e| match e {
         StorageError::Conflict => {
             ServiceError::Validation(FieldErrors::single("email", "A user with this email already exists."))
         }
@@ -105,42 +105,42 @@ fn check_password(password: &str) -> Result<(), String> {
 
 /// Checks an email and password, counting failures per email; after
 /// [`MAX_FAILED_SIGN_INS`] failures within the window every attempt is refused.
-pub async fn sign_in(state: &AppState, email: &str, password: &str) -> ServiceResult<User> {
+pub async fn sign_in(core: &Core, email: &str, password: &str) -> ServiceResult<User> {
     let key = email_key(email);
-    let now = crate::storage::now();
+    let now = core.clock.now();
     let since = now - Duration::minutes(LOCKOUT_WINDOW_MINUTES);
-    if state.storage.login_failures_since(&key, since).await? >= MAX_FAILED_SIGN_INS {
+    if core.storage.login_failures_since(&key, since).await? >= MAX_FAILED_SIGN_INS {
         return Err(ServiceError::TooManyAttempts);
     }
-    let user = state.storage.user_by_email_key(&key).await?;
+    let user = core.storage.user_by_email_key(&key).await?;
     // Verify against a real hash even for unknown emails, so timing does not tell which exist.
     let hash = match &user {
         Some(user) => user.password_hash.clone(),
-        None => state.dummy_hash().await.map_err(|e| ServiceError::Internal(e.to_string()))?,
+        None => core.dummy_hash().await?,
     };
     let matches = verify_password(password.to_owned(), hash).await;
     match user {
         Some(user) if matches && user.is_active => Ok(user),
         _ => {
-            state.storage.record_login_failure(&key, now).await?;
+            core.storage.record_login_failure(&key, now).await?;
             Err(ServiceError::InvalidCredentials)
         }
     }
 }
 
 /// Issues an access and a refresh token for a signed-in user.
-pub fn issue_tokens(state: &AppState, user: &User) -> TokenPair {
-    TokenPair { access: issue(state, user, TokenKind::Access), refresh: issue(state, user, TokenKind::Refresh) }
+pub fn issue_tokens(core: &Core, user: &User) -> TokenPair {
+    TokenPair { access: issue(core, user, TokenKind::Access), refresh: issue(core, user, TokenKind::Refresh) }
 }
 
-fn issue(state: &AppState, user: &User, kind: TokenKind) -> String {
-    let now = chrono::Utc::now().timestamp();
+fn issue(core: &Core, user: &User, kind: TokenKind) -> String {
+    let now = core.clock.now().timestamp();
     let lifetime = match kind {
         TokenKind::Access => ACCESS_LIFETIME_SECS,
         TokenKind::Refresh => REFRESH_LIFETIME_SECS,
     };
     let jti: u128 = rand::random();
-    state.tokens.sign(&Claims {
+    core.tokens.sign(&Claims {
         token_type: kind,
         exp: now + lifetime,
         iat: now,
@@ -152,23 +152,23 @@ fn issue(state: &AppState, user: &User, kind: TokenKind) -> String {
 }
 
 /// Exchanges a valid refresh token for a new access token.
-pub async fn refresh_access(state: &AppState, refresh: &str) -> ServiceResult<String> {
-    let user = user_for_token(state, refresh, TokenKind::Refresh).await?;
-    Ok(issue(state, &user, TokenKind::Access))
+pub async fn refresh_access(core: &Core, refresh: &str) -> ServiceResult<String> {
+    let user = user_for_token(core, refresh, TokenKind::Refresh).await?;
+    Ok(issue(core, &user, TokenKind::Access))
 }
 
 /// The request context of a valid access token whose user is still active and unchanged.
-pub async fn authenticate_token(state: &AppState, access: &str) -> ServiceResult<RequestContext> {
-    let user = user_for_token(state, access, TokenKind::Access).await?;
+pub async fn authenticate_token(core: &Core, access: &str) -> ServiceResult<RequestContext> {
+    let user = user_for_token(core, access, TokenKind::Access).await?;
     Ok(context_of(&user))
 }
 
-async fn user_for_token(state: &AppState, token: &str, kind: TokenKind) -> ServiceResult<User> {
-    let claims = state
+async fn user_for_token(core: &Core, token: &str, kind: TokenKind) -> ServiceResult<User> {
+    let claims = core
         .tokens
-        .verify(token, kind, chrono::Utc::now().timestamp())
+        .verify(token, kind, core.clock.now().timestamp())
         .map_err(|_: TokenError| ServiceError::InvalidToken)?;
-    match state.storage.user_by_id(claims.user_id).await? {
+    match core.storage.user_by_id(claims.user_id).await? {
         Some(user) if user.is_active && user.auth_version == claims.ver && user.tenant_id == claims.tenant_id => {
             Ok(user)
         }
@@ -178,10 +178,10 @@ async fn user_for_token(state: &AppState, token: &str, kind: TokenKind) -> Servi
 
 /// The context and shell view of a session's user, if they are still active and unchanged.
 pub async fn authenticate_session(
-    state: &AppState,
+    core: &Core,
     auth: SessionAuth,
 ) -> ServiceResult<Option<(RequestContext, SessionUser)>> {
-    Ok(state
+    Ok(core
         .storage
         .user_by_id(auth.user_id)
         .await?
@@ -240,15 +240,15 @@ fn require_owner(ctx: &RequestContext) -> ServiceResult<()> {
 }
 
 /// The caller's tenant's users (owners only).
-pub async fn list_users(state: &AppState, ctx: &RequestContext) -> ServiceResult<Vec<UserView>> {
+pub async fn list_users(core: &Core, ctx: &RequestContext) -> ServiceResult<Vec<UserView>> {
     require_owner(ctx)?;
-    Ok(state.storage.list_users(ctx).await?.into_iter().map(UserView::from).collect())
+    Ok(core.storage.list_users(ctx).await?.into_iter().map(UserView::from).collect())
 }
 
 /// Adds a user to the caller's tenant (owners only).
-pub async fn add_user(state: &AppState, ctx: &RequestContext, input: NewUserInput) -> ServiceResult<UserView> {
+pub async fn add_user(core: &Core, ctx: &RequestContext, input: NewUserInput) -> ServiceResult<UserView> {
     require_owner(ctx)?;
-    create_user(state, ctx.tenant_id, input).await.map(UserView::from)
+    create_user(core, ctx.tenant_id, input).await.map(UserView::from)
 }
 
 /// A change an owner makes to a user.
@@ -265,7 +265,7 @@ pub struct UserChangeInput {
 
 /// Changes a user of the caller's tenant (owners only; another tenant's user is not found).
 pub async fn change_user(
-    state: &AppState,
+    core: &Core,
     ctx: &RequestContext,
     user_id: i64,
     input: UserChangeInput,
@@ -282,11 +282,11 @@ pub async fn change_user(
     if user_id == ctx.user_id && (input.is_active == Some(false) || role.is_some_and(|r| r != Role::Owner)) {
         errors.add("non_field_errors", "Owners cannot deactivate or demote themselves.");
     }
-    errors.into_result()?;
+    errors.or(())?;
     let password_hash = match input.password {
-        Some(password) => Some(hash_password(password).await.map_err(|e| ServiceError::Internal(e.to_string()))?),
+        Some(password) => Some(hash_password(password).await?),
         None => None,
     };
     let changes = UserChanges { role, is_active: input.is_active, password_hash };
-    state.storage.update_user(ctx, user_id, &changes).await?.map(UserView::from).ok_or(ServiceError::NotFound)
+    core.storage.update_user(ctx, user_id, &changes).await?.map(UserView::from).ok_or(ServiceError::NotFound)
 }

@@ -1,68 +1,20 @@
 //! Customers: listing, reading, creating, editing, deleting, points and bulk actions, with the
 //! rules on roles, validation and tenants in one place.
+//!
+//! Inputs come as [`Input`]s, parsed by the edges but not yet opened: a use case on one customer
+//! first makes sure the customer is the caller's ("not found" always comes first, so nothing is
+//! learnt about other tenants' ids), then checks the caller's role, then the input.
 
-use crate::domain::customer_input::{parse_customer, Completeness, CustomerFields};
-use crate::domain::customer_query::{CustomerFilter, InvalidPage, Ordering, PageRequest};
-use crate::domain::{Customer, LoyaltyTier, PointsEntry, RequestContext};
-use crate::state::AppState;
+use super::{Core, ServiceError, ServiceResult};
+use crate::domain::customer_actions::{BulkUpdate, PointsChange};
+use crate::domain::customer_input::{CustomerPatch, NewCustomer};
+use crate::domain::customer_query::{ListQuery, PageNumber, PageRequest};
+use crate::domain::{Customer, FieldErrors, Input, InvalidInput, LoyaltyTier, PointsEntry, RequestContext};
 use crate::storage::StorageError;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::{FieldErrors, ServiceError, ServiceResult};
-
-/// The largest points change one request may make.
-pub const MAX_POINTS_CHANGE: i64 = 1_000_000_000;
-/// The most customers one bulk action may name.
-pub const MAX_BULK_IDS: usize = 10_000;
-/// The longest reason kept for a points change.
-pub const MAX_REASON_LEN: usize = 255;
 const DUPLICATE_EMAIL: &str = "Customer with this email already exists";
-
-/// A parsed list request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ListQuery {
-    /// What to include.
-    pub filter: CustomerFilter,
-    /// In which order.
-    pub ordering: Ordering,
-    /// Which page.
-    pub page: PageRequest,
-}
-
-/// Why a list query is refused.
-impl From<InvalidPage> for ServiceError {
-    fn from(_: InvalidPage) -> Self {
-        ServiceError::InvalidPage
-    }
-}
-
-impl ListQuery {
-    /// Reads the API's query parameters: `search, is_active, loyalty_level, city, province,
-    /// ordering, page, page_size`. Unknown loyalty levels and ordering fields are ignored.
-    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> ServiceResult<Self> {
-        let text = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let is_active = match text("is_active") {
-            None => None,
-            Some(value) => Some(crate::domain::customer_input::parse_bool(&value).ok_or_else(|| {
-                ServiceError::Validation(FieldErrors::single(
-                    "is_active",
-                    format!("Select a valid choice. {value} is not one of the available choices."),
-                ))
-            })?),
-        };
-        let filter = CustomerFilter {
-            search: text("search").map(|s| s.chars().take(200).collect()),
-            is_active,
-            tier: text("loyalty_level").and_then(|level| level.parse::<LoyaltyTier>().ok()),
-            city: text("city"),
-            province: text("province"),
-        };
-        let ordering = text("ordering").map(|o| Ordering::parse(&o)).unwrap_or_default();
-        let page = PageRequest::parse(get("page").as_deref(), get("page_size").as_deref())?;
-        Ok(ListQuery { filter, ordering, page })
-    }
-}
 
 /// A page of customers and where it sits.
 #[derive(Clone, Debug)]
@@ -78,28 +30,65 @@ pub struct CustomerPage {
 }
 
 /// Lists the caller's customers.
-pub async fn list(state: &AppState, ctx: &RequestContext, query: &ListQuery) -> ServiceResult<CustomerPage> {
+pub async fn list(core: &Core, ctx: &RequestContext, query: &ListQuery) -> ServiceResult<CustomerPage> {
     let size = query.page.size;
     // Page 1 and explicit pages can be read in one go; the last page needs the count first.
     let guess = match query.page.number {
-        crate::domain::customer_query::PageNumber::Number(n) => n,
-        crate::domain::customer_query::PageNumber::Last => {
-            query.page.resolve(state.storage.count_customers(ctx, &query.filter).await?)?
-        }
+        PageNumber::Number(n) => n,
+        PageNumber::Last => query.page.resolve(core.storage.count_customers(ctx, &query.filter).await?)?,
     };
     let offset = (guess - 1).saturating_mul(size);
-    let page = state.storage.list_customers(ctx, &query.filter, query.ordering, offset, size).await?;
+    let page = core.storage.list_customers(ctx, &query.filter, query.ordering, offset, size).await?;
     let number = query.page.resolve(page.count)?;
     Ok(CustomerPage { count: page.count, number, has_next: number * size < page.count, items: page.items })
 }
 
 /// One of the caller's customers.
-pub async fn get(state: &AppState, ctx: &RequestContext, id: i64) -> ServiceResult<Customer> {
-    state.storage.customer(ctx, id).await?.ok_or(ServiceError::NotFound)
+pub async fn get(core: &Core, ctx: &RequestContext, id: i64) -> ServiceResult<Customer> {
+    core.storage.customer(ctx, id).await?.ok_or(ServiceError::NotFound)
 }
 
-fn invalid(errors: crate::domain::customer_input::FieldMessages) -> ServiceError {
-    ServiceError::Validation(FieldErrors(errors))
+/// A customer with what is derived from it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomerDetail {
+    /// The customer.
+    pub customer: Customer,
+    /// Total spent divided by orders (0 without orders), exact.
+    pub average_order_value: Decimal,
+}
+
+/// One of the caller's customers, with its average order value.
+pub async fn detail(core: &Core, ctx: &RequestContext, id: i64) -> ServiceResult<CustomerDetail> {
+    let customer = get(core, ctx, id).await?;
+    let average_order_value = if customer.total_orders > 0 {
+        Decimal::new(customer.total_spent_minor, 2) / Decimal::from(customer.total_orders)
+    } else {
+        Decimal::ZERO
+    };
+    Ok(CustomerDetail { customer, average_order_value })
+}
+
+/// `refusal`, unless the customer is not the caller's: then "not found", which always comes
+/// first so that nothing is learnt about other tenants' ids.
+async fn not_found_first(core: &Core, ctx: &RequestContext, id: i64, refusal: ServiceError) -> ServiceError {
+    match get(core, ctx, id).await {
+        Ok(_) => refusal,
+        Err(lookup) => lookup,
+    }
+}
+
+/// The refusal of an invalid input for customer `id`: "not found" if the customer is not the
+/// caller's, else the input's own error. The one rule every edge relies on.
+pub async fn refusal(core: &Core, ctx: &RequestContext, id: i64, invalid: InvalidInput) -> ServiceError {
+    not_found_first(core, ctx, id, invalid.into()).await
+}
+
+/// The input for customer `id`, or the refusal that comes first.
+async fn open<T>(core: &Core, ctx: &RequestContext, id: i64, input: Input<T>) -> ServiceResult<T> {
+    match input {
+        Ok(value) => Ok(value),
+        Err(invalid) => Err(refusal(core, ctx, id, invalid).await),
+    }
 }
 
 fn duplicate_email(err: StorageError) -> ServiceError {
@@ -109,63 +98,36 @@ fn duplicate_email(err: StorageError) -> ServiceError {
     }
 }
 
-/// Creates a customer from a JSON object.
-pub async fn create(state: &AppState, ctx: &RequestContext, input: &Value) -> ServiceResult<Customer> {
-    let fields = parse_customer(input, Completeness::Full).map_err(invalid)?;
-    create_fields(state, ctx, &fields).await
+/// Creates a customer (any role).
+pub async fn create(core: &Core, ctx: &RequestContext, input: Input<NewCustomer>) -> ServiceResult<Customer> {
+    let new = input?;
+    core.storage.create_customer(ctx, &new).await.map_err(duplicate_email)
 }
 
-/// Creates a customer from checked fields.
-pub async fn create_fields(state: &AppState, ctx: &RequestContext, fields: &CustomerFields) -> ServiceResult<Customer> {
-    state.storage.create_customer(ctx, fields).await.map_err(duplicate_email)
-}
-
-/// Changes a customer from a JSON object: `Full` for PUT (name and email required), `Partial`
-/// for PATCH. An unknown customer is "not found" even when the input is also invalid.
+/// Changes a customer: the fields present in the patch (a PUT or the page's form carries them
+/// all). Cashiers may not lower a balance through an edit.
 pub async fn update(
-    state: &AppState,
+    core: &Core,
     ctx: &RequestContext,
     id: i64,
-    input: &Value,
-    completeness: Completeness,
+    input: Input<CustomerPatch>,
 ) -> ServiceResult<Customer> {
-    match parse_customer(input, completeness) {
-        Ok(fields) => update_fields(state, ctx, id, &fields).await,
-        Err(errors) => Err(not_found_first(state, ctx, id, invalid(errors)).await),
-    }
-}
-
-/// `err`, unless the customer is not the caller's: then "not found", which always comes first so
-/// that nothing is learnt about other tenants' ids. Only called on the error path.
-pub async fn not_found_first(state: &AppState, ctx: &RequestContext, id: i64, err: ServiceError) -> ServiceError {
-    match get(state, ctx, id).await {
-        Ok(_) => err,
-        Err(lookup) => lookup,
-    }
-}
-
-/// Changes a customer from checked fields. Cashiers may not lower a balance through an edit.
-pub async fn update_fields(
-    state: &AppState,
-    ctx: &RequestContext,
-    id: i64,
-    fields: &CustomerFields,
-) -> ServiceResult<Customer> {
-    if let (Some(points), false) = (fields.loyalty_points, ctx.role.can_manage_customers()) {
-        let current = get(state, ctx, id).await?;
+    let patch = open(core, ctx, id, input).await?;
+    if let (Some(points), false) = (patch.details.loyalty_points, ctx.role.can_manage_customers()) {
+        let current = get(core, ctx, id).await?;
         if points < current.loyalty_points {
             return Err(ServiceError::Forbidden);
         }
     }
-    state.storage.update_customer(ctx, id, fields).await.map_err(duplicate_email)?.ok_or(ServiceError::NotFound)
+    core.storage.update_customer(ctx, id, &patch).await.map_err(duplicate_email)?.ok_or(ServiceError::NotFound)
 }
 
 /// Deletes a customer (owners and managers).
-pub async fn delete(state: &AppState, ctx: &RequestContext, id: i64) -> ServiceResult<()> {
+pub async fn delete(core: &Core, ctx: &RequestContext, id: i64) -> ServiceResult<()> {
     if !ctx.role.can_manage_customers() {
         return Err(ServiceError::Forbidden);
     }
-    if state.storage.delete_customer(ctx, id).await? {
+    if core.storage.delete_customer(ctx, id).await? {
         Ok(())
     } else {
         Err(ServiceError::NotFound)
@@ -199,9 +161,9 @@ pub struct TierCounts {
 }
 
 /// The caller's statistics, from the maintained counters.
-pub async fn stats(state: &AppState, ctx: &RequestContext) -> ServiceResult<CustomerStats> {
+pub async fn stats(core: &Core, ctx: &RequestContext) -> ServiceResult<CustomerStats> {
     let mut stats = CustomerStats::default();
-    for bucket in state.storage.customer_counters(ctx).await? {
+    for bucket in core.storage.customer_counters(ctx).await? {
         stats.total_customers += bucket.customers;
         stats.total_loyalty_points += bucket.points;
         if bucket.is_active {
@@ -218,138 +180,62 @@ pub async fn stats(state: &AppState, ctx: &RequestContext) -> ServiceResult<Cust
     Ok(stats)
 }
 
-/// Reads `points` as DRF's seed did (a JSON integer or a string of one), refusing zero and
-/// changes beyond ±1,000,000,000.
-pub fn parse_points(value: Option<&Value>) -> ServiceResult<i64> {
-    let points = match value {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    };
-    points.filter(|p| *p != 0 && p.abs() <= MAX_POINTS_CHANGE).ok_or(ServiceError::BadRequest("Invalid points value"))
-}
-
 /// Adds or deducts points with a reason. Cashiers may only add.
 pub async fn change_points(
-    state: &AppState,
+    core: &Core,
     ctx: &RequestContext,
     id: i64,
-    points: i64,
-    reason: &str,
+    input: Input<PointsChange>,
 ) -> ServiceResult<Customer> {
-    if points == 0 || points.abs() > MAX_POINTS_CHANGE {
-        return Err(ServiceError::BadRequest("Invalid points value"));
+    let change = open(core, ctx, id, input).await?;
+    if change.is_deduction() && !ctx.role.can_manage_customers() {
+        return Err(not_found_first(core, ctx, id, ServiceError::Forbidden).await);
     }
-    let reason = reason.trim();
-    if reason.chars().count() > MAX_REASON_LEN {
-        return Err(ServiceError::Validation(FieldErrors::single(
-            "reason",
-            format!("Ensure this field has no more than {MAX_REASON_LEN} characters."),
-        )));
-    }
-    if points < 0 && !ctx.role.can_manage_customers() {
-        return Err(not_found_first(state, ctx, id, ServiceError::Forbidden).await);
-    }
-    state.storage.change_points(ctx, id, points, reason).await?.ok_or(ServiceError::NotFound)
+    core.storage.change_points(ctx, id, &change).await?.ok_or(ServiceError::NotFound)
 }
 
-/// `update_points` from a JSON body `{"points": N, "reason": "…"}`.
-pub async fn change_points_from_json(
-    state: &AppState,
-    ctx: &RequestContext,
-    id: i64,
-    body: &Value,
-) -> ServiceResult<Customer> {
-    let parsed = parse_points(body.get("points")).and_then(|points| match body.get("reason") {
-        None | Some(Value::Null) => Ok((points, String::new())),
-        Some(Value::String(s)) => Ok((points, s.clone())),
-        Some(_) => Err(ServiceError::Validation(FieldErrors::single("reason", "Not a valid string."))),
-    });
-    match parsed {
-        Ok((points, reason)) => change_points(state, ctx, id, points, &reason).await,
-        Err(err) => Err(not_found_first(state, ctx, id, err).await),
-    }
-}
-
-/// A bulk action.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BulkAction {
-    /// Make active.
-    Activate,
-    /// Make inactive.
-    Deactivate,
-}
-
-/// Activates or deactivates many customers (owners and managers); returns how many of the ids
-/// are the caller's customers.
-pub async fn bulk_set_active(
-    state: &AppState,
-    ctx: &RequestContext,
-    ids: &[i64],
-    action: BulkAction,
-) -> ServiceResult<u64> {
+/// Activates or deactivates many customers (owners and managers: the role is checked before the
+/// input); returns how many of the ids are the caller's customers.
+pub async fn bulk_set_active(core: &Core, ctx: &RequestContext, input: Input<BulkUpdate>) -> ServiceResult<u64> {
     if !ctx.role.can_manage_customers() {
         return Err(ServiceError::Forbidden);
     }
-    if ids.is_empty() {
-        return Err(ServiceError::BadRequest("No customers selected"));
-    }
-    if ids.len() > MAX_BULK_IDS {
-        return Err(ServiceError::BadRequest("Too many customers selected: at most 10000 at once"));
-    }
-    let mut unique = ids.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    Ok(state.storage.set_customers_active(ctx, &unique, action == BulkAction::Activate).await?)
+    let update = input?;
+    Ok(core.storage.set_customers_active(ctx, &update).await?)
 }
 
-/// `bulk_update` from a JSON body `{"customer_ids": [...], "action": "activate"|"deactivate"}`.
-pub async fn bulk_from_json(state: &AppState, ctx: &RequestContext, body: &Value) -> ServiceResult<u64> {
-    if !ctx.role.can_manage_customers() {
-        return Err(ServiceError::Forbidden);
-    }
-    let ids: Vec<i64> = match body.get("customer_ids") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Value::Number(n) => n.as_i64(),
-                Value::String(s) => s.trim().parse::<i64>().ok(),
-                _ => None,
-            })
-            .collect::<Option<Vec<i64>>>()
-            .ok_or(ServiceError::BadRequest("Invalid customer ids: every id must be an integer"))?,
-        Some(_) => return Err(ServiceError::BadRequest("Invalid customer ids: expected a list of integers")),
-    };
-    if ids.is_empty() {
-        return Err(ServiceError::BadRequest("No customers selected"));
-    }
-    let action = match body.get("action").and_then(Value::as_str) {
-        Some("activate") => BulkAction::Activate,
-        Some("deactivate") => BulkAction::Deactivate,
-        _ => return Err(ServiceError::BadRequest("Invalid action")),
-    };
-    bulk_set_active(state, ctx, &ids, action).await
+/// A page of a customer's points history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryPage {
+    /// Rows over every page.
+    pub count: u64,
+    /// This page's number (from 1).
+    pub number: u64,
+    /// Whether a next page exists.
+    pub has_next: bool,
+    /// This page's rows, newest first.
+    pub items: Vec<PointsEntry>,
 }
 
 /// A page of a customer's points history, newest first.
 pub async fn points_history(
-    state: &AppState,
+    core: &Core,
     ctx: &RequestContext,
     id: i64,
     page: PageRequest,
-) -> ServiceResult<(u64, u64, Vec<PointsEntry>)> {
-    let number = match page.number {
-        crate::domain::customer_query::PageNumber::Number(n) => n,
-        crate::domain::customer_query::PageNumber::Last => u64::MAX,
+) -> ServiceResult<HistoryPage> {
+    let asked = match page.number {
+        PageNumber::Number(n) => n,
+        PageNumber::Last => u64::MAX,
     };
-    let offset = number.saturating_sub(1).saturating_mul(page.size);
-    let found = state.storage.points_history(ctx, id, offset, page.size).await?.ok_or(ServiceError::NotFound)?;
+    let offset = asked.saturating_sub(1).saturating_mul(page.size);
+    let found = core.storage.points_history(ctx, id, offset, page.size).await?.ok_or(ServiceError::NotFound)?;
     let number = page.resolve(found.count)?;
-    if matches!(page.number, crate::domain::customer_query::PageNumber::Last) {
-        let last = state.storage.points_history(ctx, id, (number - 1) * page.size, page.size).await?;
-        let items = last.map(|p| p.items).unwrap_or_default();
-        return Ok((found.count, number, items));
-    }
-    Ok((found.count, number, found.items))
+    let items = if page.number == PageNumber::Last {
+        let last = core.storage.points_history(ctx, id, (number - 1) * page.size, page.size).await?;
+        last.map(|p| p.items).unwrap_or_default()
+    } else {
+        found.items
+    };
+    Ok(HistoryPage { count: found.count, number, has_next: number * page.size < found.count, items })
 }

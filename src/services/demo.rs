@@ -1,7 +1,7 @@
 //! Realistic demo data: a tenant, its users and customers with years of points history.
 
+use super::Core;
 use crate::domain::Email;
-use crate::state::AppState;
 use crate::storage::{ImportedCustomer, ImportedPoints, PointsSource, Tenant};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
@@ -122,14 +122,14 @@ const BATCH: usize = 100_000;
 /// Adds `count` demo customers to the tenant named `tenant_name`, creating it if needed.
 /// `progress` is called with the running total after each batch.
 pub async fn add_demo_customers(
-    state: &AppState,
+    core: &Core,
     tenant_name: &str,
     count: u64,
     mut progress: impl FnMut(u64),
 ) -> ServiceResult<(Tenant, u64)> {
-    let tenant = match accounts::find_tenant(state, tenant_name).await {
+    let tenant = match accounts::find_tenant(core, tenant_name).await {
         Ok(tenant) => tenant,
-        Err(ServiceError::NotFound) => accounts::create_tenant(state, tenant_name).await?,
+        Err(ServiceError::NotFound) => accounts::create_tenant(core, tenant_name).await?,
         Err(other) => return Err(other),
     };
     // Customers are made on a thread of their own while the previous batch is written; at most one
@@ -157,7 +157,7 @@ pub async fn add_demo_customers(
     while written < count {
         let Some(mut batch) = batches.recv().await else { break };
         batch.truncate(usize::try_from(count - written).unwrap_or(BATCH));
-        written += state.storage.import_customers(tenant.id, &batch).await?;
+        written += core.storage.import_customers(tenant.id, &batch).await?;
         progress(written);
     }
     drop(batches);
@@ -266,18 +266,18 @@ pub const DEMO_TENANT: &str = "Demo Bistro";
 
 /// Creates the demo tenant, an owner, a manager and a cashier with a fresh random password, and
 /// `customers` demo customers, unless the demo tenant exists already (then `None`).
-pub async fn seed_demo_tenant(state: &AppState, customers: u64) -> ServiceResult<Option<DemoAccount>> {
-    if state.storage.tenant_by_name(DEMO_TENANT).await?.is_some() {
+pub async fn seed_demo_tenant(core: &Core, customers: u64) -> ServiceResult<Option<DemoAccount>> {
+    if core.storage.tenant_by_name(DEMO_TENANT).await?.is_some() {
         return Ok(None);
     }
-    let tenant = accounts::create_tenant(state, DEMO_TENANT).await?;
+    let tenant = accounts::create_tenant(core, DEMO_TENANT).await?;
     let password = random_password();
     let emails = ["owner@demo.patron.test", "manager@demo.patron.test", "cashier@demo.patron.test"].map(String::from);
     for (email, role) in emails.iter().zip(["owner", "manager", "cashier"]) {
         let input = NewUserInput { email: email.clone(), password: password.clone(), role: role.into() };
-        accounts::create_user(state, tenant.id, input).await?;
+        accounts::create_user(core, tenant.id, input).await?;
     }
-    add_demo_customers(state, DEMO_TENANT, customers, |_| ()).await?;
+    add_demo_customers(core, DEMO_TENANT, customers, |_| ()).await?;
     Ok(Some(DemoAccount { tenant: tenant.name, emails, password }))
 }
 

@@ -1,40 +1,10 @@
-//! The one error type of the service layer, mapped once to HTTP (`api::error`) and to the UI.
+//! The one error type of the service layer, mapped once to HTTP (`api::error`) and once to the
+//! page (`server_fns`). Internal failures keep their cause chain for the log.
 
+use crate::auth::password::HashError;
+use crate::domain::customer_query::InvalidPage;
+use crate::domain::{FieldErrors, InvalidInput};
 use crate::storage::StorageError;
-use std::collections::BTreeMap;
-
-/// Per-field validation messages, in DRF's shape: `{"field": ["message", …]}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct FieldErrors(pub BTreeMap<String, Vec<String>>);
-
-impl FieldErrors {
-    /// Adds a message to a field.
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_default().push(message.into());
-    }
-
-    /// Whether no field has a message.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `Ok(())` when empty, else the errors as a [`ServiceError::Validation`].
-    pub fn into_result(self) -> ServiceResult<()> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(ServiceError::Validation(self))
-        }
-    }
-
-    /// One field's errors.
-    pub fn single(field: &str, message: impl Into<String>) -> Self {
-        let mut errors = FieldErrors::default();
-        errors.add(field, message);
-        errors
-    }
-}
 
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +15,9 @@ pub enum ServiceError {
     /// A request-level problem with a fixed message (`{"error": "…"}` in the API).
     #[error("{0}")]
     BadRequest(&'static str),
+    /// The body is not the JSON the endpoint expects.
+    #[error("{0}")]
+    Malformed(String),
     /// A page number past the end or not a number.
     #[error("invalid page")]
     InvalidPage,
@@ -72,16 +45,66 @@ pub enum ServiceError {
     /// A name that must be unique is taken.
     #[error("{0}")]
     Duplicate(String),
-    /// Something that is not the caller's fault.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// The database failed.
+    #[error("storage failed")]
+    Storage(#[from] StorageError),
+    /// Hashing a password failed.
+    #[error("password hashing failed")]
+    Hashing(#[from] HashError),
 }
 
-impl From<StorageError> for ServiceError {
-    fn from(err: StorageError) -> Self {
-        ServiceError::Internal(err.to_string())
+impl ServiceError {
+    /// Whether the failure is ours, not the caller's (logged, never shown).
+    pub fn is_internal(&self) -> bool {
+        matches!(self, ServiceError::Storage(_) | ServiceError::Hashing(_))
+    }
+
+    /// The error and its causes, outermost first, for the log.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(err) = cause {
+            text.push_str(": ");
+            text.push_str(&err.to_string());
+            cause = err.source();
+        }
+        text
+    }
+}
+
+impl From<InvalidInput> for ServiceError {
+    fn from(err: InvalidInput) -> Self {
+        match err {
+            InvalidInput::Fields(fields) => ServiceError::Validation(fields),
+            InvalidInput::Request(message) => ServiceError::BadRequest(message),
+            InvalidInput::Malformed(message) => ServiceError::Malformed(message),
+        }
+    }
+}
+
+impl From<FieldErrors> for ServiceError {
+    fn from(errors: FieldErrors) -> Self {
+        ServiceError::Validation(errors)
+    }
+}
+
+impl From<InvalidPage> for ServiceError {
+    fn from(_: InvalidPage) -> Self {
+        ServiceError::InvalidPage
     }
 }
 
 /// The result of a use case.
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_keeps_its_cause_for_the_log() {
+        let err = ServiceError::from(StorageError::Database(sqlx::Error::PoolTimedOut));
+        assert!(err.is_internal());
+        assert!(err.chain().starts_with("storage failed: database error: "), "{}", err.chain());
+    }
+}

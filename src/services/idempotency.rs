@@ -1,8 +1,8 @@
 //! Safe retries from a till: a request with an `Idempotency-Key` runs once per tenant and key
 //! within 24 hours; a retry gets the first response and changes nothing.
 
+use super::Core;
 use crate::domain::RequestContext;
-use crate::state::AppState;
 use crate::storage::Reservation;
 use std::future::Future;
 
@@ -19,7 +19,7 @@ pub type StoredResponse = (u16, String);
 /// Runs `run` once for `key`; replays the stored response for a repeated key with the same
 /// fingerprint. A failure that is not the client's fault releases the key so a retry can run.
 pub async fn run_once<F>(
-    state: &AppState,
+    core: &Core,
     ctx: &RequestContext,
     key: &str,
     fingerprint: &str,
@@ -32,13 +32,13 @@ where
     if key.is_empty() || key.len() > MAX_KEY_LEN || !key.chars().all(|c| c.is_ascii_graphic()) {
         return Err(ServiceError::BadRequest(INVALID_KEY));
     }
-    match state.storage.reserve_idempotency_key(ctx.tenant_id, key, fingerprint).await? {
+    match core.storage.reserve_idempotency_key(ctx.tenant_id, key, fingerprint).await? {
         Reservation::Reserved => {
             let (status, body) = run.await;
             if status >= 500 {
-                state.storage.release_idempotency_key(ctx.tenant_id, key).await?;
+                core.storage.release_idempotency_key(ctx.tenant_id, key).await?;
             } else {
-                state.storage.complete_idempotency_key(ctx.tenant_id, key, status, &body).await?;
+                core.storage.complete_idempotency_key(ctx.tenant_id, key, status, &body).await?;
             }
             Ok((status, body))
         }

@@ -1,10 +1,14 @@
 //! Use cases: the only place business rules live. REST handlers, server functions and the command
-//! line call these and nothing below them.
+//! line call these and nothing below them. Every use case takes the [`Core`] it needs and, for
+//! tenant data, the caller's [`RequestContext`](crate::domain::RequestContext); inputs arrive as
+//! domain types, never as JSON or query-string names.
 
 pub mod accounts;
+pub mod core;
 pub mod customers;
 pub mod demo;
 pub mod error;
 pub mod idempotency;
 
-pub use error::{FieldErrors, ServiceError, ServiceResult};
+pub use self::core::{Clock, Core};
+pub use error::{ServiceError, ServiceResult};

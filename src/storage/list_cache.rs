@@ -1,123 +1,162 @@
-//! Remembers list results (count and page ids) per tenant and query, valid only while the
-//! tenant's change counter is unchanged. Counting or searching a million rows happens once per
-//! change, not once per request, and every count served is exact.
+//! Remembers list results (count and page ids) per tenant, change counter and query. A result is
+//! only ever looked up under the tenant's current change counter, so every count served is exact;
+//! results of older counters are never asked for again and age out. Counting or searching a
+//! million rows happens once per change, not once per request: concurrent misses of one query
+//! wait for the first to compute it. The cache is bounded by the memory its entries take.
 
 use crate::domain::customer_query::{CustomerFilter, Ordering};
-use std::collections::HashMap;
-use std::sync::Mutex;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
+use std::future::Future;
 
-/// How many results are kept; the oldest half is dropped when full.
-const CAPACITY: usize = 4_096;
+/// How many bytes of keys and ids the cache may hold.
+const MEMORY_BUDGET: u64 = 16 * 1024 * 1024;
+/// How many entries the cache is sized for up front.
+const EXPECTED_ENTRIES: usize = 4_096;
 
 /// What identifies one list result.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ListKey {
-    /// The tenant.
-    pub tenant_id: i64,
-    /// The filter.
-    pub filter: FilterKey,
-    /// The ordering.
-    pub ordering: (u8, bool),
-    /// Offset and limit.
-    pub window: (u64, u64),
+    tenant_id: i64,
+    /// The tenant's change counter when the result was computed.
+    version: i64,
+    search: Option<String>,
+    is_active: Option<bool>,
+    tier: Option<i64>,
+    city: Option<String>,
+    province: Option<String>,
+    ordering: (u8, bool),
+    offset: u64,
+    limit: u64,
 }
 
-/// A filter as a hashable key.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct FilterKey(Option<String>, Option<bool>, Option<u8>, Option<String>, Option<String>);
-
 impl ListKey {
-    /// The key of a list request.
-    pub fn new(tenant_id: i64, filter: &CustomerFilter, ordering: Ordering, offset: u64, limit: u64) -> Self {
+    /// The key of a list request at the tenant's change counter `version`.
+    pub fn new(
+        tenant_id: i64,
+        version: i64,
+        filter: &CustomerFilter,
+        ordering: Ordering,
+        offset: u64,
+        limit: u64,
+    ) -> Self {
         ListKey {
             tenant_id,
-            filter: FilterKey(
-                filter.search.as_ref().map(|s| s.trim().to_lowercase()),
-                filter.is_active,
-                filter.tier.map(|t| t.rank() as u8),
-                filter.city.clone(),
-                filter.province.clone(),
-            ),
+            version,
+            search: filter.search.as_ref().map(|s| s.trim().to_lowercase()),
+            is_active: filter.is_active,
+            tier: filter.tier.map(|t| t.rank()),
+            city: filter.city.clone(),
+            province: filter.province.clone(),
             ordering: (ordering.field as u8, ordering.descending),
-            window: (offset, limit),
+            offset,
+            limit,
         }
+    }
+
+    fn bytes(&self) -> u64 {
+        let text = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+        (size_of::<Self>() + text(&self.search) + text(&self.city) + text(&self.province)) as u64
     }
 }
 
-/// A cached result: the tenant version it was computed at, the count and the page's ids.
+/// A cached result: the count and the page's ids.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CachedList {
-    /// The tenant's change counter when computed.
-    pub version: i64,
     /// Matching rows.
     pub count: u64,
     /// The page's ids, in order.
     pub ids: Vec<i64>,
 }
 
+/// Weighs an entry by the memory it holds.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ByMemory;
+
+impl Weighter<ListKey, CachedList> for ByMemory {
+    fn weight(&self, key: &ListKey, value: &CachedList) -> u64 {
+        key.bytes() + (size_of::<CachedList>() + value.ids.len() * size_of::<i64>()) as u64
+    }
+}
+
 /// The cache (one per storage; shared by its connections).
-#[derive(Debug, Default)]
 pub struct ListCache {
-    entries: Mutex<HashMap<ListKey, (u64, CachedList)>>,
-    computing: Mutex<HashMap<ListKey, std::sync::Arc<tokio::sync::Mutex<()>>>>,
-    tick: std::sync::atomic::AtomicU64,
+    entries: Cache<ListKey, CachedList, ByMemory>,
+}
+
+impl Default for ListCache {
+    fn default() -> Self {
+        ListCache { entries: Cache::with_weighter(EXPECTED_ENTRIES, MEMORY_BUDGET, ByMemory) }
+    }
+}
+
+impl std::fmt::Debug for ListCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListCache").field("entries", &self.entries.len()).finish()
+    }
 }
 
 impl ListCache {
-    /// A lock per key, so that concurrent misses of one query compute it once while the others
-    /// wait for the result instead of repeating the work.
-    pub fn computing(&self, key: &ListKey) -> std::sync::Arc<tokio::sync::Mutex<()>> {
-        let Ok(mut computing) = self.computing.lock() else {
-            return std::sync::Arc::default();
-        };
-        if computing.len() >= CAPACITY {
-            computing.retain(|_, lock| std::sync::Arc::strong_count(lock) > 1);
-        }
-        computing.entry(key.clone()).or_default().clone()
-    }
-
-    /// The result for `key` if it was computed at `version`.
-    pub fn get(&self, key: &ListKey, version: i64) -> Option<CachedList> {
-        let entries = self.entries.lock().ok()?;
-        entries.get(key).filter(|(_, cached)| cached.version == version).map(|(_, cached)| cached.clone())
-    }
-
-    /// Stores a result.
-    pub fn put(&self, key: ListKey, value: CachedList) {
-        let tick = self.tick.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let Ok(mut entries) = self.entries.lock() else { return };
-        if entries.len() >= CAPACITY {
-            let mut ages: Vec<u64> = entries.values().map(|(age, _)| *age).collect();
-            ages.sort_unstable();
-            let cutoff = ages[ages.len() / 2];
-            entries.retain(|_, (age, _)| *age > cutoff);
-        }
-        entries.insert(key, (tick, value));
+    /// The result for `key`, computed by `compute` if it is not cached; concurrent callers with
+    /// the same key wait for one computation.
+    pub async fn get_or_compute<E>(
+        &self,
+        key: &ListKey,
+        compute: impl Future<Output = Result<CachedList, E>>,
+    ) -> Result<CachedList, E> {
+        self.entries.get_or_insert_async(key, compute).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering as Atomic};
 
-    #[test]
-    fn a_result_is_served_only_at_the_version_it_was_computed_at() {
-        let cache = ListCache::default();
-        let key = ListKey::new(1, &CustomerFilter::default(), Ordering::default(), 0, 10);
-        cache.put(key.clone(), CachedList { version: 7, count: 3, ids: vec![1, 2, 3] });
-        assert_eq!(cache.get(&key, 7).map(|c| c.count), Some(3));
-        assert_eq!(cache.get(&key, 8), None);
-        let other_tenant = ListKey { tenant_id: 2, ..key };
-        assert_eq!(cache.get(&other_tenant, 7), None);
+    fn key(tenant_id: i64, version: i64, offset: u64) -> ListKey {
+        ListKey::new(tenant_id, version, &CustomerFilter::default(), Ordering::default(), offset, 10)
     }
 
-    #[test]
-    fn the_cache_stays_bounded() {
+    async fn compute(runs: &AtomicUsize, count: u64) -> Result<CachedList, ()> {
+        runs.fetch_add(1, Atomic::SeqCst);
+        Ok(CachedList { count, ids: vec![1, 2, 3] })
+    }
+
+    #[tokio::test]
+    async fn a_result_is_served_only_at_the_version_it_was_computed_at() {
         let cache = ListCache::default();
-        for offset in 0..(CAPACITY as u64 * 3) {
-            let key = ListKey::new(1, &CustomerFilter::default(), Ordering::default(), offset, 10);
-            cache.put(key, CachedList { version: 1, count: 0, ids: Vec::new() });
+        let runs = AtomicUsize::new(0);
+        assert_eq!(cache.get_or_compute(&key(1, 7, 0), compute(&runs, 3)).await.map(|c| c.count), Ok(3));
+        assert_eq!(cache.get_or_compute(&key(1, 7, 0), compute(&runs, 4)).await.map(|c| c.count), Ok(3));
+        assert_eq!(cache.get_or_compute(&key(1, 8, 0), compute(&runs, 5)).await.map(|c| c.count), Ok(5));
+        assert_eq!(cache.get_or_compute(&key(2, 7, 0), compute(&runs, 6)).await.map(|c| c.count), Ok(6));
+        assert_eq!(runs.load(Atomic::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_of_one_query_compute_it_once() {
+        let cache = ListCache::default();
+        let runs = AtomicUsize::new(0);
+        let slow = || async {
+            runs.fetch_add(1, Atomic::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Ok::<_, ()>(CachedList { count: 1, ids: vec![1] })
+        };
+        let k = key(1, 1, 0);
+        let (a, b) = tokio::join!(cache.get_or_compute(&k, slow()), cache.get_or_compute(&k, slow()));
+        assert_eq!((a, b.map(|c| c.count)), (Ok(CachedList { count: 1, ids: vec![1] }), Ok(1)));
+        assert_eq!(runs.load(Atomic::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn the_cache_stays_within_its_memory_budget() {
+        let cache = ListCache::default();
+        let page = (0..100).collect::<Vec<i64>>();
+        for offset in 0..50_000 {
+            let value = CachedList { count: 1, ids: page.clone() };
+            let _ = cache.get_or_compute(&key(1, 1, offset), async { Ok::<_, ()>(value) }).await;
         }
-        assert!(cache.entries.lock().map(|e| e.len()).unwrap_or(0) <= CAPACITY);
+        assert!(cache.entries.weight() <= MEMORY_BUDGET, "{} bytes", cache.entries.weight());
+        assert!(cache.entries.len() < 50_000);
     }
 }

@@ -1,17 +1,20 @@
-//! PostgreSQL, for operators who run several app instances on one database.
+//! PostgreSQL, for operators who run several app instances on one database, and its
+//! [`Dialect`]; every aggregate's SQL is implemented for it here.
 
-use super::common::impl_storage;
-use super::{Backend, StorageResult};
+use super::list_cache::ListCache;
+use super::{Dialect, StorageResult};
+use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Storage on a PostgreSQL database.
 #[derive(Clone, Debug)]
 pub struct PostgresStorage {
-    pub(crate) pool: PgPool,
-    cache: std::sync::Arc<super::list_cache::ListCache>,
+    pool: PgPool,
+    cache: Arc<ListCache>,
 }
 
 impl PostgresStorage {
@@ -24,32 +27,40 @@ impl PostgresStorage {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(PostgresStorage { pool, cache: Default::default() })
+        Ok(PostgresStorage { pool, cache: Arc::default() })
     }
+}
+
+#[async_trait]
+impl Dialect for PostgresStorage {
+    type Db = Postgres;
 
     /// PostgreSQL plans from statistics; no hint is needed (or valid) before a column.
     const NO_INDEX: &'static str = "";
 
-    /// How a write transaction starts.
-    const BEGIN_WRITE: &'static str = "BEGIN";
-
-    /// A connection for a bulk load.
-    async fn bulk_connection(&self) -> StorageResult<sqlx::pool::PoolConnection<sqlx::Postgres>> {
-        Ok(self.pool.acquire().await?)
-    }
-
-    /// Starts a read-committed transaction for a write.
-    async fn begin_write(&self) -> StorageResult<sqlx::Transaction<'static, sqlx::Postgres>> {
-        Ok(self.pool.begin().await?)
-    }
-
     /// Locks the row read before a write that depends on it.
     const LOCK_ROW: &'static str = " FOR UPDATE";
 
+    /// A read-committed transaction; rows a write depends on are locked with [`Self::LOCK_ROW`].
+    const BEGIN_WRITE: &'static str = "BEGIN";
+
+    fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn list_cache(&self) -> &ListCache {
+        &self.cache
+    }
+
+    /// Any pooled connection: PostgreSQL needs no set-up for a bulk load.
+    async fn bulk_connection(&self) -> StorageResult<sqlx::pool::PoolConnection<Postgres>> {
+        Ok(self.pool.acquire().await?)
+    }
+
     /// Substring search through the trigram GIN index.
-    fn push_search(qb: &mut sqlx::QueryBuilder<sqlx::Postgres>, term: &str) {
+    fn push_search(query: &mut sqlx::QueryBuilder<Postgres>, term: &str) {
         let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        qb.push("c.search_text LIKE ").push_bind(format!("%{escaped}%"));
+        query.push("c.search_text LIKE ").push_bind(format!("%{escaped}%"));
     }
 
     async fn run_migrations(&self) -> StorageResult<()> {
@@ -58,4 +69,11 @@ impl PostgresStorage {
     }
 }
 
-impl_storage!(PostgresStorage, sqlx::Postgres, Backend::Postgres);
+super::app_settings::impl_app_settings!(PostgresStorage);
+super::accounts::impl_accounts!(PostgresStorage);
+super::sessions::impl_sessions!(PostgresStorage);
+super::customers::impl_customers!(PostgresStorage);
+super::customer_writes::impl_customer_writes!(PostgresStorage);
+super::ledger::impl_ledger!(PostgresStorage);
+super::idempotency::impl_idempotency!(PostgresStorage);
+super::bulk_load::impl_bulk_load!(PostgresStorage);

@@ -1,17 +1,20 @@
-//! The embedded database: SQLite in WAL mode with foreign keys and a busy timeout.
+//! The embedded database: SQLite in WAL mode with foreign keys and a busy timeout, and its
+//! [`Dialect`]; every aggregate's SQL is implemented for it here.
 
-use super::common::impl_storage;
-use super::{Backend, StorageError, StorageResult};
+use super::list_cache::ListCache;
+use super::{Dialect, StorageError, StorageResult};
+use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Storage on an SQLite file.
 #[derive(Clone, Debug)]
 pub struct SqliteStorage {
-    pub(crate) pool: SqlitePool,
-    cache: std::sync::Arc<super::list_cache::ListCache>,
+    pool: SqlitePool,
+    cache: Arc<ListCache>,
 }
 
 impl SqliteStorage {
@@ -36,50 +39,7 @@ impl SqliteStorage {
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options)
             .await?;
-        Ok(SqliteStorage { pool, cache: Default::default() })
-    }
-
-    /// Written before a column, keeps SQLite's planner from using that column's index (unary plus).
-    const NO_INDEX: &'static str = "+";
-
-    /// How a write transaction starts.
-    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
-
-    /// A connection of its own for a bulk load, with a page cache (up to 1 GB) large enough to
-    /// keep a million customers' indexes in memory while it lasts; it only grows as far as the
-    /// load needs (about 0.9 GB peak for 1,000,000 customers). It is closed when dropped, so the
-    /// cache never stays in the pool, even when the load fails half-way.
-    async fn bulk_connection(&self) -> StorageResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
-        let mut connection = self.pool.acquire().await?;
-        connection.close_on_drop();
-        sqlx::query("PRAGMA cache_size = -1048576").execute(&mut *connection).await?;
-        Ok(connection)
-    }
-
-    /// Starts a transaction that takes the write lock at once, so concurrent writers queue on the
-    /// busy timeout instead of failing when a read lock cannot be upgraded.
-    async fn begin_write(&self) -> StorageResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
-    }
-
-    /// SQLite has no row locks: `BEGIN IMMEDIATE` already holds the database's write lock.
-    const LOCK_ROW: &'static str = "";
-
-    /// Substring search: the trigram index finds the candidates (terms of three characters or
-    /// more), and `instr` keeps those that hold the exact substring.
-    fn push_search(qb: &mut sqlx::QueryBuilder<sqlx::Sqlite>, term: &str) {
-        qb.push("(");
-        if let Some(trigrams) = trigram_query(term) {
-            qb.push("c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ");
-            qb.push_bind(trigrams);
-            qb.push(") AND ");
-        }
-        qb.push("instr(c.search_text, ").push_bind(term.to_owned()).push(") > 0)");
-    }
-
-    async fn run_migrations(&self) -> StorageResult<()> {
-        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
-        self.refresh_statistics().await
+        Ok(SqliteStorage { pool, cache: Arc::default() })
     }
 
     /// Lets the query planner know the tables' shapes (bounded work, safe on big databases).
@@ -89,6 +49,57 @@ impl SqliteStorage {
         sqlx::query("ANALYZE customers").execute(&mut *connection).await?;
         sqlx::query("ANALYZE points_ledger").execute(&mut *connection).await?;
         Ok(())
+    }
+}
+
+#[async_trait]
+impl Dialect for SqliteStorage {
+    type Db = Sqlite;
+
+    /// SQLite's unary plus before a column keeps the planner off that column's index.
+    const NO_INDEX: &'static str = "+";
+
+    /// SQLite has no row locks: `BEGIN IMMEDIATE` already holds the database's write lock.
+    const LOCK_ROW: &'static str = "";
+
+    /// Takes the write lock at once, so concurrent writers queue on the busy timeout instead of
+    /// failing when a read lock cannot be upgraded.
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+
+    fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    fn list_cache(&self) -> &ListCache {
+        &self.cache
+    }
+
+    /// A connection of its own with a page cache (up to 1 GB) large enough to keep a million
+    /// customers' indexes in memory while the load lasts; it only grows as far as the load needs
+    /// (about 0.9 GB peak for 1,000,000 customers). It is closed when dropped, so the cache never
+    /// stays in the pool, even when the load fails half-way.
+    async fn bulk_connection(&self) -> StorageResult<sqlx::pool::PoolConnection<Sqlite>> {
+        let mut connection = self.pool.acquire().await?;
+        connection.close_on_drop();
+        sqlx::query("PRAGMA cache_size = -1048576").execute(&mut *connection).await?;
+        Ok(connection)
+    }
+
+    /// Substring search: the trigram index finds the candidates (terms of three characters or
+    /// more), and `instr` keeps those that hold the exact substring.
+    fn push_search(query: &mut sqlx::QueryBuilder<Sqlite>, term: &str) {
+        query.push("(");
+        if let Some(trigrams) = trigram_query(term) {
+            query.push("c.id IN (SELECT rowid FROM customers_search WHERE customers_search MATCH ");
+            query.push_bind(trigrams);
+            query.push(") AND ");
+        }
+        query.push("instr(c.search_text, ").push_bind(term.to_owned()).push(") > 0)");
+    }
+
+    async fn run_migrations(&self) -> StorageResult<()> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        self.refresh_statistics().await
     }
 }
 
@@ -103,7 +114,14 @@ fn trigram_query(term: &str) -> Option<String> {
         .then(|| trigrams.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect::<Vec<_>>().join(" AND "))
 }
 
-impl_storage!(SqliteStorage, sqlx::Sqlite, Backend::Sqlite);
+super::app_settings::impl_app_settings!(SqliteStorage);
+super::accounts::impl_accounts!(SqliteStorage);
+super::sessions::impl_sessions!(SqliteStorage);
+super::customers::impl_customers!(SqliteStorage);
+super::customer_writes::impl_customer_writes!(SqliteStorage);
+super::ledger::impl_ledger!(SqliteStorage);
+super::idempotency::impl_idempotency!(SqliteStorage);
+super::bulk_load::impl_bulk_load!(SqliteStorage);
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,10 @@
 //! Resolves the browser session into a [`SessionContext`] and keeps signed-out visitors on the
 //! sign-in page.
 
-use crate::auth::{SessionContext, SESSION_USER_KEY};
+use super::session::{SessionContext, SESSION_USER_KEY};
 use crate::domain::form_urlencoded;
 use crate::services::accounts::{self, SessionAuth};
-use crate::state::AppState;
+use crate::services::Core;
 use axum::extract::{Request, State};
 use axum::http::{Method, Uri};
 use axum::middleware::Next;
@@ -13,14 +13,14 @@ use tower_sessions::Session;
 
 /// Middleware for every non-API route: puts the signed-in user in the request, redirects app
 /// pages to `/login?next=…` when no one is signed in, and `/` to `/customers`.
-pub async fn session_gate(State(state): State<AppState>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn session_gate(State(core): State<Core>, session: Session, mut req: Request, next: Next) -> Response {
     // Static files need no user: no session or user lookup for them.
     if is_asset(req.uri().path()) {
         return next.run(req).await;
     }
     let auth = session.get::<SessionAuth>(SESSION_USER_KEY).await.ok().flatten();
     let found = match auth {
-        Some(auth) => accounts::authenticate_session(&state, auth).await.unwrap_or_else(|err| {
+        Some(auth) => accounts::authenticate_session(&core, auth).await.unwrap_or_else(|err| {
             tracing::error!(%err, "session lookup failed");
             None
         }),
@@ -61,7 +61,7 @@ fn login_url(uri: &Uri) -> String {
 /// The sign-in page, with the code of an `error` to show, that leads to `next` once signed in
 /// (`/` stays readable in `next`).
 pub fn login_path(next: &str, error: Option<&str>) -> String {
-    let next = form_urlencoded::encode_keeping(next, b"/");
+    let next = form_urlencoded::encode_path(next);
     match error {
         Some(error) => format!("/login?error={}&next={next}", form_urlencoded::encode(error)),
         None => format!("/login?next={next}"),

@@ -1,10 +1,10 @@
 //! `POST /login` and `POST /logout`: plain form posts, so signing in works without JavaScript.
 
 use super::gate::login_path;
-use crate::auth::SESSION_USER_KEY;
+use super::session::SESSION_USER_KEY;
 use crate::services::accounts::{self, SessionAuth};
+use crate::services::Core;
 use crate::services::ServiceError;
-use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -22,9 +22,9 @@ pub struct LoginForm {
 
 /// Signs in and lands on `next` (same-site paths only); on failure goes back to the form with a
 /// reason that does not tell whether the email exists.
-pub async fn submit(State(state): State<AppState>, session: Session, Form(form): Form<LoginForm>) -> Response {
+pub async fn submit(State(core): State<Core>, session: Session, Form(form): Form<LoginForm>) -> Response {
     let next = safe_next(&form.next);
-    let error = match accounts::sign_in(&state, &form.email, &form.password).await {
+    let error = match accounts::sign_in(&core, &form.email, &form.password).await {
         Ok(user) => {
             let auth = SessionAuth { user_id: user.id, ver: user.auth_version };
             let stored = match session.cycle_id().await {

@@ -1,6 +1,7 @@
-//! Browser-facing plumbing outside Leptos: the built assets, the session gate and the sign-in
-//! form handlers.
+//! Browser-facing plumbing outside Leptos: the built assets, the session gate, the signed-in
+//! user's extractor and the sign-in form handlers.
 
 pub mod assets;
 pub mod gate;
 pub mod login;
+pub mod session;

@@ -6,8 +6,8 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use patron::config::Settings;
+use patron::server::AppState;
 use patron::services::accounts::{self, NewUserInput};
-use patron::state::AppState;
 use serde_json::Value;
 use std::path::PathBuf;
 use tower::ServiceExt;
@@ -150,7 +150,7 @@ pub fn settings_for(url: &str) -> Settings {
         site_root: "target/site".into(),
         session_hours: 12,
         secure_cookies: false,
-        secret: Some("test-secret-that-is-long-enough-for-hs256".into()),
+        secret: Some(patron::config::Secret::new("test-secret-that-is-long-enough-for-hs256")),
     }
 }
 
@@ -218,12 +218,12 @@ impl TestApp {
 
     /// Creates a tenant (if new) and a user with `role`; returns the user's email.
     pub async fn user(&self, tenant: &str, email: &str, role: &str) -> String {
-        let tenant = match accounts::find_tenant(&self.state, tenant).await {
+        let tenant = match accounts::find_tenant(&self.state.core, tenant).await {
             Ok(t) => t,
-            Err(_) => accounts::create_tenant(&self.state, tenant).await.expect("tenant"),
+            Err(_) => accounts::create_tenant(&self.state.core, tenant).await.expect("tenant"),
         };
         let input = NewUserInput { email: email.into(), password: PASSWORD.into(), role: role.into() };
-        accounts::create_user(&self.state, tenant.id, input).await.expect("user");
+        accounts::create_user(&self.state.core, tenant.id, input).await.expect("user");
         email.to_owned()
     }
 

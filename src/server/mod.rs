@@ -1,7 +1,11 @@
-//! The HTTP server: one router for the REST API, the pages, server functions and assets.
+//! The HTTP server: the application state and one router for the REST API, the pages, server
+//! functions and assets.
+
+mod state;
+
+pub use state::{AppState, StartError};
 
 use crate::app::{shell, App};
-use crate::state::AppState;
 use crate::storage::DbSessionStore;
 use crate::web::{assets, gate, login};
 use axum::extract::Request;
@@ -22,7 +26,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.storage.clone()))
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.core.storage.clone()))
         .with_name("patron_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -32,8 +36,8 @@ pub fn router(state: AppState) -> Router {
 
     let routes = generate_route_list(App);
     let context = {
-        let state = state.clone();
-        move || provide_context(state.clone())
+        let core = state.core.clone();
+        move || provide_context(core.clone())
     };
     let options = state.leptos_options.clone();
     let pages = Router::new()
@@ -41,7 +45,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(login::logout))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .layer(from_fn_with_state(state.clone(), gate::session_gate))
+        .layer(from_fn_with_state(state.core.clone(), gate::session_gate))
         .layer(sessions);
 
     let hashed = state.leptos_options.hash_files;
@@ -67,7 +71,7 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.settings.address).await?;
     let address = listener.local_addr()?;
-    let storage = state.storage.clone();
+    let storage = state.core.storage.clone();
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
         loop {

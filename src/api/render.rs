@@ -1,0 +1,155 @@
+//! How the API shows things: customers, points history rows and DRF's paginated envelopes, with
+//! timestamps as DRF renders them and money as decimal strings.
+
+use crate::domain::{Customer, PointsEntry};
+use crate::services::customers::CustomerDetail;
+use axum::http::{header, HeaderMap, Uri};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// A customer as the API shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CustomerJson {
+    id: i64,
+    tenant: i64,
+    tenant_name: String,
+    name: String,
+    email: String,
+    phone: String,
+    address: String,
+    city: String,
+    province: String,
+    postal_code: String,
+    loyalty_points: i64,
+    loyalty_tier: &'static str,
+    total_orders: i64,
+    total_spent: String,
+    /// Only in the detail view: a JSON number, as the seed's `FloatField` gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    average_order_value: Option<f64>,
+    notes: String,
+    is_active: bool,
+    created_at: String,
+    updated_at: String,
+    last_order_date: Option<String>,
+}
+
+/// A timestamp as DRF renders it: RFC 3339 in UTC with `Z`.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+impl From<Customer> for CustomerJson {
+    fn from(c: Customer) -> Self {
+        CustomerJson {
+            loyalty_tier: c.tier().label(),
+            total_spent: Decimal::new(c.total_spent_minor, 2).to_string(),
+            average_order_value: None,
+            created_at: timestamp(c.created_at),
+            updated_at: timestamp(c.updated_at),
+            last_order_date: c.last_order_date.map(timestamp),
+            id: c.id,
+            tenant: c.tenant_id,
+            tenant_name: c.tenant_name,
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            address: c.address,
+            city: c.city,
+            province: c.province,
+            postal_code: c.postal_code,
+            loyalty_points: c.loyalty_points,
+            total_orders: c.total_orders,
+            notes: c.notes,
+            is_active: c.is_active,
+        }
+    }
+}
+
+impl From<CustomerDetail> for CustomerJson {
+    fn from(detail: CustomerDetail) -> Self {
+        CustomerJson {
+            average_order_value: Some(detail.average_order_value.to_f64().unwrap_or(0.0)),
+            ..CustomerJson::from(detail.customer)
+        }
+    }
+}
+
+/// A points history row as the API shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PointsJson {
+    id: i64,
+    points: i64,
+    balance_after: i64,
+    reason: String,
+    source: String,
+    user: Option<String>,
+    created_at: String,
+}
+
+impl From<PointsEntry> for PointsJson {
+    fn from(p: PointsEntry) -> Self {
+        PointsJson {
+            id: p.id,
+            points: p.delta,
+            balance_after: p.balance_after,
+            reason: p.reason,
+            source: p.source,
+            user: p.user_email,
+            created_at: timestamp(p.created_at),
+        }
+    }
+}
+
+/// DRF's paginated envelope.
+#[derive(Clone, Debug, Serialize)]
+pub struct Paginated<T> {
+    count: u64,
+    next: Option<String>,
+    previous: Option<String>,
+    results: Vec<T>,
+}
+
+/// Where a page sits, to link its neighbours.
+pub struct PageLinks<'a> {
+    /// The request's headers (host, forwarded scheme).
+    pub headers: &'a HeaderMap,
+    /// The request's path.
+    pub uri: &'a Uri,
+    /// The request's query parameters, kept in the links.
+    pub params: &'a [(String, String)],
+}
+
+impl PageLinks<'_> {
+    /// The envelope of page `number` with `results`.
+    pub fn page<T>(&self, count: u64, number: u64, has_next: bool, results: Vec<T>) -> Paginated<T> {
+        let next = has_next.then(|| self.link(Some(number + 1)));
+        let previous = (number > 1).then(|| self.link((number > 2).then_some(number - 1)));
+        Paginated { count, next, previous, results }
+    }
+
+    /// The absolute URL of this path with `page` set (or removed for page 1), keeping the others.
+    fn link(&self, page: Option<u64>) -> String {
+        let host = self.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let scheme = match self.headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()) {
+            Some("https") => "https",
+            _ => "http",
+        };
+        let page = page.map(|page| page.to_string());
+        let query = crate::domain::form_urlencoded::serialize(
+            self.params
+                .iter()
+                .filter(|(name, _)| name != "page")
+                .map(|(name, value)| (name.as_str(), value.as_str()))
+                .chain(page.as_deref().map(|page| ("page", page))),
+        );
+        let path = self.uri.path();
+        if query.is_empty() {
+            format!("{scheme}://{host}{path}")
+        } else {
+            format!("{scheme}://{host}{path}?{query}")
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Writing customers: create, edit, delete and bulk activation. A write that sets a balance adds
+//! its ledger row in the same transaction.
+
+use super::StorageResult;
+use crate::domain::customer_actions::BulkUpdate;
+use crate::domain::customer_input::{CustomerPatch, NewCustomer};
+use crate::domain::{Customer, RequestContext};
+use async_trait::async_trait;
+
+/// Writing the customers of a tenant.
+#[async_trait]
+pub trait CustomerWrites {
+    /// Creates a customer with a `create` ledger row for a non-zero balance, in one transaction.
+    /// [`Conflict`](super::StorageError::Conflict) for a taken email.
+    async fn create_customer(&self, ctx: &RequestContext, new: &NewCustomer) -> StorageResult<Customer>;
+
+    /// Changes the given fields of one of the caller's customers; a new balance writes an `edit`
+    /// ledger row in the same transaction. `None` if not found.
+    async fn update_customer(
+        &self,
+        ctx: &RequestContext,
+        id: i64,
+        patch: &CustomerPatch,
+    ) -> StorageResult<Option<Customer>>;
+
+    /// Deletes one of the caller's customers; whether it existed.
+    async fn delete_customer(&self, ctx: &RequestContext, id: i64) -> StorageResult<bool>;
+
+    /// Activates or deactivates the caller's customers among the update's ids; how many matched.
+    async fn set_customers_active(&self, ctx: &RequestContext, update: &BulkUpdate) -> StorageResult<u64>;
+}
+
+/// Implements [`CustomerWrites`] for a [`Dialect`](super::Dialect) that also has the customer
+/// and ledger row helpers.
+macro_rules! impl_customer_writes {
+    ($backend:ty) => {
+        impl $backend {
+            /// Reads the customer as the transaction left it, then commits.
+            async fn commit_with_customer(
+                mut tx: sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+                id: i64,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
+                let customer = Self::fetch_customer(&mut *tx, tenant_id, id).await?;
+                tx.commit().await?;
+                Ok(customer)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::storage::CustomerWrites for $backend {
+            async fn create_customer(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                new: &$crate::domain::customer_input::NewCustomer,
+            ) -> $crate::storage::StorageResult<$crate::domain::Customer> {
+                use $crate::storage::{keys, Dialect};
+                let details = &new.details;
+                let phone = details.phone.clone().unwrap_or_default();
+                let points = details.loyalty_points.unwrap_or(0);
+                let now = $crate::storage::now();
+                let mut tx = self.begin_write().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
+                     province, postal_code, loyalty_points, notes, is_active, search_text, created_at, updated_at, \
+                     last_order_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) \
+                     RETURNING id",
+                )
+                .bind(ctx.tenant_id)
+                .bind(&new.name)
+                .bind(keys::name_key(&new.name))
+                .bind(new.email.as_str())
+                .bind(new.email.key())
+                .bind(&phone)
+                .bind(details.address.clone().unwrap_or_default())
+                .bind(details.city.clone().unwrap_or_default())
+                .bind(details.province.clone().unwrap_or_default())
+                .bind(details.postal_code.clone().unwrap_or_default())
+                .bind(points)
+                .bind(details.notes.clone().unwrap_or_default())
+                .bind(details.is_active.unwrap_or(true))
+                .bind(keys::search_text(&new.name, new.email.as_str(), &phone))
+                .bind(now)
+                .bind(details.last_order_date.flatten())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err($crate::storage::conflict_or)?;
+                if points != 0 {
+                    let row = $crate::storage::ledger::LedgerRow {
+                        delta: points,
+                        balance_after: points,
+                        reason: "Opening balance",
+                        source: $crate::storage::PointsSource::Create,
+                    };
+                    Self::write_ledger(&mut *tx, ctx, id, &row).await?;
+                }
+                Self::commit_with_customer(tx, ctx.tenant_id, id)
+                    .await?
+                    .ok_or($crate::storage::StorageError::MissingAfterWrite("customer"))
+            }
+
+            async fn update_customer(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                id: i64,
+                patch: &$crate::domain::customer_input::CustomerPatch,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
+                use $crate::storage::{keys, Dialect};
+                let details = &patch.details;
+                let mut tx = self.begin_write().await?;
+                let current: Option<(String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT name, email, phone, loyalty_points FROM customers WHERE id = $1 AND tenant_id = $2{}",
+                    Self::LOCK_ROW
+                )))
+                .bind(id)
+                .bind(ctx.tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((old_name, old_email, old_phone, old_points)) = current else {
+                    return Ok(None);
+                };
+                let name = patch.name.clone().unwrap_or(old_name);
+                let email = patch.email.as_ref().map_or(old_email, |e| e.as_str().to_owned());
+                let phone = details.phone.clone().unwrap_or(old_phone);
+                let points = details.loyalty_points.unwrap_or(old_points);
+                sqlx::query(
+                    "UPDATE customers SET name = $3, name_key = $4, email = $5, email_key = $6, phone = $7, \
+                     address = COALESCE($8, address), city = COALESCE($9, city), \
+                     province = COALESCE($10, province), postal_code = COALESCE($11, postal_code), \
+                     notes = COALESCE($12, notes), is_active = COALESCE($13, is_active), loyalty_points = $14, \
+                     last_order_date = CASE WHEN $15 THEN $16 ELSE last_order_date END, \
+                     search_text = $17, updated_at = $18 WHERE id = $1 AND tenant_id = $2",
+                )
+                .bind(id)
+                .bind(ctx.tenant_id)
+                .bind(&name)
+                .bind(keys::name_key(&name))
+                .bind(&email)
+                .bind($crate::domain::email::email_key(&email))
+                .bind(&phone)
+                .bind(details.address.clone())
+                .bind(details.city.clone())
+                .bind(details.province.clone())
+                .bind(details.postal_code.clone())
+                .bind(details.notes.clone())
+                .bind(details.is_active)
+                .bind(points)
+                .bind(details.last_order_date.is_some())
+                .bind(details.last_order_date.flatten())
+                .bind(keys::search_text(&name, &email, &phone))
+                .bind($crate::storage::now())
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::storage::conflict_or)?;
+                if points != old_points {
+                    let row = $crate::storage::ledger::LedgerRow {
+                        delta: points - old_points,
+                        balance_after: points,
+                        reason: "Balance edited",
+                        source: $crate::storage::PointsSource::Edit,
+                    };
+                    Self::write_ledger(&mut *tx, ctx, id, &row).await?;
+                }
+                Self::commit_with_customer(tx, ctx.tenant_id, id).await
+            }
+
+            async fn delete_customer(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                id: i64,
+            ) -> $crate::storage::StorageResult<bool> {
+                use $crate::storage::Dialect;
+                let done = sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
+                    .bind(id)
+                    .bind(ctx.tenant_id)
+                    .execute(self.pool())
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn set_customers_active(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                update: &$crate::domain::customer_actions::BulkUpdate,
+            ) -> $crate::storage::StorageResult<u64> {
+                use $crate::storage::Dialect;
+                let mut qb = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new("UPDATE customers SET is_active = ");
+                qb.push_bind(update.action().activates());
+                qb.push(", updated_at = ").push_bind($crate::storage::now());
+                qb.push(" WHERE tenant_id = ").push_bind(ctx.tenant_id).push(" AND id IN (");
+                let mut list = qb.separated(", ");
+                for id in update.ids() {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let mut tx = self.begin_write().await?;
+                let done = qb.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_customer_writes;

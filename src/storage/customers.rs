@@ -1,0 +1,308 @@
+//! Reading customers: their counters, the list (through the list cache) and one customer. The
+//! counters per tenant, activity and tier are kept by triggers (see the migrations), as is the
+//! tenant's change counter that keys the list cache. Writes are in `customer_writes.rs`.
+
+use super::{Page, StorageResult};
+use crate::domain::customer_query::{CustomerFilter, Ordering, SortField};
+use crate::domain::{Customer, LoyaltyTier, RequestContext};
+use async_trait::async_trait;
+
+/// One bucket of the maintained customer counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CounterBucket {
+    /// Active or not.
+    pub is_active: bool,
+    /// Tier.
+    pub tier: LoyaltyTier,
+    /// Customers in the bucket.
+    pub customers: i64,
+    /// Their points.
+    pub points: i64,
+}
+
+/// Reading the customers of a tenant.
+#[async_trait]
+pub trait Customers {
+    /// The caller's tenant's counter buckets (only buckets that have ever held a customer).
+    async fn customer_counters(&self, ctx: &RequestContext) -> StorageResult<Vec<CounterBucket>>;
+
+    /// Counts and pages the caller's customers. The count comes from the counters when the filter
+    /// has no text parts.
+    async fn list_customers(
+        &self,
+        ctx: &RequestContext,
+        filter: &CustomerFilter,
+        ordering: Ordering,
+        offset: u64,
+        limit: u64,
+    ) -> StorageResult<Page<Customer>>;
+
+    /// Counts the caller's customers matching a filter.
+    async fn count_customers(&self, ctx: &RequestContext, filter: &CustomerFilter) -> StorageResult<u64>;
+
+    /// One of the caller's customers.
+    async fn customer(&self, ctx: &RequestContext, id: i64) -> StorageResult<Option<Customer>>;
+}
+
+/// The SQL `ORDER BY` for an ordering: a whitelisted column, then `id` in the same direction.
+/// Customers without orders sort as if their last order were the latest (PostgreSQL's default).
+pub(crate) fn order_by(ordering: Ordering) -> &'static str {
+    match (ordering.field, ordering.descending) {
+        (SortField::Name, false) => " ORDER BY c.name_key ASC, c.id ASC",
+        (SortField::Name, true) => " ORDER BY c.name_key DESC, c.id DESC",
+        (SortField::CreatedAt, false) => " ORDER BY c.created_at ASC, c.id ASC",
+        (SortField::CreatedAt, true) => " ORDER BY c.created_at DESC, c.id DESC",
+        (SortField::LoyaltyPoints, false) => " ORDER BY c.loyalty_points ASC, c.id ASC",
+        (SortField::LoyaltyPoints, true) => " ORDER BY c.loyalty_points DESC, c.id DESC",
+        (SortField::TotalOrders, false) => " ORDER BY c.total_orders ASC, c.id ASC",
+        (SortField::TotalOrders, true) => " ORDER BY c.total_orders DESC, c.id DESC",
+        (SortField::TotalSpent, false) => " ORDER BY c.total_spent_minor ASC, c.id ASC",
+        (SortField::TotalSpent, true) => " ORDER BY c.total_spent_minor DESC, c.id DESC",
+        (SortField::LastOrderDate, false) => " ORDER BY c.last_order_date ASC NULLS LAST, c.id ASC",
+        (SortField::LastOrderDate, true) => " ORDER BY c.last_order_date DESC NULLS FIRST, c.id DESC",
+    }
+}
+
+/// The search term as stored in `search_text` (lowercase), and its digits alone when the term
+/// looks like a phone number.
+pub(crate) fn search_terms(search: &str) -> (String, Option<String>) {
+    let term = search.trim().to_lowercase();
+    let phone_like =
+        term.chars().any(|c| c.is_ascii_digit()) && term.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let digits: String = term.chars().filter(char::is_ascii_digit).collect();
+    (term, (phone_like && !digits.is_empty()).then_some(digits))
+}
+
+/// The tier of a counter bucket's stored rank.
+pub(crate) fn tier_of_rank(rank: i64) -> LoyaltyTier {
+    LoyaltyTier::ALL.get(usize::try_from(rank).unwrap_or(0)).copied().unwrap_or(LoyaltyTier::Bronze)
+}
+
+/// Implements [`Customers`] for a [`Dialect`](super::Dialect), with the row helper the writes use
+/// (`fetch_customer`).
+macro_rules! impl_customers {
+    ($backend:ty) => {
+        impl $backend {
+            /// The WHERE clause of a list query. With `ordered_by`, the page is read by walking
+            /// that ordering's index and filtering as it goes (`NO_INDEX` keeps the planner from
+            /// choosing a filter's index and sorting every match instead); counts leave it `None`
+            /// so filters can use their indexes.
+            fn push_customer_filter(
+                qb: &mut sqlx::QueryBuilder<<$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+                ordered_by: Option<$crate::domain::customer_query::SortField>,
+            ) {
+                use $crate::domain::customer_query::SortField;
+                use $crate::storage::Dialect;
+                let walk = if ordered_by.is_some() { Self::NO_INDEX } else { "" };
+                let points_walk =
+                    if ordered_by.is_some_and(|f| f != SortField::LoyaltyPoints) { Self::NO_INDEX } else { "" };
+                qb.push(" WHERE c.tenant_id = ").push_bind(tenant_id);
+                if let Some(active) = filter.is_active {
+                    let prefix = if ordered_by == Some(SortField::LoyaltyPoints) { "" } else { walk };
+                    qb.push(format!(" AND {prefix}c.is_active = ")).push_bind(active);
+                }
+                if let Some(tier) = filter.tier {
+                    let (low, high) = tier.points_range();
+                    qb.push(format!(" AND {points_walk}c.loyalty_points >= ")).push_bind(low);
+                    if let Some(high) = high {
+                        qb.push(format!(" AND {points_walk}c.loyalty_points < ")).push_bind(high);
+                    }
+                }
+                if let Some(city) = &filter.city {
+                    qb.push(format!(" AND {walk}c.city = ")).push_bind(city.clone());
+                }
+                if let Some(province) = &filter.province {
+                    qb.push(format!(" AND {walk}c.province = ")).push_bind(province.clone());
+                }
+                if let Some(search) = &filter.search {
+                    let (term, digits) = $crate::storage::customers::search_terms(search);
+                    qb.push(" AND (");
+                    Self::push_search(qb, &term);
+                    if let Some(digits) = digits {
+                        qb.push(" OR ");
+                        Self::push_search(qb, &digits);
+                    }
+                    qb.push(")");
+                }
+            }
+
+            /// The count and page ids of a list request, from the cache while the tenant's change
+            /// counter is unchanged, else computed (count from the counters when possible).
+            async fn cached_page(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+                ordering: $crate::domain::customer_query::Ordering,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<$crate::storage::list_cache::CachedList> {
+                use $crate::storage::list_cache::{CachedList, ListKey};
+                use $crate::storage::Dialect;
+                let version: i64 = sqlx::query_scalar("SELECT version FROM customer_versions WHERE tenant_id = $1")
+                    .bind(ctx.tenant_id)
+                    .fetch_optional(self.pool())
+                    .await?
+                    .unwrap_or(0);
+                let key = ListKey::new(ctx.tenant_id, version, filter, ordering, offset, limit);
+                self.list_cache()
+                    .get_or_compute(&key, async {
+                        let count = self.count_uncached(ctx, filter).await?;
+                        let ids = if count == 0 || offset >= count || limit == 0 {
+                            Vec::new()
+                        } else {
+                            let mut qb = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
+                                "SELECT c.id FROM customers c",
+                            );
+                            Self::push_customer_filter(&mut qb, ctx.tenant_id, filter, Some(ordering.field));
+                            qb.push($crate::storage::customers::order_by(ordering));
+                            qb.push(" LIMIT ").push_bind($crate::storage::sql::bigint(limit));
+                            qb.push(" OFFSET ").push_bind($crate::storage::sql::bigint(offset));
+                            qb.build_query_scalar().fetch_all(self.pool()).await?
+                        };
+                        Ok(CachedList { count, ids })
+                    })
+                    .await
+            }
+
+            async fn count_uncached(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+            ) -> $crate::storage::StorageResult<u64> {
+                use $crate::storage::{Customers, Dialect};
+                if filter.is_counter_only() {
+                    let buckets = self.customer_counters(ctx).await?;
+                    let total: i64 = buckets
+                        .iter()
+                        .filter(|b| filter.is_active.is_none_or(|active| b.is_active == active))
+                        .filter(|b| filter.tier.is_none_or(|tier| b.tier == tier))
+                        .map(|b| b.customers)
+                        .sum();
+                    return Ok($crate::storage::sql::count(total));
+                }
+                let mut qb = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
+                    "SELECT COUNT(*) FROM customers c",
+                );
+                Self::push_customer_filter(&mut qb, ctx.tenant_id, filter, None);
+                let count: i64 = qb.build_query_scalar().fetch_one(self.pool()).await?;
+                Ok($crate::storage::sql::count(count))
+            }
+
+            /// One customer of a tenant, read through `executor` (the pool or a transaction).
+            async fn fetch_customer<'e, E>(
+                executor: E,
+                tenant_id: i64,
+                id: i64,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>>
+            where
+                E: sqlx::Executor<'e, Database = <$backend as $crate::storage::Dialect>::Db>,
+            {
+                const SQL: &str = const_format::concatcp!(
+                    $crate::storage::sql::CUSTOMER_SELECT,
+                    " WHERE c.id = $1 AND c.tenant_id = $2"
+                );
+                Ok(sqlx::query_as(SQL).bind(id).bind(tenant_id).fetch_optional(executor).await?)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::storage::Customers for $backend {
+            async fn customer_counters(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+            ) -> $crate::storage::StorageResult<Vec<$crate::storage::CounterBucket>> {
+                use $crate::storage::Dialect;
+                let rows: Vec<(bool, i64, i64, i64)> = sqlx::query_as(
+                    "SELECT is_active, CAST(tier AS BIGINT), customers, points FROM customer_counters \
+                     WHERE tenant_id = $1",
+                )
+                .bind(ctx.tenant_id)
+                .fetch_all(self.pool())
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(is_active, tier, customers, points)| $crate::storage::CounterBucket {
+                        is_active,
+                        tier: $crate::storage::customers::tier_of_rank(tier),
+                        customers,
+                        points,
+                    })
+                    .collect())
+            }
+
+            async fn count_customers(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+            ) -> $crate::storage::StorageResult<u64> {
+                let ordering = $crate::domain::customer_query::Ordering::default();
+                Ok(self.cached_page(ctx, filter, ordering, 0, 0).await?.count)
+            }
+
+            async fn list_customers(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+                ordering: $crate::domain::customer_query::Ordering,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<$crate::storage::Page<$crate::domain::Customer>> {
+                use $crate::storage::Dialect;
+                let page = self.cached_page(ctx, filter, ordering, offset, limit).await?;
+                if page.ids.is_empty() {
+                    return Ok($crate::storage::Page { count: page.count, items: Vec::new() });
+                }
+                // NO_INDEX keeps the planner looking the ids up instead of scanning the tenant.
+                let mut rows = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
+                    $crate::storage::sql::CUSTOMER_SELECT,
+                );
+                rows.push(format!(" WHERE {}c.tenant_id = ", Self::NO_INDEX))
+                    .push_bind(ctx.tenant_id)
+                    .push(" AND c.id IN (");
+                let mut list = rows.separated(", ");
+                for id in &page.ids {
+                    list.push_bind(*id);
+                }
+                rows.push(")");
+                let found: Vec<$crate::domain::Customer> = rows.build_query_as().fetch_all(self.pool()).await?;
+                let mut by_id: std::collections::HashMap<i64, $crate::domain::Customer> =
+                    found.into_iter().map(|c| (c.id, c)).collect();
+                let items = page.ids.iter().filter_map(|id| by_id.remove(id)).collect();
+                Ok($crate::storage::Page { count: page.count, items })
+            }
+
+            async fn customer(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                id: i64,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
+                use $crate::storage::Dialect;
+                Self::fetch_customer(self.pool(), ctx.tenant_id, id).await
+            }
+        }
+    };
+}
+
+pub(crate) use impl_customers;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_like_terms_are_also_searched_by_their_digits() {
+        assert_eq!(search_terms(" +62 555-01 "), ("+62 555-01".into(), Some("6255501".into())));
+        assert_eq!(search_terms("Sari"), ("sari".into(), None));
+    }
+
+    #[test]
+    fn every_ordering_ends_with_the_id_tie_breaker() {
+        for field in SortField::ALL {
+            for descending in [false, true] {
+                assert!(order_by(Ordering { field, descending }).contains(", c.id "));
+            }
+        }
+    }
+}
