@@ -19,6 +19,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <meta name="theme-color" content="#4f46e5"/>
+                <link rel="icon" href="/favicon.ico" sizes="32x32"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="apple-touch-icon" href="/icon-192.png"/>
+                <link rel="manifest" href="/manifest.webmanifest"/>
                 <HashedStylesheet id="leptos" options=options.clone()/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>

@@ -1,5 +1,6 @@
 //! The built site's files under `/pkg`: the precompressed twin the browser accepts, and a cache
-//! lifetime that matches whether the names carry content hashes.
+//! lifetime that matches whether the names carry content hashes. And the static files of
+//! `public/` (which cargo-leptos copies to the site root), served to anyone.
 
 mod common;
 
@@ -22,6 +23,10 @@ fn site(root: &Path) {
     std::fs::write(pkg.join("patron.Abc123.wasm"), WASM).expect("wasm");
     std::fs::write(pkg.join("patron.Abc123.wasm.br"), WASM_BR).expect("br");
     std::fs::write(pkg.join("patron.Abc123.wasm.gz"), WASM_GZ).expect("gz");
+    for file in std::fs::read_dir("public").expect("public folder") {
+        let file = file.expect("public file");
+        std::fs::copy(file.path(), root.join(file.file_name())).expect("copy a public file");
+    }
 }
 
 struct Served {
@@ -102,4 +107,37 @@ async fn a_missing_asset_is_404_and_not_cached() {
 async fn paths_outside_the_package_folder_are_not_served() {
     let served = fetch(true, "/pkg/../../../../etc/passwd", None).await;
     assert_eq!(served.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_public_files_are_served_to_anyone_signed_in_or_not() {
+    for (path, content_type) in [
+        ("/favicon.ico", "image/x-icon"),
+        ("/favicon.svg", "image/svg+xml"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+        ("/icon-192.png", "image/png"),
+        ("/robots.txt", "text/plain"),
+    ] {
+        let served = fetch(true, path, None).await;
+        assert_eq!(served.status, StatusCode::OK, "{path}");
+        let served_type = served.content_type.unwrap_or_default();
+        assert!(served_type.starts_with(content_type), "{path}: {served_type}");
+    }
+}
+
+#[tokio::test]
+async fn robots_keep_the_back_office_out_of_search_engines() {
+    let served = fetch(true, "/robots.txt", None).await;
+    let text = String::from_utf8_lossy(&served.body);
+    assert!(text.lines().any(|line| line.trim() == "Disallow: /"), "{text}");
+}
+
+#[tokio::test]
+async fn the_web_app_manifest_opens_the_customers_page_from_a_home_screen() {
+    let served = fetch(true, "/manifest.webmanifest", None).await;
+    let manifest: serde_json::Value = serde_json::from_slice(&served.body).expect("manifest is JSON");
+    assert_eq!(manifest["start_url"], "/customers");
+    assert_eq!(manifest["display"], "standalone");
+    let icons = manifest["icons"].as_array().map(Vec::len).unwrap_or(0);
+    assert!(icons >= 2);
 }

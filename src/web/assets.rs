@@ -14,6 +14,12 @@ use std::path::{Path, PathBuf};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// The static files of `public/`, which cargo-leptos copies to the site root and the server
+/// serves from there to anyone, signed in or not. A test checks that this list and the folder
+/// agree.
+pub const PUBLIC_FILES: [&str; 6] =
+    ["/favicon.ico", "/favicon.svg", "/icon-192.png", "/icon-512.png", "/manifest.webmanifest", "/robots.txt"];
+
 /// Cache lifetime of files whose names carry their content's hash.
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
 /// Cache rule for files whose names do not change with their content.
@@ -45,4 +51,16 @@ pub fn pkg_service<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: b
         }))
         // The body depends on Accept-Encoding: shared caches must keep one copy per encoding.
         .layer(SetResponseHeaderLayer::overriding(VARY, HeaderValue::from_static("accept-encoding")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_public_file_is_listed_and_every_listed_file_exists() {
+        let mut found: Vec<String> = std::fs::read_dir("public")
+            .map(|dir| dir.filter_map(Result::ok).map(|f| format!("/{}", f.file_name().to_string_lossy())).collect())
+            .unwrap_or_default();
+        found.sort();
+        assert_eq!(found, super::PUBLIC_FILES.to_vec());
+    }
 }

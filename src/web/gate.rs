@@ -1,6 +1,7 @@
 //! Resolves the browser session into a [`SessionContext`] and keeps signed-out visitors on the
 //! sign-in page.
 
+use super::assets;
 use super::session::{SessionContext, SESSION_USER_KEY};
 use crate::domain::form_urlencoded;
 use crate::services::accounts::{self, SessionAuth};
@@ -49,9 +50,9 @@ fn is_app_page(path: &str) -> bool {
     !(path == "/login" || is_asset(path) || path.starts_with("/sfn/") || path.starts_with("/api/"))
 }
 
-/// The built site's files and the usual root files.
+/// The built site's files and the static files of `public/`.
 fn is_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.ico" || path == "/robots.txt"
+    path.starts_with("/pkg/") || assets::PUBLIC_FILES.contains(&path)
 }
 
 fn login_url(uri: &Uri) -> String {
@@ -78,6 +79,7 @@ mod tests {
         assert!(is_app_page("/customers/12"));
         assert!(!is_app_page("/login"));
         assert!(!is_app_page("/pkg/patron.wasm"));
+        assert!(!is_app_page("/manifest.webmanifest"));
         assert!(!is_app_page("/api/customers/"));
     }
 
