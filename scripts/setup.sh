@@ -83,6 +83,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# --- PyPI: schemathesis, which checks the OpenAPI document against the running API ---
+if ! .venv/bin/python -m pip freeze 2>/dev/null | grep -qxF -f scripts/requirements-test.txt; then
+  python3 -m venv --help >/dev/null 2>&1 || apt_install python3-venv
+  log "installing schemathesis into .venv"
+  python3 -m venv .venv
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r scripts/requirements-test.txt
+fi
+
 if [ $want_browser -eq 1 ]; then
   apt_install chromium fonts-dejavu-core
 fi

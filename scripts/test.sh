@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs: setup, formatting, lints for both builds, unit and integration
-# tests on SQLite and PostgreSQL, the release build and the Playwright end-to-end tests.
+# tests on SQLite and PostgreSQL, the release build, schemathesis against the OpenAPI document
+# and the Playwright end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -27,6 +28,9 @@ cargo test --features ssr -- --test-threads 4
 
 step "release build"
 scripts/build.sh
+
+step "the OpenAPI document against the API (schemathesis)"
+scripts/schemathesis.sh
 
 step "end-to-end tests (Playwright, Chromium)"
 npx playwright test -c end2end/playwright.config.ts

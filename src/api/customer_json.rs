@@ -27,14 +27,21 @@ pub fn customer_patch(body: &Value) -> Input<CustomerPatch> {
     Ok(errors.or(CustomerPatch { name, email, details })?)
 }
 
-/// `{"points": N, "reason": "…"}`: points a non-zero integer (or a string of one).
-pub fn points_change(body: &Value) -> Input<PointsChange> {
-    let points = match body.get("points") {
-        Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+/// A whole number: a JSON integer, a number without a fraction (`25.0`, an integer in JSON
+/// Schema's eyes and in DRF's), or a string of an integer.
+fn whole_number(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+        }
+        Value::String(s) => s.trim().parse::<i64>().ok(),
         _ => None,
     }
-    .ok_or(InvalidInput::Request(INVALID_POINTS))?;
+}
+
+/// `{"points": N, "reason": "…"}`: points a non-zero integer (or a string of one).
+pub fn points_change(body: &Value) -> Input<PointsChange> {
+    let points = body.get("points").and_then(whole_number).ok_or(InvalidInput::Request(INVALID_POINTS))?;
     let reason = match body.get("reason") {
         None | Some(Value::Null) => "",
         Some(Value::String(s)) => s.as_str(),
@@ -49,11 +56,7 @@ pub fn bulk_update(body: &Value) -> Input<BulkUpdate> {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|item| match item {
-                Value::Number(n) => n.as_i64(),
-                Value::String(s) => s.trim().parse::<i64>().ok(),
-                _ => None,
-            })
+            .map(whole_number)
             .collect::<Option<Vec<i64>>>()
             .ok_or(InvalidInput::Request("Invalid customer ids: every id must be an integer"))?,
         Some(_) => return Err(InvalidInput::Request("Invalid customer ids: expected a list of integers")),
@@ -115,7 +118,10 @@ fn read_text(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors)
             None
         }
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
+        // DRF's CharField takes a number as its text; whole numbers only (`12.0` is the integer
+        // 12, as in JSON Schema), so that the text is the number's digits.
+        Value::Number(n) if n.is_u64() => Some(n.to_string()),
+        number @ Value::Number(_) if whole_number(number).is_some() => whole_number(number).map(|n| n.to_string()),
         _ => {
             errors.add(field, rules::NOT_STRING);
             None
@@ -126,7 +132,7 @@ fn read_text(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors)
 fn read_bool(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<bool> {
     let parsed = match object.get(field)? {
         Value::Bool(b) => Some(*b),
-        Value::Number(n) => match n.as_i64() {
+        number @ Value::Number(_) => match whole_number(number) {
             Some(1) => Some(true),
             Some(0) => Some(false),
             _ => None,
@@ -142,14 +148,7 @@ fn read_bool(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors)
 
 fn read_points(object: &Map<String, Value>, errors: &mut FieldErrors) -> Option<i64> {
     let field = "loyalty_points";
-    let parsed = match object.get(field)? {
-        Value::Number(n) => {
-            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
-        }
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    };
-    match parsed {
+    match whole_number(object.get(field)?) {
         Some(points) => errors.check(field, rules::points_balance(points)),
         None => {
             errors.add(field, rules::NOT_INTEGER);
@@ -234,6 +233,10 @@ mod tests {
     #[test]
     fn numbers_strings_and_nulls_are_read_as_drf_does() {
         let input = json!({ "phone": 812345, "loyalty_points": "150", "is_active": "false", "last_order_date": null });
+        assert_eq!(
+            fields(customer_patch(&json!({ "city": 1.5 }))).0["city"],
+            vec![crate::domain::customer_input::NOT_STRING]
+        );
         let patch = customer_patch(&input).expect("valid");
         assert_eq!(patch.details.phone.as_deref(), Some("812345"));
         assert_eq!(patch.details.loyalty_points, Some(150));
@@ -250,14 +253,15 @@ mod tests {
     #[test]
     fn points_come_as_integers_or_strings_of_one_and_reasons_as_strings() {
         assert_eq!(points_change(&json!({ "points": "25" })).map(|c| c.points()), Ok(25));
+        assert_eq!(points_change(&json!({ "points": 25.0 })).map(|c| c.points()), Ok(25));
         assert_eq!(points_change(&json!({ "points": 1.5 })), Err(InvalidInput::Request(INVALID_POINTS)));
         assert!(fields(points_change(&json!({ "points": 5, "reason": 7 }))).0.contains_key("reason"));
     }
 
     #[test]
     fn bulk_updates_need_integer_ids_and_a_known_action() {
-        let update = bulk_update(&json!({ "customer_ids": [2, "1"], "action": "activate" })).expect("valid");
-        assert_eq!(update.ids(), &[1, 2]);
+        let update = bulk_update(&json!({ "customer_ids": [2, "1", 3.0], "action": "activate" })).expect("valid");
+        assert_eq!(update.ids(), &[1, 2, 3]);
         assert_eq!(
             bulk_update(&json!({ "customer_ids": [], "action": "x" })),
             Err(InvalidInput::Request(NO_CUSTOMERS))

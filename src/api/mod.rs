@@ -10,6 +10,7 @@ pub mod idempotent;
 pub mod openapi;
 pub mod query;
 pub mod render;
+pub mod schemas;
 pub mod users;
 
 use crate::services::{Core, ServiceError};
@@ -33,7 +34,7 @@ where
         .route("/customers/bulk_update/", post(customers::bulk_update))
         .route(
             "/customers/{id}/",
-            get(customers::detail).put(customers::update).patch(customers::update).delete(customers::delete),
+            get(customers::detail).put(customers::replace).patch(customers::change).delete(customers::delete),
         )
         .route("/customers/{id}/update_points/", post(customers::update_points))
         .route("/customers/{id}/points_history/", get(customers::points_history))

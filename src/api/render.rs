@@ -3,37 +3,62 @@
 
 use crate::domain::{Customer, PointsEntry};
 use crate::services::customers::CustomerDetail;
+use crate::storage::PointsSource;
 use axum::http::{header, HeaderMap, Uri};
 use chrono::{DateTime, SecondsFormat, Utc};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A customer as the API shows it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct CustomerJson {
     id: i64,
+    /// The customer's tenant (always the caller's).
     tenant: i64,
     tenant_name: String,
     name: String,
+    #[schema(format = Email)]
     email: String,
     phone: String,
     address: String,
     city: String,
     province: String,
     postal_code: String,
+    #[schema(minimum = 0)]
     loyalty_points: i64,
+    #[schema(value_type = LoyaltyTierLabel)]
     loyalty_tier: &'static str,
     total_orders: i64,
+    /// A decimal with two places.
+    #[schema(example = "2500000.00", pattern = r"^[0-9]+\.[0-9]{2}$")]
     total_spent: String,
     /// Only in the detail view: a JSON number, as the seed's `FloatField` gave it.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     average_order_value: Option<f64>,
     notes: String,
     is_active: bool,
+    #[schema(format = DateTime)]
     created_at: String,
+    #[schema(format = DateTime)]
     updated_at: String,
+    #[schema(format = DateTime)]
     last_order_date: Option<String>,
+}
+
+/// A tier as the API names it.
+#[derive(ToSchema)]
+pub enum LoyaltyTierLabel {
+    /// Under 100 points.
+    Bronze,
+    /// 100 to 499.
+    Silver,
+    /// 500 to 999.
+    Gold,
+    /// 1000 or more.
+    Platinum,
 }
 
 /// A timestamp as DRF renders it: RFC 3339 in UTC with `Z`.
@@ -78,14 +103,19 @@ impl From<CustomerDetail> for CustomerJson {
 }
 
 /// A points history row as the API shows it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct PointsJson {
     id: i64,
+    /// The change actually applied (after clamping at zero).
     points: i64,
     balance_after: i64,
     reason: String,
+    /// `manual`, `edit` or `create`.
+    #[schema(value_type = PointsSource)]
     source: String,
+    /// The email of the user who made the change, if known.
     user: Option<String>,
+    #[schema(format = DateTime)]
     created_at: String,
 }
 
@@ -104,11 +134,15 @@ impl From<PointsEntry> for PointsJson {
 }
 
 /// DRF's paginated envelope.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct Paginated<T> {
+    /// Rows over every page.
     count: u64,
+    /// The next page's URL.
     next: Option<String>,
+    /// The previous page's URL.
     previous: Option<String>,
+    /// This page's rows.
     results: Vec<T>,
 }
 

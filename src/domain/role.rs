@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 /// A user's role inside their tenant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Everything, including managing the tenant's users.

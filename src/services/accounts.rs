@@ -17,9 +17,11 @@ pub const MAX_FAILED_SIGN_INS: i64 = 10;
 pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
 /// The shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 8;
+/// The longest password accepted, in characters.
+pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// A pair of API tokens.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenPair {
     /// Short-lived bearer token.
     pub access: String,
@@ -96,8 +98,8 @@ pub async fn create_user(core: &Core, tenant_id: i64, input: NewUserInput) -> Se
 fn check_password(password: &str) -> Result<(), String> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         Err(format!("Password must be at least {MIN_PASSWORD_LEN} characters."))
-    } else if password.len() > 1024 {
-        Err("Password must be at most 1024 bytes.".into())
+    } else if password.chars().count() > MAX_PASSWORD_LEN {
+        Err(format!("Password must be at most {MAX_PASSWORD_LEN} characters."))
     } else {
         Ok(())
     }
@@ -205,7 +207,7 @@ pub fn session_user_of(user: &User) -> SessionUser {
 }
 
 /// A user as owners see them through the API.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct UserView {
     /// Id.
     pub id: i64,

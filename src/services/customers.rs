@@ -135,7 +135,7 @@ pub async fn delete(core: &Core, ctx: &RequestContext, id: i64) -> ServiceResult
 }
 
 /// The statistics cards.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CustomerStats {
     /// All customers.
     pub total_customers: i64,
@@ -148,7 +148,7 @@ pub struct CustomerStats {
 }
 
 /// Customers per tier.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TierCounts {
     /// 1000 points or more.
     pub platinum: i64,

@@ -7,7 +7,7 @@ use crate::domain::{Customer, PointsEntry, RequestContext};
 use async_trait::async_trait;
 
 /// Where a points change came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PointsSource {
     /// `update_points` (or the Points dialog).

@@ -1,0 +1,257 @@
+//! Schemas of what the handlers read by hand or answer through the one error mapping, for the
+//! OpenAPI document. The customer bodies are parsed field by field (`customer_json`) to keep DRF's
+//! leniency and messages, so their schemas are declared here; tests in `openapi.rs` check that
+//! every property declared is a field the parser reads, and that the limits are the domain's.
+
+#![expect(dead_code, reason = "these types describe request and error bodies; nothing builds them")]
+
+use crate::domain::customer_actions::MAX_BULK_IDS;
+use crate::domain::customer_input as rules;
+use crate::domain::Role;
+use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::{KnownFormat, RefOr};
+use utoipa::ToSchema;
+
+/// A customer to create, or every writable field of one (PUT).
+#[derive(Serialize, ToSchema)]
+pub struct CustomerInput {
+    /// Full name.
+    #[schema(schema_with = name)]
+    name: String,
+    /// Email, unique per tenant ignoring case.
+    #[schema(value_type = EmailAddress)]
+    email: String,
+    #[serde(flatten)]
+    details: CustomerDetailsInput,
+}
+
+/// Some of a customer's writable fields (PATCH).
+#[derive(Serialize, ToSchema)]
+pub struct CustomerChanges {
+    /// Full name.
+    #[schema(schema_with = name)]
+    name: Option<String>,
+    /// Email, unique per tenant ignoring case.
+    #[schema(value_type = EmailAddress, required = false)]
+    email: Option<String>,
+    #[serde(flatten)]
+    details: CustomerDetailsInput,
+}
+
+/// An email address as the API takes it (Django's rules, for ASCII addresses; the service also
+/// takes letters of other scripts). Space around it is trimmed, so the pattern allows it, and
+/// `format: email` (which does not) is left out.
+pub struct EmailAddress;
+
+/// [`EmailAddress`]'s pattern.
+const EMAIL_PATTERN: &str = r"^\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\s*$";
+
+impl utoipa::PartialSchema for EmailAddress {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(3))
+            .max_length(Some(rules::EMAIL_MAX))
+            .pattern(Some(EMAIL_PATTERN))
+            .into()
+    }
+}
+
+impl ToSchema for EmailAddress {}
+
+/// The optional writable fields.
+#[derive(Serialize, ToSchema)]
+pub struct CustomerDetailsInput {
+    /// Digits, spaces and `+ - ( ) .`; may be empty.
+    #[schema(schema_with = phone)]
+    phone: Option<String>,
+    /// Street address.
+    #[schema(schema_with = long_text)]
+    address: Option<String>,
+    /// City; the list filters on it exactly.
+    #[schema(schema_with = place)]
+    city: Option<String>,
+    /// Province.
+    #[schema(schema_with = place)]
+    province: Option<String>,
+    /// Postal code.
+    #[schema(schema_with = postal_code)]
+    postal_code: Option<String>,
+    /// Free notes.
+    #[schema(schema_with = long_text)]
+    notes: Option<String>,
+    /// Whether the customer is active.
+    #[schema(schema_with = boolean)]
+    is_active: Option<bool>,
+    /// A new balance; a change is written to the points history.
+    #[schema(schema_with = points_balance)]
+    loyalty_points: Option<i64>,
+    /// The last order; `null` or `""` clears it.
+    #[schema(schema_with = optional_date_time)]
+    last_order_date: Option<String>,
+}
+
+/// Text without control characters other than line breaks and tabs.
+const NO_CONTROLS: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
+
+/// A text field: a string (trimmed, at most `max` characters, matching `pattern`), or, as DRF's
+/// `CharField` takes it, a whole number, whose digits are then the text.
+fn text_or_whole_number(max: usize, pattern: &str, integers: Option<(i64, i64)>) -> Schema {
+    let text = ObjectBuilder::new().schema_type(Type::String).max_length(Some(max)).pattern(Some(pattern));
+    let mut whole = ObjectBuilder::new().schema_type(Type::Integer);
+    if let Some((low, high)) = integers {
+        whole = whole.minimum(Some(low)).maximum(Some(high));
+    }
+    OneOfBuilder::new().item(text).item(whole).build().into()
+}
+
+fn name() -> Schema {
+    text_or_whole_number(rules::NAME_MAX, r"\S", None)
+}
+
+fn phone() -> Schema {
+    text_or_whole_number(rules::PHONE_MAX, r"^[0-9 +().-]*$", None)
+}
+
+fn long_text() -> Schema {
+    text_or_whole_number(rules::LONG_TEXT_MAX, NO_CONTROLS, None)
+}
+
+fn place() -> Schema {
+    text_or_whole_number(rules::PLACE_MAX, NO_CONTROLS, None)
+}
+
+fn postal_code() -> Schema {
+    text_or_whole_number(rules::POSTAL_MAX, NO_CONTROLS, Some((-999_999_999, 9_999_999_999)))
+}
+
+/// `true`/`false`, `1`/`0`, or one of DRF's spellings as a string.
+fn boolean() -> Schema {
+    let words = ["true", "1", "yes", "on", "t", "y", "false", "0", "no", "off", "f", "n"];
+    let any_case: Vec<String> =
+        words
+            .iter()
+            .map(|word| {
+                word.chars()
+                    .map(|c| {
+                        if c.is_ascii_alphabetic() {
+                            format!("[{}{}]", c.to_ascii_uppercase(), c)
+                        } else {
+                            c.to_string()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+    let spelled =
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!(r"^\s*({})\s*$", any_case.join("|"))));
+    let bit = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).maximum(Some(1));
+    OneOfBuilder::new().item(ObjectBuilder::new().schema_type(Type::Boolean)).item(bit).item(spelled).build().into()
+}
+
+/// A balance: 0 to the largest, as a number or a string of digits.
+fn points_balance() -> Schema {
+    let number = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).maximum(Some(rules::MAX_POINTS));
+    let text = ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^\s*\+?0*[0-9]{1,9}\s*$"));
+    OneOfBuilder::new().item(number).item(text).build().into()
+}
+
+/// A date-time, `""` or `null`.
+fn optional_date_time() -> Schema {
+    let date_time =
+        ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)));
+    let empty = ObjectBuilder::new().schema_type(Type::String).max_length(Some(0));
+    let null = ObjectBuilder::new().schema_type(Type::Null);
+    OneOfBuilder::new().item(date_time).item(empty).item(null).build().into()
+}
+
+/// A non-zero integer within ±1,000,000,000, or a string of one.
+fn points_change() -> Schema {
+    let range =
+        |low: i64, high: i64| ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(low)).maximum(Some(high));
+    let text =
+        ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^\s*[+-]?0*([1-9][0-9]{0,8}|1000000000)\s*$"));
+    OneOfBuilder::new().item(range(-1_000_000_000, -1)).item(range(1, 1_000_000_000)).item(text).build().into()
+}
+
+/// A points change.
+#[derive(ToSchema)]
+pub struct PointsChangeBody {
+    /// Points to add (negative: to deduct): not zero, at most a billion either way; an integer
+    /// or a string of one.
+    #[schema(schema_with = points_change)]
+    points: i64,
+    /// Why; kept in the points history.
+    #[schema(max_length = 255, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    reason: Option<String>,
+}
+
+/// What a bulk action does.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum BulkActionName {
+    /// Make active.
+    Activate,
+    /// Make inactive.
+    Deactivate,
+}
+
+/// 1 to 10,000 customer ids, each a whole number or a string of one.
+fn customer_ids() -> Schema {
+    let number = ObjectBuilder::new().schema_type(Type::Integer);
+    let text = ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^\s*[+-]?[0-9]{1,18}\s*$"));
+    let id = OneOfBuilder::new().item(number).item(text);
+    utoipa::openapi::schema::ArrayBuilder::new().items(id).min_items(Some(1)).max_items(Some(MAX_BULK_IDS)).into()
+}
+
+/// A bulk action.
+#[derive(ToSchema)]
+pub struct BulkUpdateBody {
+    /// The customers (ids of other tenants are skipped): numbers, or strings of them.
+    #[schema(schema_with = customer_ids)]
+    customer_ids: Vec<i64>,
+    /// What to do.
+    action: BulkActionName,
+}
+
+/// A message for the whole request: `{"detail": "…"}` (with `code` for a refused token).
+#[derive(Serialize, ToSchema)]
+pub struct Detail {
+    /// The message.
+    detail: String,
+    /// `token_not_valid` for a refused token.
+    code: Option<String>,
+}
+
+/// A refusal with a fixed message: `{"error": "…"}`; or per-field messages `{"field": ["…"]}`;
+/// or a body that is not JSON: `{"detail": "JSON parse error - …"}`.
+#[derive(ToSchema)]
+#[schema(value_type = Object)]
+pub struct BadRequest(serde_json::Value);
+
+/// A user to add.
+#[derive(ToSchema)]
+pub struct NewUserBody {
+    /// Sign-in email, unique ignoring case.
+    #[schema(value_type = EmailAddress)]
+    email: String,
+    /// 8 to 1024 characters.
+    #[schema(min_length = 8, max_length = 1024)]
+    password: String,
+    /// What the user may do.
+    role: Role,
+}
+
+/// A change to a user; other fields are refused.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChangeBody {
+    /// A new role.
+    role: Option<Role>,
+    /// Activate or deactivate (deactivating ends their sessions and tokens).
+    is_active: Option<bool>,
+    /// A new password (ends their sessions and tokens): 8 to 1024 characters.
+    #[schema(min_length = 8, max_length = 1024)]
+    password: Option<String>,
+}
