@@ -4,7 +4,8 @@
 # req/s, p50 and p99 per scenario, the server's peak memory and the bytes of the page's assets.
 # Then the same on PostgreSQL when a server is reachable. Figures go to stdout and to bench/last-run.md.
 #   BENCH_BIG (default 1000000), BENCH_SMALL (100000), BENCH_TENANTS (9), BENCH_SECONDS (10),
-#   BENCH_POSTGRES=0 to skip PostgreSQL. Loaded data is kept in bench/data and reused.
+#   BENCH_POSTGRES=0 to skip PostgreSQL; PATRON_BIN runs another build (e.g. the one before a change,
+#   with PATRON_SITE_ROOT pointing at its site). Loaded data is kept in bench/data and reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -12,7 +13,7 @@ big=${BENCH_BIG:-1000000}
 small=${BENCH_SMALL:-100000}
 tenants=${BENCH_TENANTS:-9}
 seconds=${BENCH_SECONDS:-10}
-bin=target/release/patron
+bin=${PATRON_BIN:-target/release/patron}
 port=3900
 out=bench/last-run.md
 export PATRON_SECRET="benchmark-secret-not-for-production-000"
