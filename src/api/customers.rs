@@ -7,15 +7,14 @@ use super::extract::{json_value, ApiContext};
 use super::idempotent::{once, stored};
 use super::query::{list_query, Params};
 use super::render::{CustomerJson, PageLinks, Paginated, PointsJson};
-#[allow(unused_imports, reason = "named in the #[utoipa::path] attributes")]
 use super::schemas::{BadRequest, BulkUpdateBody, CustomerChanges, CustomerInput, Detail, PointsChangeBody};
 use crate::domain::customer_input::CustomerPatch;
-use crate::domain::Input;
+use crate::domain::{Input, RequestContext};
 use crate::services::customers::{self, CustomerStats};
 use crate::services::{Core, ServiceError, ServiceResult};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde::Serialize;
@@ -35,7 +34,13 @@ fn customer_id(raw: &str) -> ServiceResult<i64> {
         ("ordering" = Option<String>, Query, description = "A field of name, created_at, loyalty_points, total_orders, total_spent, last_order_date; `-` first for descending; unknown fields are ignored; ties are broken by id"),
         ("page" = Option<String>, Query, description = "Page number from 1, or `last`; anything else is an invalid page (404)"), ("page_size" = Option<String>, Query, description = "Rows per page, a whole number: larger than 100 is cut to 100, anything else gives the default of 10")
     ),
-    responses((status = 200, description = "A page of customers", body = Paginated<CustomerJson>), (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest), (status = 401, description = "Missing, invalid or expired token", body = Detail), (status = 404, description = "Invalid page", body = Detail)))]
+    responses(
+        (status = 200, description = "A page of customers", body = Paginated<CustomerJson>),
+        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        (status = 404, description = "Invalid page", body = Detail),
+    )
+)]
 /// `GET /api/customers/`.
 pub async fn list(
     State(core): State<Core>,
@@ -52,7 +57,14 @@ pub async fn list(
 }
 
 #[utoipa::path(post, path = "/api/customers/", tag = "customers", params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = r"^[!-~]+$", description = "Retries with the same key within 24 hours return the first response and change nothing (1 to 255 visible ASCII characters)")), request_body = CustomerInput,
-    responses((status = 201, description = "Created", body = CustomerJson), (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest), (status = 401, description = "Missing, invalid or expired token", body = Detail), (status = 409, description = "A request with this Idempotency-Key is still running", body = Detail), (status = 422, description = "This Idempotency-Key was used for a different request", body = Detail)))]
+    responses(
+        (status = 201, description = "Created", body = CustomerJson),
+        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        (status = 409, description = "A request with this Idempotency-Key is still running", body = Detail),
+        (status = 422, description = "This Idempotency-Key was used for a different request", body = Detail),
+    )
+)]
 /// `POST /api/customers/` (honours `Idempotency-Key`).
 pub async fn create(
     State(core): State<Core>,
@@ -70,7 +82,12 @@ pub async fn create(
 }
 
 #[utoipa::path(get, path = "/api/customers/{id}/", tag = "customers", params(("id" = i64, Path, description = "The customer's id")),
-    responses((status = 200, description = "The customer, with its average order value", body = CustomerJson), (status = 401, description = "Missing, invalid or expired token", body = Detail), (status = 404, description = "Not found in the caller's tenant", body = Detail)))]
+    responses(
+        (status = 200, description = "The customer, with its average order value", body = CustomerJson),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        (status = 404, description = "Not found in the caller's tenant", body = Detail),
+    )
+)]
 /// `GET /api/customers/{id}/` (with `average_order_value`).
 pub async fn detail(
     State(core): State<Core>,
@@ -82,51 +99,64 @@ pub async fn detail(
 }
 
 #[utoipa::path(put, path = "/api/customers/{id}/", tag = "customers", params(("id" = i64, Path, description = "The customer's id")), request_body = CustomerInput,
-    responses((status = 200, description = "Updated", body = CustomerJson), (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest), (status = 401, description = "Missing, invalid or expired token", body = Detail), (status = 403, description = "The role may not do this", body = Detail), (status = 404, description = "Not found in the caller's tenant", body = Detail)))]
-/// `PUT` (every writable field; name and email required).
+    responses(
+        (status = 200, description = "Updated", body = CustomerJson),
+        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        (status = 403, description = "The role may not do this", body = Detail),
+        (status = 404, description = "Not found in the caller's tenant", body = Detail),
+    )
+)]
+/// `PUT`: every writable field (name and email required).
 pub async fn replace(
-    core: State<Core>,
-    ctx: ApiContext,
-    path: Path<String>,
-    body: Bytes,
-) -> ApiResult<Json<CustomerJson>> {
-    update(core, ctx, Method::PUT, path, body).await
-}
-
-#[utoipa::path(patch, path = "/api/customers/{id}/", tag = "customers", params(("id" = i64, Path, description = "The customer's id")), request_body(content = CustomerChanges, description = "The fields to change; an empty or missing body changes nothing"),
-    responses((status = 200, description = "Updated", body = CustomerJson), (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest), (status = 401, description = "Missing, invalid or expired token", body = Detail), (status = 403, description = "The role may not do this", body = Detail), (status = 404, description = "Not found in the caller's tenant", body = Detail)))]
-/// `PATCH` (the fields given).
-pub async fn change(
-    core: State<Core>,
-    ctx: ApiContext,
-    path: Path<String>,
-    body: Bytes,
-) -> ApiResult<Json<CustomerJson>> {
-    update(core, ctx, Method::PATCH, path, body).await
-}
-
-/// `PUT` (every writable field; name and email required) and `PATCH` (the fields given).
-async fn update(
     State(core): State<Core>,
     ApiContext(ctx): ApiContext,
-    method: Method,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<CustomerJson>> {
-    let id = customer_id(&id)?;
-    let patch: Input<CustomerPatch> = json_value(&body).and_then(|value| {
-        if method == Method::PUT {
-            customer_json::new_customer(&value).map(CustomerPatch::from)
-        } else {
-            customer_json::customer_patch(&value)
-        }
-    });
-    let customer = customers::update(&core, &ctx, id, patch).await?;
+    let patch = json_value(&body).and_then(|value| customer_json::new_customer(&value).map(CustomerPatch::from));
+    write(&core, &ctx, &id, patch).await
+}
+
+#[utoipa::path(patch, path = "/api/customers/{id}/", tag = "customers", params(("id" = i64, Path, description = "The customer's id")), request_body(content = CustomerChanges, description = "The fields to change; an empty or missing body changes nothing"),
+    responses(
+        (status = 200, description = "Updated", body = CustomerJson),
+        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        (status = 403, description = "The role may not do this", body = Detail),
+        (status = 404, description = "Not found in the caller's tenant", body = Detail),
+    )
+)]
+/// `PATCH`: the fields given.
+pub async fn change(
+    State(core): State<Core>,
+    ApiContext(ctx): ApiContext,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<CustomerJson>> {
+    let patch = json_value(&body).and_then(|value| customer_json::customer_patch(&value));
+    write(&core, &ctx, &id, patch).await
+}
+
+/// Writes a PUT's or a PATCH's fields to customer `id`.
+async fn write(
+    core: &Core,
+    ctx: &RequestContext,
+    id: &str,
+    patch: Input<CustomerPatch>,
+) -> ApiResult<Json<CustomerJson>> {
+    let customer = customers::update(core, ctx, customer_id(id)?, patch).await?;
     Ok(Json(CustomerJson::from(customer)))
 }
 
 #[utoipa::path(delete, path = "/api/customers/{id}/", tag = "customers", params(("id" = i64, Path, description = "The customer's id")),
-    responses((status = 204, description = "Deleted"), (status = 401, description = "Missing, invalid or expired token", body = Detail), (status = 403, description = "The role may not do this", body = Detail), (status = 404, description = "Not found in the caller's tenant", body = Detail)))]
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        (status = 403, description = "The role may not do this", body = Detail),
+        (status = 404, description = "Not found in the caller's tenant", body = Detail),
+    )
+)]
 /// `DELETE /api/customers/{id}/`.
 pub async fn delete(
     State(core): State<Core>,
@@ -138,7 +168,11 @@ pub async fn delete(
 }
 
 #[utoipa::path(get, path = "/api/customers/stats/", tag = "customers",
-    responses((status = 200, description = "Totals and customers per tier", body = CustomerStats), (status = 401, description = "Missing, invalid or expired token", body = Detail)))]
+    responses(
+        (status = 200, description = "Totals and customers per tier", body = CustomerStats),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+    )
+)]
 /// `GET /api/customers/stats/`.
 pub async fn stats(State(core): State<Core>, ApiContext(ctx): ApiContext) -> ApiResult<Json<CustomerStats>> {
     Ok(Json(customers::stats(&core, &ctx).await?))
@@ -146,7 +180,16 @@ pub async fn stats(State(core): State<Core>, ApiContext(ctx): ApiContext) -> Api
 
 #[utoipa::path(post, path = "/api/customers/{id}/update_points/", tag = "customers", params(("id" = i64, Path, description = "The customer's id"), ("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = r"^[!-~]+$", description = "Retries with the same key within 24 hours return the first response and change nothing (1 to 255 visible ASCII characters)")),
     request_body = PointsChangeBody,
-    responses((status = 200, description = "The customer after the change", body = CustomerJson), (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest), (status = 401, description = "Missing, invalid or expired token", body = Detail), (status = 403, description = "The role may not do this", body = Detail), (status = 404, description = "Not found in the caller's tenant", body = Detail), (status = 409, description = "A request with this Idempotency-Key is still running", body = Detail), (status = 422, description = "This Idempotency-Key was used for a different request", body = Detail)))]
+    responses(
+        (status = 200, description = "The customer after the change", body = CustomerJson),
+        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        (status = 403, description = "The role may not do this", body = Detail),
+        (status = 404, description = "Not found in the caller's tenant", body = Detail),
+        (status = 409, description = "A request with this Idempotency-Key is still running", body = Detail),
+        (status = 422, description = "This Idempotency-Key was used for a different request", body = Detail),
+    )
+)]
 /// `POST /api/customers/{id}/update_points/` (honours `Idempotency-Key`).
 pub async fn update_points(
     State(core): State<Core>,
@@ -177,7 +220,13 @@ pub struct BulkResult {
 }
 
 #[utoipa::path(post, path = "/api/customers/bulk_update/", tag = "customers", request_body = BulkUpdateBody,
-    responses((status = 200, description = "How many of the caller's customers were updated", body = BulkResult), (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest), (status = 401, description = "Missing, invalid or expired token", body = Detail), (status = 403, description = "The role may not do this", body = Detail)))]
+    responses(
+        (status = 200, description = "How many of the caller's customers were updated", body = BulkResult),
+        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        (status = 403, description = "The role may not do this", body = Detail),
+    )
+)]
 /// `POST /api/customers/bulk_update/`.
 pub async fn bulk_update(
     State(core): State<Core>,
@@ -190,7 +239,12 @@ pub async fn bulk_update(
 }
 
 #[utoipa::path(get, path = "/api/customers/{id}/points_history/", tag = "customers", params(("id" = i64, Path, description = "The customer's id"), ("page" = Option<String>, Query, description = "Page number from 1, or `last`; anything else is an invalid page (404)"), ("page_size" = Option<String>, Query, description = "Rows per page, a whole number: larger than 100 is cut to 100, anything else gives the default of 10")),
-    responses((status = 200, description = "A page of points changes, newest first", body = Paginated<PointsJson>), (status = 401, description = "Missing, invalid or expired token", body = Detail), (status = 404, description = "Not found, or an invalid page", body = Detail)))]
+    responses(
+        (status = 200, description = "A page of points changes, newest first", body = Paginated<PointsJson>),
+        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        (status = 404, description = "Not found, or an invalid page", body = Detail),
+    )
+)]
 /// `GET /api/customers/{id}/points_history/`.
 pub async fn points_history(
     State(core): State<Core>,

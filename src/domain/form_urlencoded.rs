@@ -1,7 +1,9 @@
-//! `application/x-www-form-urlencoded`: the query strings of the API and of the pages' URLs, read
-//! the same way on the server and in the browser. Reading is the `form_urlencoded` crate's;
-//! writing escapes what Django's `urlencode` escapes (it keeps `~`, which the crate's serializer
-//! does not), so the API's page links are the seed's.
+//! `application/x-www-form-urlencoded`: the query strings of the API and of the pages' URLs.
+//! Reading follows the WHATWG URL standard everywhere: on the server through the
+//! `form_urlencoded` crate, in the browser through the browser's own `URLSearchParams` (the same
+//! algorithm, and no decoder in the WebAssembly). Writing escapes what Django's `urlencode`
+//! escapes (it keeps `~`, which the crate's serializer does not), so the API's page links are the
+//! seed's and the page's links are the same whichever side renders them.
 
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -12,8 +14,23 @@ const QUERY_PATH: &AsciiSet = &QUERY_VALUE.remove(b'/');
 
 /// Splits a query string (without its `?`) into decoded name/value pairs, in order. A malformed
 /// escape stays as typed; bytes that are not UTF-8 become U+FFFD.
+#[cfg(feature = "ssr")]
 pub fn pairs(text: &str) -> Vec<(String, String)> {
     form_urlencoded::parse(text.as_bytes()).map(|(name, value)| (name.into_owned(), value.into_owned())).collect()
+}
+
+/// Splits a query string (without its `?`) into decoded name/value pairs, in order, with the
+/// browser's `URLSearchParams`.
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+pub fn pairs(text: &str) -> Vec<(String, String)> {
+    use wasm_bindgen::JsCast;
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(text) else { return Vec::new() };
+    let Ok(Some(entries)) = js_sys::try_iter(&params) else { return Vec::new() };
+    entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.dyn_into::<js_sys::Array>().ok())
+        .map(|entry| (entry.get(0).as_string().unwrap_or_default(), entry.get(1).as_string().unwrap_or_default()))
+        .collect()
 }
 
 /// Joins name/value pairs into a query string (without its `?`), each part encoded by [`encode`].
