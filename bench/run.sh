@@ -4,7 +4,7 @@
 # req/s, p50 and p99 per scenario, the server's peak memory and the bytes of the page's assets.
 # Then the same on PostgreSQL when a server is reachable. Figures go to stdout and to bench/last-run.md.
 #   BENCH_BIG (default 1000000), BENCH_SMALL (100000), BENCH_TENANTS (9), BENCH_SECONDS (10),
-#   BENCH_POSTGRES=0 to skip PostgreSQL; PATRON_BIN runs another build (e.g. the one before a change,
+#   BENCH_POSTGRES=0 to skip PostgreSQL, BENCH_SQLITE=0 to skip SQLite; PATRON_BIN runs another build (e.g. the one before a change,
 #   with PATRON_SITE_ROOT pointing at its site). Loaded data is kept in bench/data and reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -138,7 +138,7 @@ LUA
 
 : > "$out"
 mkdir -p bench/data
-run "SQLite" "sqlite://bench/data/patron.db"
+[ "${BENCH_SQLITE:-1}" = 1 ] && run "SQLite" "sqlite://bench/data/patron.db"
 if [ "${BENCH_POSTGRES:-1}" = 1 ] && pg=$(scripts/test-postgres.sh 2>/dev/null); then
   base=${pg%/*}
   psql "$pg" -qc "CREATE DATABASE patron_bench" 2>/dev/null || true
