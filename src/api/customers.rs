@@ -7,7 +7,10 @@ use super::extract::{json_value, ApiContext};
 use super::idempotent::{once, stored};
 use super::query::{list_query, Params};
 use super::render::{CustomerJson, PageLinks, Paginated, PointsJson};
-use super::schemas::{BadRequest, BulkUpdateBody, CustomerChanges, CustomerInput, Detail, PointsChangeBody};
+use super::schemas::{
+    BulkUpdateBody, CustomerChanges, CustomerId, CustomerInput, Detail, Forbidden, IdempotencyKey, InvalidRequest,
+    KeyInProgress, KeyReused, ListFilters, NotFound, PageParams, PointsChangeBody, Unauthorized,
+};
 use crate::domain::customer_input::CustomerPatch;
 use crate::domain::{Input, RequestContext};
 use crate::services::customers::{self, CustomerStats};
@@ -24,20 +27,11 @@ fn customer_id(raw: &str) -> ServiceResult<i64> {
     raw.parse::<i64>().map_err(|_| ServiceError::NotFound)
 }
 
-#[utoipa::path(get, path = "/api/customers/", tag = "customers",
-    params(
-        ("search" = Option<String>, Query, description = "Case-insensitive substring of name, email or phone; phone also by digits alone"),
-        ("is_active" = Option<String>, Query, pattern = r"^\s*([Tt][Rr][Uu][Ee]|1|[Yy][Ee][Ss]|[Oo][Nn]|[Tt]|[Yy]|[Ff][Aa][Ll][Ss][Ee]|0|[Nn][Oo]|[Oo][Ff][Ff]|[Ff]|[Nn])?\s*$", description = "Only active (`true`) or inactive (`false`) customers; also 1/0, yes/no, on/off, t/f, y/n, any case; empty means both"),
-        ("loyalty_level" = Option<String>, Query, description = "bronze, silver, gold or platinum; other values are ignored"),
-        ("city" = Option<String>, Query, description = "Exact city"),
-        ("province" = Option<String>, Query, description = "Exact province"),
-        ("ordering" = Option<String>, Query, description = "A field of name, created_at, loyalty_points, total_orders, total_spent, last_order_date; `-` first for descending; unknown fields are ignored; ties are broken by id"),
-        ("page" = Option<String>, Query, description = "Page number from 1, or `last`; anything else is an invalid page (404)"), ("page_size" = Option<String>, Query, description = "Rows per page, a whole number: larger than 100 is cut to 100, anything else gives the default of 10")
-    ),
+#[utoipa::path(get, path = "/api/customers/", tag = "customers", params(ListFilters, PageParams),
     responses(
         (status = 200, description = "A page of customers", body = Paginated<CustomerJson>),
-        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        InvalidRequest,
+        Unauthorized,
         (status = 404, description = "Invalid page", body = Detail),
     )
 )]
@@ -56,14 +50,8 @@ pub async fn list(
     Ok(Json(links.page(page.count, page.number, page.has_next, results)))
 }
 
-#[utoipa::path(post, path = "/api/customers/", tag = "customers", params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = r"^[!-~]+$", description = "Retries with the same key within 24 hours return the first response and change nothing (1 to 255 visible ASCII characters)")), request_body = CustomerInput,
-    responses(
-        (status = 201, description = "Created", body = CustomerJson),
-        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
-        (status = 409, description = "A request with this Idempotency-Key is still running", body = Detail),
-        (status = 422, description = "This Idempotency-Key was used for a different request", body = Detail),
-    )
+#[utoipa::path(post, path = "/api/customers/", tag = "customers", params(IdempotencyKey), request_body = CustomerInput,
+    responses((status = 201, description = "Created", body = CustomerJson), InvalidRequest, Unauthorized, KeyInProgress, KeyReused)
 )]
 /// `POST /api/customers/` (honours `Idempotency-Key`).
 pub async fn create(
@@ -81,12 +69,8 @@ pub async fn create(
     once(&core, &ctx, &headers, &uri, &body, run).await
 }
 
-#[utoipa::path(get, path = "/api/customers/{id}/", tag = "customers", params(("id" = i64, Path, description = "The customer's id")),
-    responses(
-        (status = 200, description = "The customer, with its average order value", body = CustomerJson),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
-        (status = 404, description = "Not found in the caller's tenant", body = Detail),
-    )
+#[utoipa::path(get, path = "/api/customers/{id}/", tag = "customers", params(CustomerId),
+    responses((status = 200, description = "The customer, with its average order value", body = CustomerJson), Unauthorized, NotFound)
 )]
 /// `GET /api/customers/{id}/` (with `average_order_value`).
 pub async fn detail(
@@ -98,14 +82,8 @@ pub async fn detail(
     Ok(Json(CustomerJson::from(detail)))
 }
 
-#[utoipa::path(put, path = "/api/customers/{id}/", tag = "customers", params(("id" = i64, Path, description = "The customer's id")), request_body = CustomerInput,
-    responses(
-        (status = 200, description = "Updated", body = CustomerJson),
-        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
-        (status = 403, description = "The role may not do this", body = Detail),
-        (status = 404, description = "Not found in the caller's tenant", body = Detail),
-    )
+#[utoipa::path(put, path = "/api/customers/{id}/", tag = "customers", params(CustomerId), request_body = CustomerInput,
+    responses((status = 200, description = "Updated", body = CustomerJson), InvalidRequest, Unauthorized, Forbidden, NotFound)
 )]
 /// `PUT`: every writable field (name and email required).
 pub async fn replace(
@@ -118,14 +96,9 @@ pub async fn replace(
     write(&core, &ctx, &id, patch).await
 }
 
-#[utoipa::path(patch, path = "/api/customers/{id}/", tag = "customers", params(("id" = i64, Path, description = "The customer's id")), request_body(content = CustomerChanges, description = "The fields to change; an empty or missing body changes nothing"),
-    responses(
-        (status = 200, description = "Updated", body = CustomerJson),
-        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
-        (status = 403, description = "The role may not do this", body = Detail),
-        (status = 404, description = "Not found in the caller's tenant", body = Detail),
-    )
+#[utoipa::path(patch, path = "/api/customers/{id}/", tag = "customers", params(CustomerId),
+    request_body(content = CustomerChanges, description = "The fields to change; an empty or missing body changes nothing"),
+    responses((status = 200, description = "Updated", body = CustomerJson), InvalidRequest, Unauthorized, Forbidden, NotFound)
 )]
 /// `PATCH`: the fields given.
 pub async fn change(
@@ -149,13 +122,8 @@ async fn write(
     Ok(Json(CustomerJson::from(customer)))
 }
 
-#[utoipa::path(delete, path = "/api/customers/{id}/", tag = "customers", params(("id" = i64, Path, description = "The customer's id")),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
-        (status = 403, description = "The role may not do this", body = Detail),
-        (status = 404, description = "Not found in the caller's tenant", body = Detail),
-    )
+#[utoipa::path(delete, path = "/api/customers/{id}/", tag = "customers", params(CustomerId),
+    responses((status = 204, description = "Deleted"), Unauthorized, Forbidden, NotFound)
 )]
 /// `DELETE /api/customers/{id}/`.
 pub async fn delete(
@@ -168,26 +136,23 @@ pub async fn delete(
 }
 
 #[utoipa::path(get, path = "/api/customers/stats/", tag = "customers",
-    responses(
-        (status = 200, description = "Totals and customers per tier", body = CustomerStats),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
-    )
+    responses((status = 200, description = "Totals and customers per tier", body = CustomerStats), Unauthorized)
 )]
 /// `GET /api/customers/stats/`.
 pub async fn stats(State(core): State<Core>, ApiContext(ctx): ApiContext) -> ApiResult<Json<CustomerStats>> {
     Ok(Json(customers::stats(&core, &ctx).await?))
 }
 
-#[utoipa::path(post, path = "/api/customers/{id}/update_points/", tag = "customers", params(("id" = i64, Path, description = "The customer's id"), ("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = r"^[!-~]+$", description = "Retries with the same key within 24 hours return the first response and change nothing (1 to 255 visible ASCII characters)")),
+#[utoipa::path(post, path = "/api/customers/{id}/update_points/", tag = "customers", params(CustomerId, IdempotencyKey),
     request_body = PointsChangeBody,
     responses(
         (status = 200, description = "The customer after the change", body = CustomerJson),
-        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
-        (status = 403, description = "The role may not do this", body = Detail),
-        (status = 404, description = "Not found in the caller's tenant", body = Detail),
-        (status = 409, description = "A request with this Idempotency-Key is still running", body = Detail),
-        (status = 422, description = "This Idempotency-Key was used for a different request", body = Detail),
+        InvalidRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        KeyInProgress,
+        KeyReused,
     )
 )]
 /// `POST /api/customers/{id}/update_points/` (honours `Idempotency-Key`).
@@ -222,9 +187,9 @@ pub struct BulkResult {
 #[utoipa::path(post, path = "/api/customers/bulk_update/", tag = "customers", request_body = BulkUpdateBody,
     responses(
         (status = 200, description = "How many of the caller's customers were updated", body = BulkResult),
-        (status = 400, description = "Invalid input: per-field messages, {\"error\": …} or {\"detail\": …}", body = BadRequest),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
-        (status = 403, description = "The role may not do this", body = Detail),
+        InvalidRequest,
+        Unauthorized,
+        Forbidden,
     )
 )]
 /// `POST /api/customers/bulk_update/`.
@@ -238,10 +203,10 @@ pub async fn bulk_update(
     Ok(Json(BulkResult { message: format!("{updated} customers updated successfully") }))
 }
 
-#[utoipa::path(get, path = "/api/customers/{id}/points_history/", tag = "customers", params(("id" = i64, Path, description = "The customer's id"), ("page" = Option<String>, Query, description = "Page number from 1, or `last`; anything else is an invalid page (404)"), ("page_size" = Option<String>, Query, description = "Rows per page, a whole number: larger than 100 is cut to 100, anything else gives the default of 10")),
+#[utoipa::path(get, path = "/api/customers/{id}/points_history/", tag = "customers", params(CustomerId, PageParams),
     responses(
         (status = 200, description = "A page of points changes, newest first", body = Paginated<PointsJson>),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        Unauthorized,
         (status = 404, description = "Not found, or an invalid page", body = Detail),
     )
 )]

@@ -3,6 +3,7 @@
 //! follows the code. Tests check that every route of the router is in it, that the limits it
 //! declares are the domain's, and that every property of a hand-read body is read.
 
+use super::schemas::{BadRequest, Detail};
 use super::{auth, customers, users};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -33,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         users::update,
         serve,
     ),
+    components(schemas(BadRequest, Detail)),
     modifiers(&BearerTokens, &PatchBodyIsOptional),
     security(("bearer" = [])),
     tags(
@@ -94,24 +96,26 @@ mod tests {
         serde_json::to_value(document()).expect("the document is JSON")
     }
 
-    fn property<'a>(doc: &'a Value, schema: &str, name: &str) -> &'a Value {
-        let schemas = &doc["components"]["schemas"];
-        let target = &schemas[schema];
-        let direct = &target["properties"][name];
-        if !direct.is_null() {
-            return direct;
+    /// The schema a value refers to, or the value itself.
+    fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+        match value["$ref"].as_str() {
+            Some(reference) => &doc["components"]["schemas"][reference.trim_start_matches("#/components/schemas/")],
+            None => value,
         }
-        // A flattened part is an `allOf` of references or inline objects.
-        for part in target["allOf"].as_array().into_iter().flatten() {
-            let part = match part["$ref"].as_str() {
-                Some(reference) => &schemas[reference.trim_start_matches("#/components/schemas/")],
-                None => part,
-            };
-            if !part["properties"][name].is_null() {
-                return &part["properties"][name];
-            }
-        }
-        panic!("{schema}.{name} is not in the document")
+    }
+
+    /// A schema's properties: its own and those of its flattened parts (an `allOf`).
+    fn properties(doc: &Value, schema: &str) -> serde_json::Map<String, Value> {
+        let target = &doc["components"]["schemas"][schema];
+        std::iter::once(target)
+            .chain(target["allOf"].as_array().into_iter().flatten().map(|part| resolve(doc, part)))
+            .filter_map(|part| part["properties"].as_object())
+            .flat_map(|found| found.iter().map(|(name, value)| (name.clone(), value.clone())))
+            .collect()
+    }
+
+    fn property(doc: &Value, schema: &str, name: &str) -> Value {
+        properties(doc, schema).get(name).cloned().unwrap_or_else(|| panic!("{schema}.{name} is not in the document"))
     }
 
     #[test]
@@ -127,13 +131,7 @@ mod tests {
     /// A keyword of a property: its own, or that of the schema it refers to, or of one of its
     /// `oneOf` alternatives.
     fn keyword(doc: &Value, property: &Value, name: &str) -> Value {
-        if let Some(reference) = property["$ref"].as_str() {
-            return keyword(
-                doc,
-                &doc["components"]["schemas"][reference.trim_start_matches("#/components/schemas/")],
-                name,
-            );
-        }
+        let property = resolve(doc, property);
         if !property[name].is_null() {
             return property[name].clone();
         }
@@ -159,12 +157,12 @@ mod tests {
             ("province", PLACE_MAX),
             ("postal_code", POSTAL_MAX),
         ] {
-            assert_eq!(keyword(&doc, property(&doc, "CustomerInput", field), "maxLength"), json!(max), "{field}");
-            assert_eq!(keyword(&doc, property(&doc, "CustomerChanges", field), "maxLength"), json!(max), "{field}");
+            assert_eq!(keyword(&doc, &property(&doc, "CustomerInput", field), "maxLength"), json!(max), "{field}");
+            assert_eq!(keyword(&doc, &property(&doc, "CustomerChanges", field), "maxLength"), json!(max), "{field}");
         }
-        assert_eq!(keyword(&doc, property(&doc, "CustomerInput", "loyalty_points"), "maximum"), json!(MAX_POINTS));
-        assert_eq!(keyword(&doc, property(&doc, "PointsChangeBody", "reason"), "maxLength"), json!(MAX_REASON_LEN));
-        assert_eq!(keyword(&doc, property(&doc, "BulkUpdateBody", "customer_ids"), "maxItems"), json!(MAX_BULK_IDS));
+        assert_eq!(keyword(&doc, &property(&doc, "CustomerInput", "loyalty_points"), "maximum"), json!(MAX_POINTS));
+        assert_eq!(keyword(&doc, &property(&doc, "PointsChangeBody", "reason"), "maxLength"), json!(MAX_REASON_LEN));
+        assert_eq!(keyword(&doc, &property(&doc, "BulkUpdateBody", "customer_ids"), "maxItems"), json!(MAX_BULK_IDS));
         let points = property(&doc, "PointsChangeBody", "points").to_string();
         assert!(points.contains(&MAX_POINTS_CHANGE.to_string()), "{points}");
     }
@@ -194,25 +192,8 @@ mod tests {
                 other => panic!("{field}: {other:?}"),
             }
         }
-        let declared = |schema: &str| -> usize {
-            let schemas = &doc["components"]["schemas"];
-            let own = schemas[schema]["properties"].as_object().map_or(0, |p| p.len());
-            let parts: usize = schemas[schema]["allOf"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|part| {
-                    let part = match part["$ref"].as_str() {
-                        Some(r) => &schemas[r.trim_start_matches("#/components/schemas/")],
-                        None => part,
-                    };
-                    part["properties"].as_object().map_or(0, |p| p.len())
-                })
-                .sum();
-            own + parts
-        };
-        assert_eq!(declared("CustomerInput"), customer_fields.len());
-        assert_eq!(declared("CustomerChanges"), customer_fields.len());
+        assert_eq!(properties(&doc, "CustomerInput").len(), customer_fields.len());
+        assert_eq!(properties(&doc, "CustomerChanges").len(), customer_fields.len());
     }
 
     #[test]

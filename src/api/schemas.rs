@@ -11,7 +11,7 @@ use crate::domain::Role;
 use serde::Serialize;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::{KnownFormat, RefOr};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 
 /// A customer to create, or every writable field of one (PUT).
 #[derive(Serialize, ToSchema)]
@@ -126,28 +126,35 @@ fn postal_code() -> Schema {
     text_or_whole_number(rules::POSTAL_MAX, NO_CONTROLS, Some((-999_999_999, 9_999_999_999)))
 }
 
+/// A pattern for DRF's spellings of a boolean ([`rules::TRUE_WORDS`], [`rules::FALSE_WORDS`]) in any
+/// case, with space around it; an empty value too when `or_empty`.
+fn spelled_boolean(or_empty: bool) -> String {
+    let any_case = |word: &&str| -> String {
+        word.chars()
+            .map(|c| if c.is_ascii_alphabetic() { format!("[{}{c}]", c.to_ascii_uppercase()) } else { c.to_string() })
+            .collect()
+    };
+    let words: Vec<String> = rules::TRUE_WORDS.iter().chain(&rules::FALSE_WORDS).map(any_case).collect();
+    format!(r"^\s*({}){}\s*$", words.join("|"), if or_empty { "?" } else { "" })
+}
+
 /// `true`/`false`, `1`/`0`, or one of DRF's spellings as a string.
 fn boolean() -> Schema {
-    let words = ["true", "1", "yes", "on", "t", "y", "false", "0", "no", "off", "f", "n"];
-    let any_case: Vec<String> =
-        words
-            .iter()
-            .map(|word| {
-                word.chars()
-                    .map(|c| {
-                        if c.is_ascii_alphabetic() {
-                            format!("[{}{}]", c.to_ascii_uppercase(), c)
-                        } else {
-                            c.to_string()
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-    let spelled =
-        ObjectBuilder::new().schema_type(Type::String).pattern(Some(format!(r"^\s*({})\s*$", any_case.join("|"))));
+    let spelled = ObjectBuilder::new().schema_type(Type::String).pattern(Some(spelled_boolean(false)));
     let bit = ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).maximum(Some(1));
     OneOfBuilder::new().item(ObjectBuilder::new().schema_type(Type::Boolean)).item(bit).item(spelled).build().into()
+}
+
+/// A query parameter's boolean: one of DRF's spellings, or empty for "either".
+fn query_boolean() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(spelled_boolean(true)))
+        .description(Some(
+            "Only active (`true`) or inactive (`false`) customers; also 1/0, yes/no, on/off, t/f, y/n, any case; \
+             empty means both",
+        ))
+        .into()
 }
 
 /// A balance: 0 to the largest, as a number or a string of digits.
@@ -255,3 +262,83 @@ pub struct UserChangeBody {
     #[schema(min_length = 8, max_length = 1024)]
     password: Option<String>,
 }
+
+/// The path parameter of a customer's routes.
+#[derive(IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+pub struct CustomerId(
+    /// The customer's id.
+    i64,
+);
+
+/// The header that makes a write safe to retry.
+#[derive(serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IdempotencyKey {
+    /// Retries with the same key within 24 hours return the first response and change nothing
+    /// (1 to 255 visible ASCII characters).
+    #[serde(rename = "Idempotency-Key")]
+    #[param(max_length = 255, pattern = r"^[!-~]+$")]
+    key: Option<String>,
+}
+
+/// Which page of a paginated list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number from 1, or `last`; anything else is an invalid page (404).
+    page: Option<String>,
+    /// Rows per page, a whole number: larger than 100 is cut to 100, anything else gives the
+    /// default of 10.
+    page_size: Option<String>,
+}
+
+/// The filters and ordering of the customer list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListFilters {
+    /// Case-insensitive substring of name, email or phone; phone also by digits alone.
+    search: Option<String>,
+    /// Only active (`true`) or inactive (`false`) customers (see [`query_boolean`]).
+    #[param(schema_with = query_boolean)]
+    is_active: Option<String>,
+    /// bronze, silver, gold or platinum; other values are ignored.
+    loyalty_level: Option<String>,
+    /// Exact city.
+    city: Option<String>,
+    /// Exact province.
+    province: Option<String>,
+    /// A field of name, created_at, loyalty_points, total_orders, total_spent, last_order_date;
+    /// `-` first for descending; unknown fields are ignored; ties are broken by id.
+    ordering: Option<String>,
+}
+
+/// Invalid input: per-field messages, `{"error": …}` or `{"detail": …}`.
+#[derive(IntoResponses)]
+#[response(status = 400)]
+pub struct InvalidRequest(BadRequest);
+
+/// Missing, invalid or expired token.
+#[derive(IntoResponses)]
+#[response(status = 401)]
+pub struct Unauthorized(Detail);
+
+/// The role may not do this.
+#[derive(IntoResponses)]
+#[response(status = 403)]
+pub struct Forbidden(Detail);
+
+/// Not found in the caller's tenant.
+#[derive(IntoResponses)]
+#[response(status = 404)]
+pub struct NotFound(Detail);
+
+/// A request with this Idempotency-Key is still running.
+#[derive(IntoResponses)]
+#[response(status = 409)]
+pub struct KeyInProgress(Detail);
+
+/// This Idempotency-Key was used for a different request.
+#[derive(IntoResponses)]
+#[response(status = 422)]
+pub struct KeyReused(Detail);

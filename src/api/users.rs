@@ -3,7 +3,7 @@
 use super::error::ApiResult;
 use super::extract::ApiContext;
 use super::extract::JsonBody;
-use super::schemas::{BadRequest, Detail, NewUserBody, UserChangeBody};
+use super::schemas::{Detail, InvalidRequest, NewUserBody, Unauthorized, UserChangeBody};
 use crate::services::accounts::{self, NewUserInput, UserChangeInput, UserView};
 use crate::services::{Core, ServiceError};
 use axum::extract::{Path, State};
@@ -12,7 +12,7 @@ use axum::Json;
 
 #[utoipa::path(get, path = "/api/users/", tag = "users",
     responses((status = 200, description = "The tenant's users", body = Vec<UserView>),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        Unauthorized,
         (status = 403, description = "Only owners manage users", body = Detail)))]
 /// Lists the caller's tenant's users.
 pub async fn list(State(core): State<Core>, ApiContext(ctx): ApiContext) -> ApiResult<Json<Vec<UserView>>> {
@@ -21,8 +21,8 @@ pub async fn list(State(core): State<Core>, ApiContext(ctx): ApiContext) -> ApiR
 
 #[utoipa::path(post, path = "/api/users/", tag = "users", request_body = NewUserBody,
     responses((status = 201, description = "Created", body = UserView),
-        (status = 400, description = "Invalid input: per-field messages or {\"detail\": …}", body = BadRequest),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        InvalidRequest,
+        Unauthorized,
         (status = 403, description = "Only owners manage users", body = Detail)))]
 /// Adds a user to the caller's tenant.
 pub async fn create(
@@ -36,8 +36,8 @@ pub async fn create(
 #[utoipa::path(patch, path = "/api/users/{id}/", tag = "users", request_body = UserChangeBody,
     params(("id" = i64, Path, description = "The user's id")),
     responses((status = 200, description = "Updated; deactivation and a new password revoke their tokens", body = UserView),
-        (status = 400, description = "Invalid input: per-field messages or {\"detail\": …}", body = BadRequest),
-        (status = 401, description = "Missing, invalid or expired token", body = Detail),
+        InvalidRequest,
+        Unauthorized,
         (status = 403, description = "Only owners manage users", body = Detail),
         (status = 404, description = "Not a user of the caller's tenant", body = Detail)))]
 /// Changes a user's role, activity or password.

@@ -171,12 +171,20 @@ pub fn points_balance(points: i64) -> Result<i64, String> {
     }
 }
 
-/// DRF's accepted spellings of a boolean.
+/// DRF's spellings of `true`, in any case.
+pub const TRUE_WORDS: [&str; 6] = ["true", "1", "yes", "on", "t", "y"];
+/// DRF's spellings of `false`, in any case.
+pub const FALSE_WORDS: [&str; 6] = ["false", "0", "no", "off", "f", "n"];
+
+/// DRF's accepted spellings of a boolean ([`TRUE_WORDS`], [`FALSE_WORDS`]), trimmed, any case.
 pub fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "on" | "t" | "y" => Some(true),
-        "false" | "0" | "no" | "off" | "f" | "n" => Some(false),
-        _ => None,
+    let word = text.trim().to_ascii_lowercase();
+    if TRUE_WORDS.contains(&word.as_str()) {
+        Some(true)
+    } else if FALSE_WORDS.contains(&word.as_str()) {
+        Some(false)
+    } else {
+        None
     }
 }
 
