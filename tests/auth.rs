@@ -5,6 +5,7 @@ mod common;
 use axum::http::{header, Method, StatusCode};
 use common::{Db, TestApp, PASSWORD};
 use patron::auth::token::{Claims, TokenKind};
+use patron::services::accounts;
 use serde_json::json;
 
 async fn a_token_pair_is_issued_for_valid_credentials_and_refreshes(db: Db) {
@@ -56,6 +57,19 @@ async fn expired_and_forged_tokens_are_refused(db: Db) {
     let reply = app.get("/api/users/", &forged).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.json["code"], "token_not_valid");
+}
+
+async fn an_access_token_lasts_fifteen_minutes_by_the_services_clock(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (access, _) = app.tokens_for(&email).await;
+    let later = |minutes| {
+        let at = chrono::Utc::now() + chrono::Duration::minutes(minutes);
+        app.state.core.clone().with_clock(patron::services::Clock::fixed(at))
+    };
+    assert!(accounts::authenticate_token(&later(14), &access).await.is_ok());
+    let expired = accounts::authenticate_token(&later(16), &access).await;
+    assert!(matches!(expired, Err(patron::services::ServiceError::InvalidToken)), "{expired:?}");
 }
 
 async fn only_owners_manage_users(db: Db) {
@@ -238,6 +252,7 @@ on_both_backends!(
     wrong_credentials_are_refused_without_saying_which_part_is_wrong,
     api_routes_need_a_valid_bearer_token,
     expired_and_forged_tokens_are_refused,
+    an_access_token_lasts_fifteen_minutes_by_the_services_clock,
     only_owners_manage_users,
     users_of_another_tenant_are_invisible_and_untouchable,
     the_tenant_header_is_ignored,

@@ -112,21 +112,16 @@ fn details(object: &Map<String, Value>, errors: &mut FieldErrors) -> CustomerDet
 
 /// A text field's raw value: a string, or a number's text; `null` and other kinds are refused.
 fn read_text(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<String> {
-    match object.get(field)? {
-        Value::Null => {
-            errors.add(field, rules::NOT_NULL);
-            None
-        }
-        Value::String(s) => Some(s.clone()),
+    let text = match object.get(field)? {
+        Value::Null => Err(rules::NOT_NULL),
+        Value::String(s) => Ok(s.clone()),
         // DRF's CharField takes a number as its text; whole numbers only (`12.0` is the integer
         // 12, as in JSON Schema), so that the text is the number's digits.
-        Value::Number(n) if n.is_u64() => Some(n.to_string()),
-        number @ Value::Number(_) if whole_number(number).is_some() => whole_number(number).map(|n| n.to_string()),
-        _ => {
-            errors.add(field, rules::NOT_STRING);
-            None
-        }
-    }
+        Value::Number(n) if n.is_u64() => Ok(n.to_string()),
+        number @ Value::Number(_) => whole_number(number).map(|n| n.to_string()).ok_or(rules::NOT_STRING),
+        _ => Err(rules::NOT_STRING),
+    };
+    errors.check(field, text.map_err(str::to_owned))
 }
 
 fn read_bool(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<bool> {

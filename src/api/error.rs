@@ -2,7 +2,6 @@
 //! failures are logged here, once, with their cause chain (inside the request's span, which
 //! carries its `x-request-id`), and answered with a sentence that shows nothing of them.
 
-use super::query::ListQueryError;
 use crate::services::ServiceError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -21,15 +20,6 @@ pub enum ApiError {
 impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
         ApiError::Service(err)
-    }
-}
-
-impl From<ListQueryError> for ApiError {
-    fn from(err: ListQueryError) -> Self {
-        match err {
-            ListQueryError::Filter(invalid) => ApiError::Service(invalid.into()),
-            ListQueryError::Page(invalid) => ApiError::Service(invalid.into()),
-        }
     }
 }
 

@@ -3,7 +3,8 @@
 
 use crate::domain::customer_input::parse_bool;
 use crate::domain::customer_query::{CustomerFilter, InvalidPage, ListQuery, Ordering, PageRequest};
-use crate::domain::{form_urlencoded, FieldErrors, InvalidInput, LoyaltyTier};
+use crate::domain::{form_urlencoded, FieldErrors, LoyaltyTier};
+use crate::services::{ServiceError, ServiceResult};
 
 /// Decoded query-string parameters, in order.
 #[derive(Clone, Debug, Default)]
@@ -31,23 +32,15 @@ impl Params {
     }
 }
 
-/// Why a list query is refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ListQueryError {
-    /// `is_active` is not a boolean.
-    Filter(InvalidInput),
-    /// `page` is not a page number.
-    Page(InvalidPage),
-}
-
 /// `search, is_active, loyalty_level, city, province, ordering, page, page_size`. Unknown loyalty
-/// levels and ordering fields are ignored, as DRF's filters ignore them.
-pub fn list_query(params: &Params) -> Result<ListQuery, ListQueryError> {
+/// levels and ordering fields are ignored, as DRF's filters ignore them; a bad `is_active` is a
+/// 400, a bad `page` a 404 ("Invalid page.").
+pub fn list_query(params: &Params) -> ServiceResult<ListQuery> {
     let is_active = match params.text("is_active") {
         None => None,
         Some(value) => Some(parse_bool(value).ok_or_else(|| {
             let message = format!("Select a valid choice. {value} is not one of the available choices.");
-            ListQueryError::Filter(FieldErrors::single("is_active", message).into())
+            ServiceError::Validation(FieldErrors::single("is_active", message))
         })?),
     };
     let filter = CustomerFilter {
@@ -58,7 +51,7 @@ pub fn list_query(params: &Params) -> Result<ListQuery, ListQueryError> {
         province: params.text("province").map(str::to_owned),
     };
     let ordering = params.text("ordering").map(Ordering::parse).unwrap_or_default();
-    let page = params.page().map_err(ListQueryError::Page)?;
+    let page = params.page()?;
     Ok(ListQuery { filter, ordering, page })
 }
 
@@ -79,7 +72,7 @@ mod tests {
     fn unknown_levels_and_orderings_are_ignored_but_a_bad_status_is_refused() {
         let query = list_query(&Params::new(Some("loyalty_level=diamond&ordering=password"))).expect("valid");
         assert_eq!((query.filter.tier, query.ordering.field), (None, SortField::CreatedAt));
-        assert!(matches!(list_query(&Params::new(Some("is_active=maybe"))), Err(ListQueryError::Filter(_))));
-        assert!(matches!(list_query(&Params::new(Some("page=0"))), Err(ListQueryError::Page(_))));
+        assert!(matches!(list_query(&Params::new(Some("is_active=maybe"))), Err(ServiceError::Validation(_))));
+        assert!(matches!(list_query(&Params::new(Some("page=0"))), Err(ServiceError::InvalidPage)));
     }
 }

@@ -97,14 +97,16 @@ impl<T> Storage for T where
 /// database file and its folder if needed, and applies pending migrations.
 pub async fn connect(url: &str) -> StorageResult<Arc<dyn Storage>> {
     if url.starts_with("postgres") {
-        let storage = postgres::PostgresStorage::connect(url).await?;
-        storage.run_migrations().await?;
-        Ok(Arc::new(storage))
+        migrated(postgres::PostgresStorage::connect(url).await?).await
     } else {
-        let storage = sqlite::SqliteStorage::connect(url).await?;
-        storage.run_migrations().await?;
-        Ok(Arc::new(storage))
+        migrated(sqlite::SqliteStorage::connect(url).await?).await
     }
+}
+
+/// A backend with its pending migrations applied, behind the storage interface.
+async fn migrated(storage: impl Dialect + Storage) -> StorageResult<Arc<dyn Storage>> {
+    storage.run_migrations().await?;
+    Ok(Arc::new(storage))
 }
 
 /// Maps a unique-constraint violation to [`StorageError::Conflict`].
