@@ -29,7 +29,7 @@ pub fn customer_patch(body: &Value) -> Input<CustomerPatch> {
 
 /// A whole number: a JSON integer, a number without a fraction (`25.0`, an integer in JSON
 /// Schema's eyes and in DRF's), or a string of an integer.
-fn whole_number(value: &Value) -> Option<i64> {
+pub(crate) fn whole_number(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => {
             n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
@@ -72,7 +72,8 @@ pub fn bulk_update(body: &Value) -> Input<BulkUpdate> {
     BulkUpdate::new(ids, action)
 }
 
-fn object(body: &Value) -> Result<(&Map<String, Value>, FieldErrors), InvalidInput> {
+/// The body as a JSON object, or DRF's message for anything else.
+pub(crate) fn object(body: &Value) -> Result<(&Map<String, Value>, FieldErrors), InvalidInput> {
     match body.as_object() {
         Some(object) => Ok((object, FieldErrors::default())),
         None => {
@@ -111,7 +112,7 @@ fn details(object: &Map<String, Value>, errors: &mut FieldErrors) -> CustomerDet
 }
 
 /// A text field's raw value: a string, or a number's text; `null` and other kinds are refused.
-fn read_text(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<String> {
+pub(crate) fn read_text(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<String> {
     let text = match object.get(field)? {
         Value::Null => Err(rules::NOT_NULL),
         Value::String(s) => Ok(s.clone()),
@@ -155,7 +156,8 @@ fn read_points(object: &Map<String, Value>, errors: &mut FieldErrors) -> Option<
 const DATETIME_FORMAT: &str =
     "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
 
-fn read_datetime(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<Option<DateTime<Utc>>> {
+/// A date-time field: RFC 3339 (or Django's forms without an offset), `null` or blank for none.
+pub(crate) fn read_datetime(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<Option<DateTime<Utc>>> {
     match object.get(field)? {
         Value::Null => Some(None),
         Value::String(s) if s.trim().is_empty() => Some(None),

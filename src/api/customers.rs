@@ -23,7 +23,7 @@ use axum::Json;
 use serde::Serialize;
 
 /// A customer id from the path; one that is not a number names no customer.
-fn customer_id(raw: &str) -> ServiceResult<i64> {
+pub(crate) fn customer_id(raw: &str) -> ServiceResult<i64> {
     raw.parse::<i64>().map_err(|_| ServiceError::NotFound)
 }
 

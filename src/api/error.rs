@@ -2,6 +2,7 @@
 //! failures are logged here, once, with their cause chain (inside the request's span, which
 //! carries its `x-request-id`), and answered with a sentence that shows nothing of them.
 
+use crate::domain::FieldErrors;
 use crate::services::ServiceError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -27,10 +28,30 @@ fn detail(status: StatusCode, message: &str) -> (StatusCode, Value) {
     (status, json!({ "detail": message }))
 }
 
+/// Field messages as DRF nests them: `tiers.gold` is the `gold` field of the `tiers` object.
+pub fn fields_json(fields: &FieldErrors) -> Value {
+    let mut out = serde_json::Map::new();
+    for (field, messages) in &fields.0 {
+        match field.split_once('.') {
+            Some((outer, inner)) => {
+                let nested = out.entry(outer).or_insert_with(|| Value::Object(serde_json::Map::new()));
+                if let Value::Object(nested) = nested {
+                    nested.insert(inner.to_owned(), json!(messages));
+                }
+            }
+            None => {
+                out.insert(field.clone(), json!(messages));
+            }
+        }
+    }
+    Value::Object(out)
+}
+
 /// The status and JSON body of a service error.
 pub fn service_error_parts(err: ServiceError) -> (StatusCode, Value) {
     match err {
-        ServiceError::Validation(fields) => (StatusCode::BAD_REQUEST, json!(fields)),
+        ServiceError::Validation(fields) => (StatusCode::BAD_REQUEST, fields_json(&fields)),
+        ServiceError::FieldConflict(fields) => (StatusCode::CONFLICT, fields_json(&fields)),
         ServiceError::BadRequest(message) => (StatusCode::BAD_REQUEST, json!({ "error": message })),
         ServiceError::Malformed(message) => detail(StatusCode::BAD_REQUEST, &message),
         ServiceError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),

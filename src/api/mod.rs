@@ -7,6 +7,9 @@ pub mod customers;
 pub mod error;
 pub mod extract;
 pub mod idempotent;
+pub mod loyalty;
+pub mod loyalty_json;
+pub mod orders;
 pub mod openapi;
 pub mod query;
 pub mod render;
@@ -38,6 +41,10 @@ where
         )
         .route("/customers/{id}/update_points/", post(customers::update_points))
         .route("/customers/{id}/points_history/", get(customers::points_history))
+        .route("/customers/{id}/orders/", get(orders::list).post(orders::record))
+        .route("/customers/{id}/tier_history/", get(orders::tier_history))
+        .route("/orders/{id}/refund/", post(orders::refund))
+        .route("/loyalty/program/", get(loyalty::show).put(loyalty::replace))
         .route("/users/", get(users::list).post(users::create))
         .route("/openapi.json", get(openapi::serve))
         .route("/users/{id}/", patch(users::update))

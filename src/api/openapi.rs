@@ -4,7 +4,7 @@
 //! declares are the domain's, and that every property of a hand-read body is read.
 
 use super::schemas::{BadRequest, Detail};
-use super::{auth, customers, users};
+use super::{auth, customers, loyalty, orders, users};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,6 +29,12 @@ use utoipa::{Modify, OpenApi};
         customers::delete,
         customers::update_points,
         customers::points_history,
+        orders::record,
+        orders::list,
+        orders::refund,
+        orders::tier_history,
+        loyalty::show,
+        loyalty::replace,
         users::list,
         users::create,
         users::update,
@@ -40,6 +46,8 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Tokens for integrations"),
         (name = "customers", description = "The tenant's customers and their points"),
+        (name = "orders", description = "Sales recorded by the till, and their refunds"),
+        (name = "loyalty", description = "The tenant's loyalty program and customers' tiers"),
         (name = "users", description = "The tenant's staff (owners only)")
     )
 )]

@@ -1,7 +1,8 @@
 //! How the API shows things: customers, points history rows and DRF's paginated envelopes, with
 //! timestamps as DRF renders them and money as decimal strings.
 
-use crate::domain::{Customer, PointsEntry};
+use crate::domain::money::decimal_text;
+use crate::domain::{Customer, LoyaltyProgram, LoyaltyTier, Order, PointsEntry, TierChange};
 use crate::services::customers::CustomerDetail;
 use crate::storage::PointsSource;
 use axum::http::{header, HeaderMap, Uri};
@@ -38,6 +39,11 @@ pub struct CustomerJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
     average_order_value: Option<f64>,
+    /// Only in the detail view: the points that expire next (how many and on which UTC day), or
+    /// null when none will.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ExpiringJson>)]
+    points_expiring: Option<Option<ExpiringJson>>,
     notes: String,
     is_active: bool,
     #[schema(format = DateTime)]
@@ -51,13 +57,13 @@ pub struct CustomerJson {
 /// A tier as the API names it.
 #[derive(ToSchema)]
 pub enum LoyaltyTierLabel {
-    /// Under 100 points.
+    /// Below the tenant's Silver threshold (100 points by default).
     Bronze,
-    /// 100 to 499.
+    /// From the Silver threshold (100 by default).
     Silver,
-    /// 500 to 999.
+    /// From the Gold threshold (500 by default).
     Gold,
-    /// 1000 or more.
+    /// From the Platinum threshold (1000 by default).
     Platinum,
 }
 
@@ -72,6 +78,7 @@ impl From<Customer> for CustomerJson {
             loyalty_tier: c.tier().label(),
             total_spent: Decimal::new(c.total_spent_minor, 2).to_string(),
             average_order_value: None,
+            points_expiring: None,
             created_at: timestamp(c.created_at),
             updated_at: timestamp(c.updated_at),
             last_order_date: c.last_order_date.map(timestamp),
@@ -97,7 +104,114 @@ impl From<CustomerDetail> for CustomerJson {
     fn from(detail: CustomerDetail) -> Self {
         CustomerJson {
             average_order_value: Some(detail.average_order_value.to_f64().unwrap_or(0.0)),
+            points_expiring: Some(
+                detail.points_expiring.map(|e| ExpiringJson { points: e.points, on: crate::domain::dates::day(&e.on) }),
+            ),
             ..CustomerJson::from(detail.customer)
+        }
+    }
+}
+
+/// Points that expire next.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ExpiringJson {
+    /// How many.
+    points: i64,
+    /// The UTC day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    on: String,
+}
+
+/// An order as the API shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct OrderJson {
+    id: i64,
+    /// The customer's id.
+    customer: i64,
+    reference: String,
+    /// A decimal with two places.
+    #[schema(example = "125000.00")]
+    total: String,
+    /// Refunded so far, a decimal with two places.
+    #[schema(example = "0.00")]
+    refunded: String,
+    points_earned: i64,
+    #[schema(format = DateTime)]
+    ordered_at: String,
+    #[schema(format = DateTime)]
+    created_at: String,
+}
+
+impl From<Order> for OrderJson {
+    fn from(o: Order) -> Self {
+        OrderJson {
+            id: o.id,
+            customer: o.customer_id,
+            total: decimal_text(o.total_minor),
+            refunded: decimal_text(o.refunded_minor),
+            reference: o.reference,
+            points_earned: o.points_earned,
+            ordered_at: timestamp(o.ordered_at),
+            created_at: timestamp(o.created_at),
+        }
+    }
+}
+
+/// A tier change as the API shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TierChangeJson {
+    #[schema(value_type = LoyaltyTierLabel)]
+    tier: &'static str,
+    /// Null for a new customer's first tier.
+    #[schema(value_type = Option<LoyaltyTierLabel>)]
+    previous_tier: Option<&'static str>,
+    #[schema(format = DateTime)]
+    changed_at: String,
+    /// `order`, `refund`, `manual`, `edit`, `create`, `expiry`, `program` or `import`.
+    cause: String,
+}
+
+impl From<TierChange> for TierChangeJson {
+    fn from(t: TierChange) -> Self {
+        TierChangeJson {
+            tier: LoyaltyTier::from_rank(t.tier).label(),
+            previous_tier: t.previous_tier.map(|rank| LoyaltyTier::from_rank(rank).label()),
+            changed_at: timestamp(t.changed_at),
+            cause: t.cause,
+        }
+    }
+}
+
+/// The tiers' thresholds as the API shows them.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TiersJson {
+    /// Points where Silver starts.
+    silver: i64,
+    /// Points where Gold starts.
+    gold: i64,
+    /// Points where Platinum starts.
+    platinum: i64,
+}
+
+/// A loyalty program as the API shows it (and takes it).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ProgramJson {
+    /// Spend that earns one point, a decimal with two places.
+    #[schema(example = "10000.00")]
+    spend_per_point: String,
+    /// Days an added point lives, or null: points never expire.
+    #[schema(minimum = 1, maximum = 3650)]
+    points_expire_after_days: Option<i64>,
+    tiers: TiersJson,
+}
+
+impl From<LoyaltyProgram> for ProgramJson {
+    fn from(p: LoyaltyProgram) -> Self {
+        let tiers = p.tiers();
+        ProgramJson {
+            spend_per_point: decimal_text(p.spend_per_point_minor()),
+            points_expire_after_days: p.points_expire_after_days(),
+            tiers: TiersJson { silver: tiers.silver(), gold: tiers.gold(), platinum: tiers.platinum() },
         }
     }
 }
@@ -110,7 +224,7 @@ pub struct PointsJson {
     points: i64,
     balance_after: i64,
     reason: String,
-    /// `manual`, `edit` or `create`.
+    /// `manual`, `edit`, `create`, `order`, `refund`, `expiry` or `import`.
     #[schema(value_type = PointsSource)]
     source: String,
     /// The email of the user who made the change, if known.

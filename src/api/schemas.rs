@@ -342,3 +342,84 @@ pub struct KeyInProgress(Detail);
 #[derive(IntoResponses)]
 #[response(status = 422)]
 pub struct KeyReused(Detail);
+
+/// The path parameter of an order's routes.
+#[derive(IntoParams)]
+#[into_params(names("id"), parameter_in = Path)]
+pub struct OrderId(
+    /// The order's id.
+    i64,
+);
+
+/// A positive amount with at most two places, at most 9,999,999,999.99, as a string (a JSON
+/// number is taken too).
+fn amount() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(r"^\s*\+?0*([1-9][0-9]{0,9}(\.[0-9]{0,2})?|0?\.(0[1-9]|[1-9][0-9]?))\s*$"))
+        .examples([serde_json::json!("125000.00")])
+        .into()
+}
+
+/// An order's reference: 1 to 64 printable characters, not only spaces.
+fn reference() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(crate::domain::order::REFERENCE_MAX))
+        .pattern(Some(r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"))
+        .into()
+}
+
+/// An order from the till.
+#[derive(ToSchema)]
+pub struct OrderInput {
+    /// The till's reference, unique per tenant; the same reference, customer and total again is
+    /// a retry (200 with the first order).
+    #[schema(schema_with = reference)]
+    reference: String,
+    /// The order's total.
+    #[schema(schema_with = amount)]
+    total: String,
+    /// When the sale happened (default now); not more than 5 minutes in the future.
+    #[schema(format = DateTime)]
+    ordered_at: Option<String>,
+}
+
+/// A refund of an order.
+#[derive(ToSchema)]
+pub struct RefundInput {
+    /// How much (default: all that is left of the order).
+    #[schema(schema_with = amount)]
+    amount: Option<String>,
+    /// Why; kept in the points history.
+    #[schema(max_length = 255, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
+    reason: Option<String>,
+}
+
+/// The tiers' thresholds: 0 < silver < gold < platinum ≤ 1,000,000,000.
+#[derive(ToSchema)]
+pub struct TiersInput {
+    /// Points where Silver starts.
+    #[schema(minimum = 1, maximum = 999_999_998)]
+    silver: i64,
+    /// Points where Gold starts (above silver).
+    #[schema(minimum = 2, maximum = 999_999_999)]
+    gold: i64,
+    /// Points where Platinum starts (above gold).
+    #[schema(minimum = 3, maximum = 1_000_000_000)]
+    platinum: i64,
+}
+
+/// A loyalty program.
+#[derive(ToSchema)]
+pub struct ProgramInput {
+    /// Spend that earns one point.
+    #[schema(schema_with = amount)]
+    spend_per_point: String,
+    /// Days an added point lives; null (or absent): points never expire.
+    #[schema(minimum = 1, maximum = 3650)]
+    points_expire_after_days: Option<i64>,
+    /// Where each tier starts.
+    tiers: TiersInput,
+}

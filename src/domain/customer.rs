@@ -44,12 +44,14 @@ pub struct Customer {
     pub updated_at: DateTime<Utc>,
     /// Last order, if any.
     pub last_order_date: Option<DateTime<Utc>>,
+    /// The stored tier's rank, from the tenant's thresholds (0 Bronze … 3 Platinum).
+    pub tier_rank: i64,
 }
 
 impl Customer {
-    /// The tier the balance falls in.
+    /// The tier the balance falls in with the tenant's thresholds.
     pub fn tier(&self) -> LoyaltyTier {
-        LoyaltyTier::from_points(self.loyalty_points)
+        LoyaltyTier::from_rank(self.tier_rank)
     }
 }
 
@@ -65,7 +67,7 @@ pub struct PointsEntry {
     pub balance_after: i64,
     /// Why.
     pub reason: String,
-    /// `manual`, `edit` or `create`.
+    /// `manual`, `edit`, `create`, `order`, `refund`, `expiry` or `import`.
     pub source: String,
     /// The acting user, if known.
     pub user_id: Option<i64>,

@@ -3,16 +3,17 @@
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-/// A customer's loyalty tier: Bronze < 100 ≤ Silver < 500 ≤ Gold < 1000 ≤ Platinum.
+/// A customer's loyalty tier, from the tenant's thresholds (by default Bronze < 100 ≤ Silver <
+/// 500 ≤ Gold < 1000 ≤ Platinum; see [`TierThresholds`](super::TierThresholds)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum LoyaltyTier {
-    /// Fewer than 100 points.
+    /// Below the Silver threshold.
     Bronze,
-    /// 100 to 499 points.
+    /// From the Silver threshold.
     Silver,
-    /// 500 to 999 points.
+    /// From the Gold threshold.
     Gold,
-    /// 1000 points or more.
+    /// From the Platinum threshold.
     Platinum,
 }
 
@@ -21,14 +22,9 @@ impl LoyaltyTier {
     pub const ALL: [LoyaltyTier; 4] =
         [LoyaltyTier::Bronze, LoyaltyTier::Silver, LoyaltyTier::Gold, LoyaltyTier::Platinum];
 
-    /// The tier a balance falls in.
-    pub fn from_points(points: i64) -> Self {
-        match points {
-            p if p >= 1000 => LoyaltyTier::Platinum,
-            p if p >= 500 => LoyaltyTier::Gold,
-            p if p >= 100 => LoyaltyTier::Silver,
-            _ => LoyaltyTier::Bronze,
-        }
+    /// The tier of a stored rank (0 Bronze … 3 Platinum); an unknown rank reads as Bronze.
+    pub fn from_rank(rank: i64) -> Self {
+        usize::try_from(rank).ok().and_then(|i| LoyaltyTier::ALL.get(i).copied()).unwrap_or(LoyaltyTier::Bronze)
     }
 
     /// The display name, as in the API's `loyalty_tier` (`"Gold"`).
@@ -51,16 +47,6 @@ impl LoyaltyTier {
         }
     }
 
-    /// The points range of the tier: lowest included, highest excluded (`None` = no upper bound).
-    pub fn points_range(self) -> (i64, Option<i64>) {
-        match self {
-            LoyaltyTier::Bronze => (0, Some(100)),
-            LoyaltyTier::Silver => (100, Some(500)),
-            LoyaltyTier::Gold => (500, Some(1000)),
-            LoyaltyTier::Platinum => (1000, None),
-        }
-    }
-
     /// The rank stored in the counters table (0 = Bronze … 3 = Platinum).
     pub fn rank(self) -> i64 {
         self as i64
@@ -80,26 +66,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tiers_change_exactly_at_100_500_and_1000_points() {
-        let cases = [
-            (0, "Bronze"),
-            (99, "Bronze"),
-            (100, "Silver"),
-            (499, "Silver"),
-            (500, "Gold"),
-            (999, "Gold"),
-            (1000, "Platinum"),
-        ];
-        for (points, label) in cases {
-            assert_eq!(LoyaltyTier::from_points(points).label(), label, "{points}");
-        }
-    }
-
-    #[test]
-    fn every_tier_range_contains_its_own_lower_bound() {
+    fn tiers_round_trip_through_their_rank_and_key() {
         for tier in LoyaltyTier::ALL {
-            assert_eq!(LoyaltyTier::from_points(tier.points_range().0), tier);
+            assert_eq!(LoyaltyTier::from_rank(tier.rank()), tier);
             assert_eq!(tier.key().parse::<LoyaltyTier>(), Ok(tier));
         }
+        assert_eq!(LoyaltyTier::from_rank(9), LoyaltyTier::Bronze);
     }
 }

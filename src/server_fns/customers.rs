@@ -2,7 +2,7 @@
 //! service's input from the page's form or URL state (see `form.rs`), and calls one service,
 //! exactly as the REST handlers do.
 
-use crate::domain::{Customer, PointsEntry};
+use crate::domain::{Customer, PointsEntry, TierThresholds};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -51,6 +51,8 @@ pub struct ListView {
     pub stats: StatsView,
     /// Whether the caller may delete, bulk-update and deduct.
     pub can_manage: bool,
+    /// The tenant's tier thresholds (for the tier a points change would reach).
+    pub tiers: TierThresholds,
 }
 
 /// The editable fields of the customer form.
@@ -173,6 +175,7 @@ pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError>
     })
     .await?;
     let stats = customers::stats(&core, &ctx).await.map_err(server::sentence)?;
+    let program = crate::services::loyalty::program(&core, &ctx).await.map_err(server::sentence)?;
     let tiers = &stats.customers_by_tier;
     Ok(ListView {
         count: page.count,
@@ -185,6 +188,7 @@ pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError>
             tiers: [tiers.bronze, tiers.silver, tiers.gold, tiers.platinum],
         },
         can_manage: ctx.role.can_manage_customers(),
+        tiers: program.tiers(),
     })
 }
 

@@ -5,11 +5,11 @@
 //! first makes sure the customer is the caller's ("not found" always comes first, so nothing is
 //! learnt about other tenants' ids), then checks the caller's role, then the input.
 
-use super::{Core, ServiceError, ServiceResult};
+use super::{paged, Core, Paged, ServiceError, ServiceResult};
 use crate::domain::customer_actions::{BulkUpdate, PointsChange};
 use crate::domain::customer_input::{CustomerPatch, NewCustomer};
 use crate::domain::customer_query::{ListQuery, PageNumber, PageRequest};
-use crate::domain::{Customer, FieldErrors, Input, InvalidInput, LoyaltyTier, PointsEntry, RequestContext};
+use crate::domain::{Customer, FieldErrors, Input, InvalidInput, LoyaltyTier, PointsEntry, PointsExpiring, RequestContext};
 use crate::storage::StorageError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -55,6 +55,8 @@ pub struct CustomerDetail {
     pub customer: Customer,
     /// Total spent divided by orders (0 without orders), exact.
     pub average_order_value: Decimal,
+    /// The points that expire next, if any will.
+    pub points_expiring: Option<PointsExpiring>,
 }
 
 /// One of the caller's customers, with its average order value.
@@ -65,7 +67,8 @@ pub async fn detail(core: &Core, ctx: &RequestContext, id: i64) -> ServiceResult
     } else {
         Decimal::ZERO
     };
-    Ok(CustomerDetail { customer, average_order_value })
+    let points_expiring = core.storage.points_expiring(ctx, id).await?;
+    Ok(CustomerDetail { customer, average_order_value, points_expiring })
 }
 
 /// `refusal`, unless the customer is not the caller's: then "not found", which always comes
@@ -150,13 +153,13 @@ pub struct CustomerStats {
 /// Customers per tier.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TierCounts {
-    /// 1000 points or more.
+    /// In Platinum (by the tenant's thresholds).
     pub platinum: i64,
-    /// 500 to 999.
+    /// In Gold.
     pub gold: i64,
-    /// 100 to 499.
+    /// In Silver.
     pub silver: i64,
-    /// Under 100.
+    /// In Bronze.
     pub bronze: i64,
 }
 
@@ -204,38 +207,12 @@ pub async fn bulk_set_active(core: &Core, ctx: &RequestContext, input: Input<Bul
     Ok(core.storage.set_customers_active(ctx, &update).await?)
 }
 
-/// A page of a customer's points history.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HistoryPage {
-    /// Rows over every page.
-    pub count: u64,
-    /// This page's number (from 1).
-    pub number: u64,
-    /// Whether a next page exists.
-    pub has_next: bool,
-    /// This page's rows, newest first.
-    pub items: Vec<PointsEntry>,
-}
-
 /// A page of a customer's points history, newest first.
 pub async fn points_history(
     core: &Core,
     ctx: &RequestContext,
     id: i64,
     page: PageRequest,
-) -> ServiceResult<HistoryPage> {
-    let asked = match page.number {
-        PageNumber::Number(n) => n,
-        PageNumber::Last => u64::MAX,
-    };
-    let offset = asked.saturating_sub(1).saturating_mul(page.size);
-    let found = core.storage.points_history(ctx, id, offset, page.size).await?.ok_or(ServiceError::NotFound)?;
-    let number = page.resolve(found.count)?;
-    let items = if page.number == PageNumber::Last {
-        let last = core.storage.points_history(ctx, id, (number - 1) * page.size, page.size).await?;
-        last.map(|p| p.items).unwrap_or_default()
-    } else {
-        found.items
-    };
-    Ok(HistoryPage { count: found.count, number, has_next: number * page.size < found.count, items })
+) -> ServiceResult<Paged<PointsEntry>> {
+    paged(page, |offset, limit| core.storage.points_history(ctx, id, offset, limit)).await
 }

@@ -24,6 +24,9 @@ pub enum ServiceError {
     /// The request conflicts with one still running.
     #[error("{0}")]
     Conflict(&'static str),
+    /// A field's value is taken by another record (an order's reference); nothing was written.
+    #[error("taken: {0:?}")]
+    FieldConflict(FieldErrors),
     /// The request cannot be processed as sent.
     #[error("{0}")]
     Unprocessable(&'static str),

@@ -9,6 +9,10 @@ pub mod customers;
 pub mod demo;
 pub mod error;
 pub mod idempotency;
+pub mod loyalty;
+pub mod orders;
+mod paged;
 
 pub use self::core::{Clock, Core};
 pub use error::{ServiceError, ServiceResult};
+pub use paged::{paged, Paged};

@@ -51,11 +51,20 @@ pub struct ImportedCustomer {
     pub history: Vec<ImportedPoints>,
 }
 
+impl ImportedCustomer {
+    /// The balance its history leaves (each change clamped at zero, as the ledger applied it).
+    pub fn balance(&self) -> i64 {
+        self.history.iter().fold(0_i64, |balance, h| (balance + h.delta).clamp(0, crate::domain::customer_input::MAX_POINTS))
+    }
+}
+
 /// Writing many customers at once.
 #[async_trait]
 pub trait BulkLoad {
-    /// Writes customers and their points history in one transaction; a customer whose email is
-    /// already taken in the tenant is skipped. Returns how many were written.
+    /// Writes customers, their points history and the start of their tier history in one
+    /// transaction (their totals become their opening totals; with expiry on, their balance one
+    /// lot); a customer whose email is already taken in the tenant is skipped. Returns how many
+    /// were written.
     async fn import_customers(&self, tenant_id: i64, customers: &[ImportedCustomer]) -> StorageResult<u64>;
 }
 
@@ -74,14 +83,17 @@ macro_rules! impl_bulk_load {
                 let mut written = 0;
                 let mut connection = self.bulk_connection().await?;
                 let mut tx = sqlx::Connection::begin_with(&mut *connection, Self::BEGIN_WRITE).await?;
+                let program = Self::held_program(&mut tx, tenant_id).await?;
+                let now = $crate::storage::now();
                 for chunk in customers.chunks(500) {
                     let mut insert = sqlx::QueryBuilder::<Db>::new(
                         "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
                          province, postal_code, loyalty_points, total_orders, total_spent_minor, notes, is_active, \
-                         search_text, created_at, updated_at, last_order_date) ",
+                         search_text, created_at, updated_at, last_order_date, opening_orders, opening_spent_minor, \
+                         tier) ",
                     );
                     insert.push_values(chunk, |mut row, c| {
-                        let points: i64 = c.history.iter().map(|h| h.delta).sum();
+                        let points = c.balance();
                         row.push_bind(tenant_id)
                             .push_bind(c.name.clone())
                             .push_bind(keys::name_key(&c.name))
@@ -92,7 +104,7 @@ macro_rules! impl_bulk_load {
                             .push_bind(c.city.clone())
                             .push_bind(c.province.clone())
                             .push_bind(c.postal_code.clone())
-                            .push_bind(points.max(0))
+                            .push_bind(points)
                             .push_bind(c.total_orders)
                             .push_bind(c.total_spent_minor)
                             .push_bind(c.notes.clone())
@@ -100,20 +112,58 @@ macro_rules! impl_bulk_load {
                             .push_bind(keys::search_text(&c.name, c.email.as_str(), &c.phone))
                             .push_bind(c.created_at)
                             .push_bind(c.created_at)
-                            .push_bind(c.last_order_date);
+                            .push_bind(c.last_order_date)
+                            .push_bind(c.total_orders)
+                            .push_bind(c.total_spent_minor)
+                            .push_bind(program.tiers().tier_of(points).rank());
                     });
-                    insert.push(" ON CONFLICT (tenant_id, email_key) DO NOTHING RETURNING id, email_key");
-                    let ids: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+                    insert.push(
+                        " ON CONFLICT (tenant_id, email_key) DO NOTHING RETURNING id, email_key, tier, loyalty_points",
+                    );
+                    let ids: Vec<(i64, String, i64, i64)> = insert.build_query_as().fetch_all(&mut *tx).await?;
                     written += ids.len() as u64;
+                    // Each imported customer's tier history starts with its import; its points
+                    // were all added now, so they make one lot when points expire.
+                    let mut tiers = sqlx::QueryBuilder::<Db>::new(
+                        "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) ",
+                    );
+                    tiers.push_values(&ids, |mut row, (id, _, tier, _)| {
+                        row.push_bind(tenant_id)
+                            .push_bind(*id)
+                            .push_bind(*tier)
+                            .push_bind(None::<i64>)
+                            .push_bind($crate::domain::TierCause::Import.as_str())
+                            .push_bind(now);
+                    });
+                    if !ids.is_empty() {
+                        tiers.build().execute(&mut *tx).await?;
+                    }
+                    if let Some(days) = program.points_expire_after_days() {
+                        let with_points: Vec<_> = ids.iter().filter(|(_, _, _, points)| *points > 0).collect();
+                        if !with_points.is_empty() {
+                            let mut lots = sqlx::QueryBuilder::<Db>::new(
+                                "INSERT INTO points_lots (tenant_id, customer_id, remaining, expires_at, created_at) ",
+                            );
+                            lots.push_values(with_points, |mut row, (id, _, _, points)| {
+                                row.push_bind(tenant_id)
+                                    .push_bind(*id)
+                                    .push_bind(*points)
+                                    .push_bind(now + chrono::Duration::days(days))
+                                    .push_bind(now);
+                            });
+                            lots.build().execute(&mut *tx).await?;
+                        }
+                    }
                     let by_key: std::collections::HashMap<String, i64> =
-                        ids.into_iter().map(|(id, key)| (key, id)).collect();
+                        ids.into_iter().map(|(id, key, _, _)| (key, id)).collect();
                     let mut entries = Vec::new();
                     for c in chunk {
                         let Some(&id) = by_key.get(&c.email.key()) else { continue };
                         let mut balance = 0_i64;
                         for h in &c.history {
-                            balance = (balance + h.delta).max(0);
-                            entries.push((id, h, balance));
+                            let after = (balance + h.delta).clamp(0, $crate::domain::customer_input::MAX_POINTS);
+                            entries.push((id, h, after - balance, after));
+                            balance = after;
                         }
                     }
                     for rows in entries.chunks(1000) {
@@ -121,10 +171,10 @@ macro_rules! impl_bulk_load {
                             "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, \
                              source, user_id, created_at) ",
                         );
-                        ledger.push_values(rows, |mut row, (id, h, balance)| {
+                        ledger.push_values(rows, |mut row, (id, h, applied, balance)| {
                             row.push_bind(tenant_id)
                                 .push_bind(*id)
-                                .push_bind(h.delta)
+                                .push_bind(*applied)
                                 .push_bind(*balance)
                                 .push_bind(h.reason.clone())
                                 .push_bind(h.source.as_str())

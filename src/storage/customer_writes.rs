@@ -31,7 +31,7 @@ pub trait CustomerWrites {
 }
 
 /// Implements [`CustomerWrites`] for a [`Dialect`](super::Dialect) that also has the customer
-/// and ledger row helpers.
+/// and balance helpers.
 macro_rules! impl_customer_writes {
     ($backend:ty) => {
         impl $backend {
@@ -60,10 +60,13 @@ macro_rules! impl_customer_writes {
                 let points = details.loyalty_points.unwrap_or(0);
                 let now = $crate::storage::now();
                 let mut tx = self.begin_write().await?;
+                let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
+                let tier = program.tiers().tier_of(points);
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
                      province, postal_code, loyalty_points, notes, is_active, search_text, created_at, updated_at, \
-                     last_order_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) \
+                     last_order_date, tier) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17) \
                      RETURNING id",
                 )
                 .bind(ctx.tenant_id)
@@ -82,18 +85,29 @@ macro_rules! impl_customer_writes {
                 .bind(keys::search_text(&new.name, new.email.as_str(), &phone))
                 .bind(now)
                 .bind(details.last_order_date.flatten())
+                .bind(tier.rank())
                 .fetch_one(&mut *tx)
                 .await
                 .map_err($crate::storage::conflict_or)?;
-                if points != 0 {
-                    let row = $crate::storage::ledger::LedgerRow {
-                        delta: points,
-                        balance_after: points,
-                        reason: "Opening balance",
-                        source: $crate::storage::PointsSource::Create,
-                    };
-                    Self::write_ledger(&mut *tx, ctx, id, &row).await?;
-                }
+                Self::record_tier_change(&mut *tx, ctx.tenant_id, id, tier, None, $crate::domain::TierCause::Create, now)
+                    .await?;
+                let before = $crate::storage::balance::HeldCustomer {
+                    points: 0,
+                    tier,
+                    is_active: details.is_active.unwrap_or(true),
+                };
+                let change = $crate::storage::balance::BalanceChange {
+                    customer_id: id,
+                    before,
+                    after: points,
+                    tier_after: tier,
+                    reason: "Opening balance",
+                    source: $crate::storage::PointsSource::Create,
+                    cause: $crate::domain::TierCause::Create,
+                    always_ledger: false,
+                    at: now,
+                };
+                Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
                 Self::commit_with_customer(tx, ctx.tenant_id, id)
                     .await?
                     .ok_or($crate::storage::StorageError::MissingAfterWrite("customer"))
@@ -108,28 +122,30 @@ macro_rules! impl_customer_writes {
                 use $crate::storage::{keys, Dialect};
                 let details = &patch.details;
                 let mut tx = self.begin_write().await?;
-                let current: Option<(String, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT name, email, phone, loyalty_points FROM customers WHERE id = $1 AND tenant_id = $2{}",
-                    Self::LOCK_ROW
-                )))
-                .bind(id)
-                .bind(ctx.tenant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((old_name, old_email, old_phone, old_points)) = current else {
+                let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
+                let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, id).await? else {
                     return Ok(None);
                 };
+                let (old_name, old_email, old_phone): (String, String, String) =
+                    sqlx::query_as("SELECT name, email, phone FROM customers WHERE id = $1 AND tenant_id = $2")
+                        .bind(id)
+                        .bind(ctx.tenant_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let old_points = before.points;
                 let name = patch.name.clone().unwrap_or(old_name);
                 let email = patch.email.as_ref().map_or(old_email, |e| e.as_str().to_owned());
                 let phone = details.phone.clone().unwrap_or(old_phone);
                 let points = details.loyalty_points.unwrap_or(old_points);
+                let tier_after = program.tiers().tier_of(points);
+                let now = $crate::storage::now();
                 sqlx::query(
                     "UPDATE customers SET name = $3, name_key = $4, email = $5, email_key = $6, phone = $7, \
                      address = COALESCE($8, address), city = COALESCE($9, city), \
                      province = COALESCE($10, province), postal_code = COALESCE($11, postal_code), \
                      notes = COALESCE($12, notes), is_active = COALESCE($13, is_active), loyalty_points = $14, \
                      last_order_date = CASE WHEN $15 THEN $16 ELSE last_order_date END, \
-                     search_text = $17, updated_at = $18 WHERE id = $1 AND tenant_id = $2",
+                     search_text = $17, updated_at = $18, tier = $19 WHERE id = $1 AND tenant_id = $2",
                 )
                 .bind(id)
                 .bind(ctx.tenant_id)
@@ -148,19 +164,23 @@ macro_rules! impl_customer_writes {
                 .bind(details.last_order_date.is_some())
                 .bind(details.last_order_date.flatten())
                 .bind(keys::search_text(&name, &email, &phone))
-                .bind($crate::storage::now())
+                .bind(now)
+                .bind(tier_after.rank())
                 .execute(&mut *tx)
                 .await
                 .map_err($crate::storage::conflict_or)?;
-                if points != old_points {
-                    let row = $crate::storage::ledger::LedgerRow {
-                        delta: points - old_points,
-                        balance_after: points,
-                        reason: "Balance edited",
-                        source: $crate::storage::PointsSource::Edit,
-                    };
-                    Self::write_ledger(&mut *tx, ctx, id, &row).await?;
-                }
+                let change = $crate::storage::balance::BalanceChange {
+                    customer_id: id,
+                    before,
+                    after: points,
+                    tier_after,
+                    reason: "Balance edited",
+                    source: $crate::storage::PointsSource::Edit,
+                    cause: $crate::domain::TierCause::Edit,
+                    always_ledger: false,
+                    at: now,
+                };
+                Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
                 Self::commit_with_customer(tx, ctx.tenant_id, id).await
             }
 

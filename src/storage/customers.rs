@@ -73,9 +73,14 @@ pub(crate) fn search_terms(search: &str) -> (String, Option<String>) {
     (term, (phone_like && !digits.is_empty()).then_some(digits))
 }
 
-/// The tier of a counter bucket's stored rank.
-pub(crate) fn tier_of_rank(rank: i64) -> LoyaltyTier {
-    LoyaltyTier::ALL.get(usize::try_from(rank).unwrap_or(0)).copied().unwrap_or(LoyaltyTier::Bronze)
+/// The tenant columns holding a tier's lowest (included) and highest (excluded) points.
+pub(crate) fn tier_bounds(tier: LoyaltyTier) -> (Option<&'static str>, Option<&'static str>) {
+    match tier {
+        LoyaltyTier::Bronze => (None, Some("tier_silver")),
+        LoyaltyTier::Silver => (Some("tier_silver"), Some("tier_gold")),
+        LoyaltyTier::Gold => (Some("tier_gold"), Some("tier_platinum")),
+        LoyaltyTier::Platinum => (Some("tier_platinum"), None),
+    }
 }
 
 /// Implements [`Customers`] for a [`Dialect`](super::Dialect), with the row helper the writes use
@@ -104,10 +109,18 @@ macro_rules! impl_customers {
                     qb.push(format!(" AND {prefix}c.is_active = ")).push_bind(active);
                 }
                 if let Some(tier) = filter.tier {
-                    let (low, high) = tier.points_range();
-                    qb.push(format!(" AND {points_walk}c.loyalty_points >= ")).push_bind(low);
+                    // The tenant's thresholds, read once by the query (a constant to the planner,
+                    // so a points index can still serve the range).
+                    let (low, high) = $crate::storage::customers::tier_bounds(tier);
+                    if let Some(low) = low {
+                        qb.push(format!(" AND {points_walk}c.loyalty_points >= (SELECT {low} FROM tenants WHERE id = "))
+                            .push_bind(tenant_id)
+                            .push(")");
+                    }
                     if let Some(high) = high {
-                        qb.push(format!(" AND {points_walk}c.loyalty_points < ")).push_bind(high);
+                        qb.push(format!(" AND {points_walk}c.loyalty_points < (SELECT {high} FROM tenants WHERE id = "))
+                            .push_bind(tenant_id)
+                            .push(")");
                     }
                 }
                 if let Some(city) = &filter.city {
@@ -225,7 +238,7 @@ macro_rules! impl_customers {
                     .into_iter()
                     .map(|(is_active, tier, customers, points)| $crate::storage::CounterBucket {
                         is_active,
-                        tier: $crate::storage::customers::tier_of_rank(tier),
+                        tier: $crate::domain::LoyaltyTier::from_rank(tier),
                         customers,
                         points,
                     })

@@ -21,6 +21,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// the write transaction already holds the database's write lock).
     const LOCK_ROW: &'static str;
 
+    /// Appended to a `SELECT` that reads a row a write relies on without changing it (`FOR SHARE`,
+    /// or nothing where the write transaction already excludes other writers).
+    const SHARE_ROW: &'static str;
+
     /// The statement that starts a write transaction.
     const BEGIN_WRITE: &'static str;
 

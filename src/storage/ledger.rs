@@ -1,5 +1,5 @@
 //! The points ledger: every change of a balance, with its reason, source and acting user, written
-//! in the same transaction as the balance it changes.
+//! in the same transaction as the balance it changes (see `balance.rs`).
 
 use super::{Page, StorageResult};
 use crate::domain::customer_actions::PointsChange;
@@ -16,6 +16,14 @@ pub enum PointsSource {
     Edit,
     /// The balance given when the customer was created.
     Create,
+    /// Points an order earned.
+    Order,
+    /// Points a refund took back.
+    Refund,
+    /// Points that expired.
+    Expiry,
+    /// The balance of an imported customer.
+    Import,
 }
 
 impl PointsSource {
@@ -25,28 +33,19 @@ impl PointsSource {
             PointsSource::Manual => "manual",
             PointsSource::Edit => "edit",
             PointsSource::Create => "create",
+            PointsSource::Order => "order",
+            PointsSource::Refund => "refund",
+            PointsSource::Expiry => "expiry",
+            PointsSource::Import => "import",
         }
     }
-}
-
-/// One ledger row to write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LedgerRow<'a> {
-    /// Points actually applied.
-    pub delta: i64,
-    /// The balance after the change.
-    pub balance_after: i64,
-    /// Why.
-    pub reason: &'a str,
-    /// Where it came from.
-    pub source: PointsSource,
 }
 
 /// Points changes and their history.
 #[async_trait]
 pub trait Ledger {
-    /// Applies a points change (the balance clamped at zero and at the largest balance) in one
-    /// statement, with its ledger row, in one transaction. `None` if the customer is not found.
+    /// Applies a points change (the balance clamped at zero and at the largest balance) with its
+    /// ledger row, lots and tier change, in one transaction. `None` if the customer is not found.
     async fn change_points(
         &self,
         ctx: &RequestContext,
@@ -64,39 +63,9 @@ pub trait Ledger {
     ) -> StorageResult<Option<Page<PointsEntry>>>;
 }
 
-/// Implements [`Ledger`] for a [`Dialect`](super::Dialect), with the `write_ledger` helper the
-/// customer writes use.
+/// Implements [`Ledger`] for a [`Dialect`](super::Dialect) that has the balance helpers.
 macro_rules! impl_ledger {
     ($backend:ty) => {
-        impl $backend {
-            /// Writes one ledger row for a customer of the caller's tenant, as the caller.
-            async fn write_ledger<'e, E>(
-                executor: E,
-                ctx: &$crate::domain::RequestContext,
-                customer_id: i64,
-                row: &$crate::storage::ledger::LedgerRow<'_>,
-            ) -> $crate::storage::StorageResult<()>
-            where
-                E: sqlx::Executor<'e, Database = <$backend as $crate::storage::Dialect>::Db>,
-            {
-                sqlx::query(
-                    "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, source, \
-                     user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(ctx.tenant_id)
-                .bind(customer_id)
-                .bind(row.delta)
-                .bind(row.balance_after)
-                .bind(row.reason)
-                .bind(row.source.as_str())
-                .bind(ctx.user_id)
-                .bind($crate::storage::now())
-                .execute(executor)
-                .await?;
-                Ok(())
-            }
-        }
-
         #[async_trait::async_trait]
         impl $crate::storage::Ledger for $backend {
             async fn change_points(
@@ -107,40 +76,36 @@ macro_rules! impl_ledger {
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
                 let mut tx = self.begin_write().await?;
-                let before: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT loyalty_points FROM customers WHERE id = $1 AND tenant_id = $2{}",
-                    Self::LOCK_ROW
-                )))
-                .bind(id)
-                .bind(ctx.tenant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some(before) = before else {
+                let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
+                let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, id).await? else {
                     return Ok(None);
                 };
-                // One statement computes the new balance from the current one, clamped at zero
-                // and at the largest balance.
-                let after: i64 = sqlx::query_scalar(
-                    "UPDATE customers SET loyalty_points = CASE \
-                       WHEN loyalty_points + $3 < 0 THEN 0 \
-                       WHEN loyalty_points + $3 > $4 THEN $4 \
-                       ELSE loyalty_points + $3 END, updated_at = $5 \
-                     WHERE id = $1 AND tenant_id = $2 RETURNING loyalty_points",
+                // Clamped at zero and at the largest balance.
+                let after = before.points.saturating_add(change.points()).clamp(0, $crate::domain::customer_input::MAX_POINTS);
+                let tier_after = program.tiers().tier_of(after);
+                let at = $crate::storage::now();
+                sqlx::query(
+                    "UPDATE customers SET loyalty_points = $3, tier = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2",
                 )
                 .bind(id)
                 .bind(ctx.tenant_id)
-                .bind(change.points())
-                .bind($crate::domain::customer_input::MAX_POINTS)
-                .bind($crate::storage::now())
-                .fetch_one(&mut *tx)
+                .bind(after)
+                .bind(tier_after.rank())
+                .bind(at)
+                .execute(&mut *tx)
                 .await?;
-                let row = $crate::storage::ledger::LedgerRow {
-                    delta: after - before,
-                    balance_after: after,
+                let change = $crate::storage::balance::BalanceChange {
+                    customer_id: id,
+                    before,
+                    after,
+                    tier_after,
                     reason: change.reason(),
                     source: $crate::storage::PointsSource::Manual,
+                    cause: $crate::domain::TierCause::Manual,
+                    always_ledger: false,
+                    at,
                 };
-                Self::write_ledger(&mut *tx, ctx, id, &row).await?;
+                Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
                 Self::commit_with_customer(tx, ctx.tenant_id, id).await
             }
 

@@ -2,14 +2,15 @@
 //! database.
 //!
 //! Each aggregate has a file holding its trait, its row types and its SQL, written once for both
-//! databases (`accounts`, `sessions`, `customers`, `customer_writes`, `ledger`, `idempotency`, `bulk_load`,
-//! `app_settings`); what differs between the databases is the [`Dialect`] trait, implemented in
+//! databases (`accounts`, `sessions`, `customers`, `customer_writes`, `ledger`, `orders`, `loyalty`,
+//! `idempotency`, `bulk_load`, `app_settings`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
 //! `sqlite.rs` and `postgres.rs`. Every method that touches tenant-owned rows takes the caller's
 //! [`RequestContext`](crate::domain::RequestContext) (or a tenant id resolved by the services)
 //! and filters by it.
 
 pub mod accounts;
 pub mod app_settings;
+pub mod balance;
 pub mod bulk_load;
 pub mod customer_writes;
 pub mod customers;
@@ -18,6 +19,8 @@ pub mod idempotency;
 pub mod keys;
 pub mod ledger;
 pub mod list_cache;
+pub mod loyalty;
+pub mod orders;
 pub mod postgres;
 pub mod session_store;
 pub mod sessions;
@@ -32,6 +35,8 @@ pub use customers::{CounterBucket, Customers};
 pub use dialect::Dialect;
 pub use idempotency::{Idempotency, Reservation};
 pub use ledger::{Ledger, PointsSource};
+pub use loyalty::{ExpiredBatch, Loyalty};
+pub use orders::{OrderRecorded, Orders, RefundOutcome};
 pub use session_store::DbSessionStore;
 pub use sessions::Sessions;
 
@@ -74,7 +79,19 @@ pub fn now() -> DateTime<Utc> {
 
 /// The whole storage interface: every aggregate, implemented once per database.
 pub trait Storage:
-    AppSettings + Accounts + Sessions + Customers + CustomerWrites + Ledger + Idempotency + BulkLoad + Send + Sync + 'static
+    AppSettings
+    + Accounts
+    + Sessions
+    + Customers
+    + CustomerWrites
+    + Ledger
+    + Orders
+    + Loyalty
+    + Idempotency
+    + BulkLoad
+    + Send
+    + Sync
+    + 'static
 {
 }
 
@@ -85,6 +102,8 @@ impl<T> Storage for T where
         + Customers
         + CustomerWrites
         + Ledger
+        + Orders
+        + Loyalty
         + Idempotency
         + BulkLoad
         + Send

@@ -41,6 +41,9 @@ impl Dialect for PostgresStorage {
     /// Locks the row read before a write that depends on it.
     const LOCK_ROW: &'static str = " FOR UPDATE";
 
+    /// Share-locks a row other writes read but do not change (the tenant's program).
+    const SHARE_ROW: &'static str = " FOR SHARE";
+
     /// A read-committed transaction; rows a write depends on are locked with [`Self::LOCK_ROW`].
     const BEGIN_WRITE: &'static str = "BEGIN";
 
@@ -74,6 +77,9 @@ super::accounts::impl_accounts!(PostgresStorage);
 super::sessions::impl_sessions!(PostgresStorage);
 super::customers::impl_customers!(PostgresStorage);
 super::customer_writes::impl_customer_writes!(PostgresStorage);
+super::balance::impl_balance!(PostgresStorage);
 super::ledger::impl_ledger!(PostgresStorage);
+super::orders::impl_orders!(PostgresStorage);
+super::loyalty::impl_loyalty!(PostgresStorage);
 super::idempotency::impl_idempotency!(PostgresStorage);
 super::bulk_load::impl_bulk_load!(PostgresStorage);

@@ -62,6 +62,9 @@ impl Dialect for SqliteStorage {
     /// SQLite has no row locks: `BEGIN IMMEDIATE` already holds the database's write lock.
     const LOCK_ROW: &'static str = "";
 
+    /// SQLite has no row locks: the write transaction already excludes every other writer.
+    const SHARE_ROW: &'static str = "";
+
     /// Takes the write lock at once, so concurrent writers queue on the busy timeout instead of
     /// failing when a read lock cannot be upgraded.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
@@ -119,7 +122,10 @@ super::accounts::impl_accounts!(SqliteStorage);
 super::sessions::impl_sessions!(SqliteStorage);
 super::customers::impl_customers!(SqliteStorage);
 super::customer_writes::impl_customer_writes!(SqliteStorage);
+super::balance::impl_balance!(SqliteStorage);
 super::ledger::impl_ledger!(SqliteStorage);
+super::orders::impl_orders!(SqliteStorage);
+super::loyalty::impl_loyalty!(SqliteStorage);
 super::idempotency::impl_idempotency!(SqliteStorage);
 super::bulk_load::impl_bulk_load!(SqliteStorage);
 

@@ -118,6 +118,9 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
     let can_manage = Signal::derive(move || {
         data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|v| v.can_manage))
     });
+    let tiers = Signal::derive(move || {
+        data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).map(|v| v.tiers).unwrap_or_default())
+    });
     view! {
         <div class="space-y-4" on:click=move |ev| query::follow_link(&ev, query)>
             <header class="flex flex-wrap items-center justify-between gap-3">
@@ -168,7 +171,7 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
             </section>
         </div>
         <form::CustomerFormModal state/>
-        <points::PointsModal state can_manage/>
+        <points::PointsModal state can_manage tiers/>
         <delete::DeleteModal state/>
         <ToastRegion toasts/>
     }

@@ -4,13 +4,13 @@ use super::query::grouped;
 use super::PageState;
 use crate::components::badges::TierBadge;
 use crate::components::modal::Modal;
-use crate::domain::LoyaltyTier;
+use crate::domain::TierThresholds;
 use crate::server_fns::customers::change_points;
 use leptos::prelude::*;
 
 /// The dialog, open while `state.points_for` is set.
 #[component]
-pub fn PointsModal(state: PageState, can_manage: Signal<bool>) -> impl IntoView {
+pub fn PointsModal(state: PageState, can_manage: Signal<bool>, tiers: Signal<TierThresholds>) -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let deduct = RwSignal::new(false);
@@ -59,7 +59,7 @@ pub fn PointsModal(state: PageState, can_manage: Signal<bool>) -> impl IntoView 
             <form on:submit=submit class="space-y-4">
                 <p class="flex items-center gap-2">
                     "Current points: "<strong class="tabular-nums">{move || grouped(current())}</strong>
-                    {move || view! { <TierBadge tier=LoyaltyTier::from_points(current())/> }}
+                    {move || view! { <TierBadge tier=tiers.get().tier_of(current())/> }}
                 </p>
                 <Show when=move || can_manage.get()>
                     <fieldset class="flex gap-4">
@@ -91,7 +91,7 @@ pub fn PointsModal(state: PageState, can_manage: Signal<bool>) -> impl IntoView 
                 <p aria-live="polite" class="flex items-center gap-2 text-sm text-slate-700">
                     {move || after().map(|after| view! {
                         "After this change: "<strong class="tabular-nums">{grouped(after)}" points"</strong>
-                        <TierBadge tier=LoyaltyTier::from_points(after)/>
+                        <TierBadge tier=tiers.get().tier_of(after)/>
                     })}
                 </p>
                 <p id="points-error" role="alert" class="text-sm text-red-700">{move || error.get()}</p>

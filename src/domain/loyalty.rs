@@ -1,0 +1,232 @@
+//! A tenant's loyalty program: how much spend earns a point, when points expire, and the points
+//! at which each tier starts. Every tier shown anywhere is computed with the tenant's program.
+
+use super::customer_input::MAX_POINTS;
+use super::input::FieldErrors;
+use super::money;
+use super::LoyaltyTier;
+use serde::{Deserialize, Serialize};
+
+/// The highest threshold a tier may start at.
+pub const MAX_THRESHOLD: i64 = 1_000_000_000;
+/// The longest points may live, in days.
+pub const MAX_EXPIRY_DAYS: i64 = 3650;
+
+/// The points at which Silver, Gold and Platinum start (Bronze starts at 0); each higher than
+/// the one before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierThresholds {
+    silver: i64,
+    gold: i64,
+    platinum: i64,
+}
+
+impl Default for TierThresholds {
+    /// The seed's thresholds: 100, 500 and 1000 points.
+    fn default() -> Self {
+        TierThresholds { silver: 100, gold: 500, platinum: 1000 }
+    }
+}
+
+impl TierThresholds {
+    /// Thresholds with 0 < silver < gold < platinum ≤ [`MAX_THRESHOLD`], or per-tier messages
+    /// under `tiers.silver`, `tiers.gold` and `tiers.platinum`.
+    pub fn new(silver: i64, gold: i64, platinum: i64) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        for (name, value) in [("silver", silver), ("gold", gold), ("platinum", platinum)] {
+            if value < 1 {
+                errors.add(&format!("tiers.{name}"), "Ensure this value is greater than or equal to 1.");
+            } else if value > MAX_THRESHOLD {
+                errors.add(&format!("tiers.{name}"), format!("Ensure this value is less than or equal to {MAX_THRESHOLD}."));
+            }
+        }
+        if errors.is_empty() {
+            if gold <= silver {
+                errors.add("tiers.gold", format!("Gold must start above Silver ({silver} points)."));
+            }
+            if platinum <= gold {
+                errors.add("tiers.platinum", format!("Platinum must start above Gold ({gold} points)."));
+            }
+        }
+        errors.or(TierThresholds { silver, gold, platinum })
+    }
+
+    /// Where Silver starts.
+    pub fn silver(self) -> i64 {
+        self.silver
+    }
+
+    /// Where Gold starts.
+    pub fn gold(self) -> i64 {
+        self.gold
+    }
+
+    /// Where Platinum starts.
+    pub fn platinum(self) -> i64 {
+        self.platinum
+    }
+
+    /// The tier a balance falls in.
+    pub fn tier_of(self, points: i64) -> LoyaltyTier {
+        if points >= self.platinum {
+            LoyaltyTier::Platinum
+        } else if points >= self.gold {
+            LoyaltyTier::Gold
+        } else if points >= self.silver {
+            LoyaltyTier::Silver
+        } else {
+            LoyaltyTier::Bronze
+        }
+    }
+
+    /// The points range of a tier: lowest included, highest excluded (`None`: no upper bound).
+    pub fn range(self, tier: LoyaltyTier) -> (i64, Option<i64>) {
+        match tier {
+            LoyaltyTier::Bronze => (0, Some(self.silver)),
+            LoyaltyTier::Silver => (self.silver, Some(self.gold)),
+            LoyaltyTier::Gold => (self.gold, Some(self.platinum)),
+            LoyaltyTier::Platinum => (self.platinum, None),
+        }
+    }
+}
+
+/// A tenant's loyalty program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoyaltyProgram {
+    spend_per_point_minor: i64,
+    points_expire_after_days: Option<i64>,
+    tiers: TierThresholds,
+}
+
+impl Default for LoyaltyProgram {
+    /// One point per 10,000.00 spent, no expiry, the seed's thresholds.
+    fn default() -> Self {
+        LoyaltyProgram { spend_per_point_minor: 1_000_000, points_expire_after_days: None, tiers: TierThresholds::default() }
+    }
+}
+
+impl LoyaltyProgram {
+    /// A program from checked parts: spend per point in minor units (0.01 to 9,999,999,999.99)
+    /// and expiry in days (1 to 3650, or none).
+    pub fn new(
+        spend_per_point_minor: i64,
+        points_expire_after_days: Option<i64>,
+        tiers: TierThresholds,
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if !(1..=money::MAX_AMOUNT_MINOR).contains(&spend_per_point_minor) {
+            errors.add("spend_per_point", "Ensure this value is greater than or equal to 0.01.");
+        }
+        errors.check("points_expire_after_days", expiry_days(points_expire_after_days));
+        errors.or(LoyaltyProgram { spend_per_point_minor, points_expire_after_days, tiers })
+    }
+
+    /// Spend that earns one point, in minor units.
+    pub fn spend_per_point_minor(self) -> i64 {
+        self.spend_per_point_minor
+    }
+
+    /// How many days an added point lives, if points expire.
+    pub fn points_expire_after_days(self) -> Option<i64> {
+        self.points_expire_after_days
+    }
+
+    /// The tier thresholds.
+    pub fn tiers(self) -> TierThresholds {
+        self.tiers
+    }
+
+    /// Points an order of `total_minor` earns: whole multiples of the spend per point.
+    pub fn points_for(self, total_minor: i64) -> i64 {
+        (total_minor.max(0) / self.spend_per_point_minor).min(MAX_POINTS)
+    }
+}
+
+/// Expiry in days: none, or 1 to [`MAX_EXPIRY_DAYS`].
+pub fn expiry_days(days: Option<i64>) -> Result<Option<i64>, String> {
+    match days {
+        Some(d) if d < 1 => Err("Ensure this value is greater than or equal to 1.".into()),
+        Some(d) if d > MAX_EXPIRY_DAYS => Err(format!("Ensure this value is less than or equal to {MAX_EXPIRY_DAYS}.")),
+        other => Ok(other),
+    }
+}
+
+/// What changed a customer's tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TierCause {
+    /// An order earned points.
+    Order,
+    /// A refund took points back.
+    Refund,
+    /// Points given or taken by hand.
+    Manual,
+    /// An edit set a new balance.
+    Edit,
+    /// The customer was created.
+    Create,
+    /// Points expired.
+    Expiry,
+    /// The tenant changed its thresholds.
+    Program,
+    /// The customer was imported.
+    Import,
+}
+
+impl TierCause {
+    /// The stored and shown name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TierCause::Order => "order",
+            TierCause::Refund => "refund",
+            TierCause::Manual => "manual",
+            TierCause::Edit => "edit",
+            TierCause::Create => "create",
+            TierCause::Expiry => "expiry",
+            TierCause::Program => "program",
+            TierCause::Import => "import",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_program_keeps_the_seeds_tiers() {
+        let tiers = LoyaltyProgram::default().tiers();
+        let cases = [
+            (0, LoyaltyTier::Bronze),
+            (99, LoyaltyTier::Bronze),
+            (100, LoyaltyTier::Silver),
+            (499, LoyaltyTier::Silver),
+            (500, LoyaltyTier::Gold),
+            (999, LoyaltyTier::Gold),
+            (1000, LoyaltyTier::Platinum),
+        ];
+        for (points, tier) in cases {
+            assert_eq!(tiers.tier_of(points), tier, "{points}");
+            assert!(tiers.range(tier).0 <= points);
+        }
+    }
+
+    #[test]
+    fn thresholds_must_rise_and_stay_within_bounds() {
+        assert!(TierThresholds::new(50, 200, 900).is_ok());
+        let errors = TierThresholds::new(100, 100, 50).expect_err("not rising");
+        assert!(errors.0.contains_key("tiers.gold") && errors.0.contains_key("tiers.platinum"));
+        let errors = TierThresholds::new(0, 5, MAX_THRESHOLD + 1).expect_err("out of bounds");
+        assert!(errors.0.contains_key("tiers.silver") && errors.0.contains_key("tiers.platinum"));
+    }
+
+    #[test]
+    fn an_order_earns_whole_multiples_of_the_spend_per_point() {
+        let program = LoyaltyProgram::default();
+        assert_eq!(program.points_for(12_500_000), 12);
+        assert_eq!(program.points_for(999_999), 0);
+        let tiers = TierThresholds::default();
+        assert_eq!(LoyaltyProgram::new(1, None, tiers).map(|p| p.points_for(5)), Ok(5));
+        assert!(LoyaltyProgram::new(0, Some(0), tiers).is_err());
+    }
+}

@@ -1,0 +1,63 @@
+//! Orders from the till and their refunds. Any staff records an order; owners and managers
+//! refund. "Not found" comes first, then the role, then the input.
+
+use super::{paged, Core, Paged, ServiceError, ServiceResult};
+use crate::domain::customer_query::PageRequest;
+use crate::domain::order::REFERENCE_TAKEN;
+use crate::domain::{FieldErrors, Input, NewOrder, Order, Refund, RequestContext};
+use crate::storage::{OrderRecorded, RefundOutcome, StorageError};
+
+/// A recorded order, and whether it was recorded by this call or found from an earlier one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    /// The order.
+    pub order: Order,
+    /// False when the same order was recorded before (a till's retry): nothing was applied.
+    pub created: bool,
+}
+
+/// Records an order for customer `id` (any role).
+pub async fn record(core: &Core, ctx: &RequestContext, id: i64, input: Input<NewOrder>) -> ServiceResult<Recorded> {
+    let new = match input {
+        Ok(new) => new,
+        Err(invalid) => return Err(super::customers::refusal(core, ctx, id, invalid).await),
+    };
+    let ordered_at = match new.dated(core.clock.now()) {
+        Ok(at) => at,
+        Err(invalid) => return Err(super::customers::refusal(core, ctx, id, invalid).await),
+    };
+    // Two tills sending the same new reference at once: the second finds the first's order.
+    for _ in 0..2 {
+        match core.storage.record_order(ctx, id, &new, ordered_at).await {
+            Ok(None) => return Err(ServiceError::NotFound),
+            Ok(Some(OrderRecorded::Created(order))) => return Ok(Recorded { order, created: true }),
+            Ok(Some(OrderRecorded::Retried(order))) => return Ok(Recorded { order, created: false }),
+            Ok(Some(OrderRecorded::ReferenceTaken)) => break,
+            Err(StorageError::Conflict) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ServiceError::FieldConflict(FieldErrors::single("reference", REFERENCE_TAKEN)))
+}
+
+/// A page of a customer's orders, newest first.
+pub async fn list(core: &Core, ctx: &RequestContext, id: i64, page: PageRequest) -> ServiceResult<Paged<Order>> {
+    paged(page, |offset, limit| core.storage.customer_orders(ctx, id, offset, limit)).await
+}
+
+/// Refunds part or the rest of an order (owners and managers).
+pub async fn refund(core: &Core, ctx: &RequestContext, order_id: i64, input: Input<Refund>) -> ServiceResult<Order> {
+    // Not found first, so other tenants' order ids stay unknown; then the role, then the input.
+    if core.storage.order(ctx, order_id).await?.is_none() {
+        return Err(ServiceError::NotFound);
+    }
+    if !ctx.role.can_manage_customers() {
+        return Err(ServiceError::Forbidden);
+    }
+    let refund = input?;
+    match core.storage.refund_order(ctx, order_id, &refund).await? {
+        RefundOutcome::NotFound => Err(ServiceError::NotFound),
+        RefundOutcome::Refused(invalid) => Err(invalid.into()),
+        RefundOutcome::Refunded(order) => Ok(order),
+    }
+}

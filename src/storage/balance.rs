@@ -1,0 +1,230 @@
+//! How a balance changes, the same for every cause: inside the write's transaction, the tenant's
+//! program is read (and, in PostgreSQL, share-locked, so a change of thresholds waits for writes
+//! in flight and the writes after it see the new thresholds), the customer's row is locked, and
+//! the change writes its ledger row, adds or consumes expiring lots (oldest first) and records a
+//! change of tier.
+
+use super::PointsSource;
+use crate::domain::{LoyaltyProgram, LoyaltyTier, TierCause};
+use chrono::{DateTime, Utc};
+
+/// A customer's row as a write holds it (locked).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeldCustomer {
+    /// Balance before the write.
+    pub points: i64,
+    /// Stored tier before the write.
+    pub tier: LoyaltyTier,
+    /// Whether the customer is active.
+    pub is_active: bool,
+}
+
+/// A change of balance already written to the customer's row, to record around it.
+#[derive(Clone, Copy, Debug)]
+pub struct BalanceChange<'a> {
+    /// The customer.
+    pub customer_id: i64,
+    /// The balance and tier before.
+    pub before: HeldCustomer,
+    /// The balance after.
+    pub after: i64,
+    /// The tier after.
+    pub tier_after: LoyaltyTier,
+    /// The ledger row's reason.
+    pub reason: &'a str,
+    /// The ledger row's source.
+    pub source: PointsSource,
+    /// The cause of a tier change.
+    pub cause: TierCause,
+    /// Whether a ledger row is written even when nothing was applied (a refund clamped at zero).
+    pub always_ledger: bool,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// The program from the tenant's stored columns (defaults if they were ever inconsistent).
+pub(crate) fn stored_program(
+    spend_per_point_minor: i64,
+    points_expire_after_days: Option<i64>,
+    silver: i64,
+    gold: i64,
+    platinum: i64,
+) -> LoyaltyProgram {
+    crate::domain::TierThresholds::new(silver, gold, platinum)
+        .and_then(|tiers| LoyaltyProgram::new(spend_per_point_minor, points_expire_after_days, tiers))
+        .unwrap_or_else(|errors| {
+            tracing::error!(?errors, "a tenant's stored loyalty program is invalid; using the defaults");
+            LoyaltyProgram::default()
+        })
+}
+
+/// The SQL columns of a tenant's program, in [`stored_program`]'s order.
+pub(crate) const PROGRAM_COLUMNS: &str =
+    "spend_per_point_minor, points_expire_after_days, tier_silver, tier_gold, tier_platinum";
+
+/// Implements the balance helpers for a [`Dialect`](super::Dialect).
+macro_rules! impl_balance {
+    ($backend:ty) => {
+        impl $backend {
+            /// The tenant's program, share-locked for the rest of the transaction where the
+            /// database has row locks.
+            async fn held_program(
+                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+            ) -> $crate::storage::StorageResult<$crate::domain::LoyaltyProgram> {
+                use $crate::storage::Dialect;
+                let row: (i64, Option<i64>, i64, i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {} FROM tenants WHERE id = $1{}",
+                    $crate::storage::balance::PROGRAM_COLUMNS,
+                    Self::SHARE_ROW
+                )))
+                .bind(tenant_id)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok($crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4))
+            }
+
+            /// One of the tenant's customers, locked for the rest of the transaction.
+            async fn held_customer(
+                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+                id: i64,
+            ) -> $crate::storage::StorageResult<Option<$crate::storage::balance::HeldCustomer>> {
+                use $crate::storage::Dialect;
+                let row: Option<(i64, i64, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT loyalty_points, tier, is_active FROM customers WHERE id = $1 AND tenant_id = $2{}",
+                    Self::LOCK_ROW
+                )))
+                .bind(id)
+                .bind(tenant_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                Ok(row.map(|(points, tier, is_active)| $crate::storage::balance::HeldCustomer {
+                    points,
+                    tier: $crate::domain::LoyaltyTier::from_rank(tier),
+                    is_active,
+                }))
+            }
+
+            /// Writes what goes with a balance change already applied to the customer's row: the
+            /// ledger row, a new lot (points added while points expire) or lots consumed oldest
+            /// first (points taken), and the tier change.
+            async fn record_balance_change(
+                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+                user_id: Option<i64>,
+                program: $crate::domain::LoyaltyProgram,
+                change: &$crate::storage::balance::BalanceChange<'_>,
+            ) -> $crate::storage::StorageResult<()> {
+                let delta = change.after - change.before.points;
+                if delta != 0 || change.always_ledger {
+                    sqlx::query(
+                        "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, source, \
+                         user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(tenant_id)
+                    .bind(change.customer_id)
+                    .bind(delta)
+                    .bind(change.after)
+                    .bind(change.reason)
+                    .bind(change.source.as_str())
+                    .bind(user_id)
+                    .bind(change.at)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                if delta > 0 {
+                    if let Some(days) = program.points_expire_after_days() {
+                        sqlx::query(
+                            "INSERT INTO points_lots (tenant_id, customer_id, remaining, expires_at, created_at) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(tenant_id)
+                        .bind(change.customer_id)
+                        .bind(delta)
+                        .bind(change.at + chrono::Duration::days(days))
+                        .bind(change.at)
+                        .execute(&mut **tx)
+                        .await?;
+                    }
+                } else if delta < 0 {
+                    Self::consume_lots(tx, change.customer_id, change.before.points, -delta).await?;
+                }
+                if change.tier_after != change.before.tier {
+                    Self::record_tier_change(
+                        &mut **tx,
+                        tenant_id,
+                        change.customer_id,
+                        change.tier_after,
+                        Some(change.before.tier),
+                        change.cause,
+                        change.at,
+                    )
+                    .await?;
+                }
+                Ok(())
+            }
+
+            /// Takes `taken` points out of a balance of `before`: first from the points that
+            /// never expire (the oldest), then from the lots, oldest first.
+            async fn consume_lots(
+                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                customer_id: i64,
+                before: i64,
+                taken: i64,
+            ) -> $crate::storage::StorageResult<()> {
+                let lots: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT id, remaining FROM points_lots WHERE customer_id = $1 AND remaining > 0 ORDER BY id",
+                )
+                .bind(customer_id)
+                .fetch_all(&mut **tx)
+                .await?;
+                let in_lots: i64 = lots.iter().map(|(_, remaining)| remaining).sum();
+                let mut from_lots = taken - (before - in_lots).max(0);
+                for (id, remaining) in lots {
+                    if from_lots <= 0 {
+                        break;
+                    }
+                    let used = remaining.min(from_lots);
+                    from_lots -= used;
+                    sqlx::query("UPDATE points_lots SET remaining = remaining - $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(used)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            /// Records a change of a customer's tier.
+            async fn record_tier_change<'e, E>(
+                executor: E,
+                tenant_id: i64,
+                customer_id: i64,
+                tier: $crate::domain::LoyaltyTier,
+                previous: Option<$crate::domain::LoyaltyTier>,
+                cause: $crate::domain::TierCause,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::storage::StorageResult<()>
+            where
+                E: sqlx::Executor<'e, Database = <$backend as $crate::storage::Dialect>::Db>,
+            {
+                sqlx::query(
+                    "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(tenant_id)
+                .bind(customer_id)
+                .bind(tier.rank())
+                .bind(previous.map($crate::domain::LoyaltyTier::rank))
+                .bind(cause.as_str())
+                .bind(at)
+                .execute(executor)
+                .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_balance;

@@ -1,0 +1,358 @@
+//! The loyalty program of a tenant, re-tiering its customers when the thresholds change, the
+//! tier history, and expiring points lots.
+
+use super::{Page, StorageResult};
+use crate::domain::{LoyaltyProgram, PointsExpiring, RequestContext, TierChange, TierThresholds};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// What one batch of expiry did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExpiredBatch {
+    /// Lots looked at (0 when nothing is due: the run is over).
+    pub lots: u64,
+    /// Points taken off balances.
+    pub points: i64,
+    /// Customers whose balance went down.
+    pub customers: Vec<i64>,
+}
+
+/// How many lots one expiry transaction handles.
+pub const EXPIRY_BATCH: i64 = 5000;
+
+/// The program, tiers and expiry.
+#[async_trait]
+pub trait Loyalty {
+    /// The caller's tenant's program.
+    async fn loyalty_program(&self, ctx: &RequestContext) -> StorageResult<LoyaltyProgram>;
+
+    /// Replaces the caller's tenant's program and, in the same transaction, moves every customer
+    /// whose tier the new thresholds change (with a `program` tier change). Returns how many moved.
+    async fn set_loyalty_program(&self, ctx: &RequestContext, program: &LoyaltyProgram) -> StorageResult<u64>;
+
+    /// How many of the caller's customers each tier (Bronze first) would hold with `thresholds`.
+    async fn tier_counts(&self, ctx: &RequestContext, thresholds: TierThresholds) -> StorageResult<[i64; 4]>;
+
+    /// A page of a customer's tier changes, newest first. `None` if the customer is not found.
+    async fn tier_history(
+        &self,
+        ctx: &RequestContext,
+        customer_id: i64,
+        offset: u64,
+        limit: u64,
+    ) -> StorageResult<Option<Page<TierChange>>>;
+
+    /// The points of a customer that expire next (those of the earliest UTC day with lots left).
+    async fn points_expiring(&self, ctx: &RequestContext, customer_id: i64) -> StorageResult<Option<PointsExpiring>>;
+
+    /// Expires up to [`EXPIRY_BATCH`] lots due at `as_of` (every tenant), in one transaction.
+    async fn expire_lots(&self, as_of: DateTime<Utc>) -> StorageResult<ExpiredBatch>;
+}
+
+/// The SQL for a customer's tier with the thresholds bound at `$silver`, `$gold`, `$platinum`.
+pub(crate) fn tier_case(silver: usize, gold: usize, platinum: usize) -> String {
+    format!(
+        "(CASE WHEN loyalty_points >= ${platinum} THEN 3 WHEN loyalty_points >= ${gold} THEN 2 \
+         WHEN loyalty_points >= ${silver} THEN 1 ELSE 0 END)"
+    )
+}
+
+/// Implements [`Loyalty`] for a [`Dialect`](super::Dialect) that has the balance helpers.
+macro_rules! impl_loyalty {
+    ($backend:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::storage::Loyalty for $backend {
+            async fn loyalty_program(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+            ) -> $crate::storage::StorageResult<$crate::domain::LoyaltyProgram> {
+                use $crate::storage::Dialect;
+                const SQL: &str = const_format::concatcp!(
+                    "SELECT ",
+                    $crate::storage::balance::PROGRAM_COLUMNS,
+                    " FROM tenants WHERE id = $1"
+                );
+                let row: (i64, Option<i64>, i64, i64, i64) =
+                    sqlx::query_as(SQL).bind(ctx.tenant_id).fetch_one(self.pool()).await?;
+                Ok($crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4))
+            }
+
+            async fn set_loyalty_program(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                program: &$crate::domain::LoyaltyProgram,
+            ) -> $crate::storage::StorageResult<u64> {
+                use $crate::storage::Dialect;
+                let mut tx = self.begin_write().await?;
+                let tiers = program.tiers();
+                // Updating the tenant's row waits for the writes that share-lock it and holds
+                // new ones until the customers are re-tiered.
+                sqlx::query(
+                    "UPDATE tenants SET spend_per_point_minor = $2, points_expire_after_days = $3, \
+                     tier_silver = $4, tier_gold = $5, tier_platinum = $6 WHERE id = $1",
+                )
+                .bind(ctx.tenant_id)
+                .bind(program.spend_per_point_minor())
+                .bind(program.points_expire_after_days())
+                .bind(tiers.silver())
+                .bind(tiers.gold())
+                .bind(tiers.platinum())
+                .execute(&mut *tx)
+                .await?;
+                let tier = $crate::storage::loyalty::tier_case(2, 3, 4);
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) \
+                     SELECT tenant_id, id, {tier}, tier, 'program', $5 FROM customers \
+                     WHERE tenant_id = $1 AND tier <> {tier} ORDER BY id"
+                )))
+                .bind(ctx.tenant_id)
+                .bind(tiers.silver())
+                .bind(tiers.gold())
+                .bind(tiers.platinum())
+                .bind($crate::storage::now())
+                .execute(&mut *tx)
+                .await?;
+                let moved = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE customers SET tier = {tier} WHERE tenant_id = $1 AND tier <> {tier}"
+                )))
+                .bind(ctx.tenant_id)
+                .bind(tiers.silver())
+                .bind(tiers.gold())
+                .bind(tiers.platinum())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                // Tier filters read the thresholds: cached lists of the tenant are stale now.
+                sqlx::query(
+                    "INSERT INTO customer_versions (tenant_id, version) VALUES ($1, 1) \
+                     ON CONFLICT (tenant_id) DO UPDATE SET version = customer_versions.version + 1",
+                )
+                .bind(ctx.tenant_id)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(moved)
+            }
+
+            async fn tier_counts(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                thresholds: $crate::domain::TierThresholds,
+            ) -> $crate::storage::StorageResult<[i64; 4]> {
+                use $crate::storage::Dialect;
+                let mut at_least = [0_i64; 4];
+                let total: i64 =
+                    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(customers), 0) AS BIGINT) FROM customer_counters WHERE tenant_id = $1")
+                        .bind(ctx.tenant_id)
+                        .fetch_one(self.pool())
+                        .await?;
+                at_least[0] = total;
+                for (slot, from) in [(1, thresholds.silver()), (2, thresholds.gold()), (3, thresholds.platinum())] {
+                    at_least[slot] = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM customers WHERE tenant_id = $1 AND loyalty_points >= $2",
+                    )
+                    .bind(ctx.tenant_id)
+                    .bind(from)
+                    .fetch_one(self.pool())
+                    .await?;
+                }
+                Ok([
+                    at_least[0] - at_least[1],
+                    at_least[1] - at_least[2],
+                    at_least[2] - at_least[3],
+                    at_least[3],
+                ])
+            }
+
+            async fn tier_history(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                customer_id: i64,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<Option<$crate::storage::Page<$crate::domain::TierChange>>> {
+                use $crate::storage::Dialect;
+                let exists: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND tenant_id = $2")
+                        .bind(customer_id)
+                        .bind(ctx.tenant_id)
+                        .fetch_optional(self.pool())
+                        .await?;
+                if exists.is_none() {
+                    return Ok(None);
+                }
+                let count: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM tier_changes WHERE customer_id = $1 AND tenant_id = $2")
+                        .bind(customer_id)
+                        .bind(ctx.tenant_id)
+                        .fetch_one(self.pool())
+                        .await?;
+                let items = sqlx::query_as(
+                    "SELECT id, tier, previous_tier, cause, changed_at FROM tier_changes \
+                     WHERE customer_id = $1 AND tenant_id = $2 ORDER BY id DESC LIMIT $3 OFFSET $4",
+                )
+                .bind(customer_id)
+                .bind(ctx.tenant_id)
+                .bind($crate::storage::sql::bigint(limit))
+                .bind($crate::storage::sql::bigint(offset))
+                .fetch_all(self.pool())
+                .await?;
+                Ok(Some($crate::storage::Page { count: $crate::storage::sql::count(count), items }))
+            }
+
+            async fn points_expiring(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                customer_id: i64,
+            ) -> $crate::storage::StorageResult<Option<$crate::domain::PointsExpiring>> {
+                use $crate::storage::Dialect;
+                let first: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
+                    "SELECT expires_at FROM points_lots WHERE customer_id = $1 AND tenant_id = $2 \
+                     AND remaining > 0 ORDER BY expires_at LIMIT 1",
+                )
+                .bind(customer_id)
+                .bind(ctx.tenant_id)
+                .fetch_optional(self.pool())
+                .await?;
+                let Some(first) = first else {
+                    return Ok(None);
+                };
+                let day = first.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+                let points: i64 = sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(SUM(remaining), 0) AS BIGINT) FROM points_lots \
+                     WHERE customer_id = $1 AND tenant_id = $2 AND remaining > 0 AND expires_at < $3",
+                )
+                .bind(customer_id)
+                .bind(ctx.tenant_id)
+                .bind(day + chrono::Duration::days(1))
+                .fetch_one(self.pool())
+                .await?;
+                Ok(Some($crate::domain::PointsExpiring { points, on: day }))
+            }
+
+            async fn expire_lots(
+                &self,
+                as_of: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::storage::StorageResult<$crate::storage::loyalty::ExpiredBatch> {
+                use $crate::storage::Dialect;
+                type Db = <$backend as Dialect>::Db;
+                let mut tx = self.begin_write().await?;
+                let due: Vec<(i64, i64, i64)> = sqlx::query_as(
+                    "SELECT id, tenant_id, customer_id FROM points_lots WHERE remaining > 0 AND expires_at <= $1 \
+                     ORDER BY expires_at, customer_id LIMIT $2",
+                )
+                .bind(as_of)
+                .bind($crate::storage::loyalty::EXPIRY_BATCH)
+                .fetch_all(&mut *tx)
+                .await?;
+                if due.is_empty() {
+                    return Ok($crate::storage::loyalty::ExpiredBatch::default());
+                }
+                // Held in the order every write holds them: the tenants' programs, then the
+                // customers (by id), then their lots as the last write left them.
+                let mut tenants: Vec<i64> = due.iter().map(|(_, tenant, _)| *tenant).collect();
+                tenants.sort_unstable();
+                tenants.dedup();
+                let mut programs = std::collections::HashMap::new();
+                for tenant in tenants {
+                    programs.insert(tenant, Self::held_program(&mut tx, tenant).await?);
+                }
+                let mut customers: Vec<i64> = due.iter().map(|(_, _, customer)| *customer).collect();
+                customers.sort_unstable();
+                customers.dedup();
+                let mut held = sqlx::QueryBuilder::<Db>::new(
+                    "SELECT id, tenant_id, loyalty_points, tier FROM customers WHERE id IN (",
+                );
+                let mut list = held.separated(", ");
+                for id in &customers {
+                    list.push_bind(*id);
+                }
+                held.push(") ORDER BY id").push(Self::LOCK_ROW);
+                let rows: Vec<(i64, i64, i64, i64)> = held.build_query_as().fetch_all(&mut *tx).await?;
+                let mut lots = sqlx::QueryBuilder::<Db>::new(
+                    "SELECT customer_id, CAST(SUM(remaining) AS BIGINT) FROM points_lots WHERE remaining > 0 AND id IN (",
+                );
+                let mut list = lots.separated(", ");
+                for (id, _, _) in &due {
+                    list.push_bind(*id);
+                }
+                lots.push(") GROUP BY customer_id");
+                let expiring: std::collections::HashMap<i64, i64> =
+                    lots.build_query_as::<(i64, i64)>().fetch_all(&mut *tx).await?.into_iter().collect();
+                let now = as_of;
+                let mut batch = $crate::storage::loyalty::ExpiredBatch {
+                    lots: due.len() as u64,
+                    ..Default::default()
+                };
+                // (customer, tenant, delta, after, tier before, tier after)
+                let mut changes = Vec::new();
+                for (id, tenant, points, tier) in rows {
+                    let taken = expiring.get(&id).copied().unwrap_or(0).min(points);
+                    if taken <= 0 {
+                        continue;
+                    }
+                    let after = points - taken;
+                    let tier_after = programs
+                        .get(&tenant)
+                        .copied()
+                        .unwrap_or_default()
+                        .tiers()
+                        .tier_of(after)
+                        .rank();
+                    changes.push((id, tenant, -taken, after, tier, tier_after));
+                    batch.points += taken;
+                    batch.customers.push(id);
+                }
+                let mut spent = sqlx::QueryBuilder::<Db>::new("UPDATE points_lots SET remaining = 0 WHERE id IN (");
+                let mut list = spent.separated(", ");
+                for (id, _, _) in &due {
+                    list.push_bind(*id);
+                }
+                spent.push(")");
+                spent.build().execute(&mut *tx).await?;
+                if !changes.is_empty() {
+                    let mut update = sqlx::QueryBuilder::<Db>::new("UPDATE customers SET loyalty_points = v.column2, tier = v.column3 FROM (");
+                    update.push_values(&changes, |mut row, (id, _, _, after, _, tier_after)| {
+                        row.push_bind(*id).push_bind(*after).push_bind(*tier_after);
+                    });
+                    update.push(") AS v WHERE customers.id = v.column1");
+                    update.build().execute(&mut *tx).await?;
+                    let mut ledger = sqlx::QueryBuilder::<Db>::new(
+                        "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, source, \
+                         user_id, created_at) ",
+                    );
+                    ledger.push_values(&changes, |mut row, (id, tenant, delta, after, _, _)| {
+                        row.push_bind(*tenant)
+                            .push_bind(*id)
+                            .push_bind(*delta)
+                            .push_bind(*after)
+                            .push_bind("Points expired")
+                            .push_bind($crate::storage::PointsSource::Expiry.as_str())
+                            .push_bind(None::<i64>)
+                            .push_bind(now);
+                    });
+                    ledger.build().execute(&mut *tx).await?;
+                    let moved: Vec<_> = changes.iter().filter(|c| c.4 != c.5).collect();
+                    if !moved.is_empty() {
+                        let mut tiers = sqlx::QueryBuilder::<Db>::new(
+                            "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) ",
+                        );
+                        tiers.push_values(moved, |mut row, (id, tenant, _, _, before, after)| {
+                            row.push_bind(*tenant)
+                                .push_bind(*id)
+                                .push_bind(*after)
+                                .push_bind(Some(*before))
+                                .push_bind($crate::domain::TierCause::Expiry.as_str())
+                                .push_bind(now);
+                        });
+                        tiers.build().execute(&mut *tx).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(batch)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_loyalty;
