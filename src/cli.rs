@@ -42,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Loyalty points.
+    Points {
+        #[command(subcommand)]
+        command: PointsCommand,
+    },
     /// Add realistic demo customers to a tenant, creating the tenant if needed.
     Demo {
         /// The tenant's name.
@@ -60,6 +65,22 @@ enum TenantCommand {
         /// The tenant's name (unique, ignoring case).
         name: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum PointsCommand {
+    /// Expire the points lots that are due (every tenant); the server does this every hour.
+    Expire {
+        /// Expire what is due at this time (RFC 3339) instead of now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_as_of)]
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+    },
+}
+
+fn parse_as_of(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&chrono::Utc))
+        .map_err(|err| format!("not an RFC 3339 time ({err}), e.g. 2027-01-31T00:00:00Z"))
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,6 +127,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?;
             println!("{}", user.id);
+        }
+        Command::Points { command: PointsCommand::Expire { as_of } } => {
+            let as_of = as_of.unwrap_or_else(|| state.core.clock.now());
+            let started = std::time::Instant::now();
+            let expired = crate::services::loyalty::expire_points(&state.core, as_of).await.map_err(explain)?;
+            println!(
+                "expired {} points of {} customers (due by {}) in {:.1} s",
+                expired.points,
+                expired.customers,
+                as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                started.elapsed().as_secs_f64()
+            );
         }
         Command::Demo { tenant, customers } => {
             let started = std::time::Instant::now();

@@ -157,7 +157,11 @@ const DATETIME_FORMAT: &str =
     "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
 
 /// A date-time field: RFC 3339 (or Django's forms without an offset), `null` or blank for none.
-pub(crate) fn read_datetime(object: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Option<Option<DateTime<Utc>>> {
+pub(crate) fn read_datetime(
+    object: &Map<String, Value>,
+    field: &str,
+    errors: &mut FieldErrors,
+) -> Option<Option<DateTime<Utc>>> {
     match object.get(field)? {
         Value::Null => Some(None),
         Value::String(s) if s.trim().is_empty() => Some(None),

@@ -91,3 +91,19 @@ impl IntoResponse for ApiError {
 
 /// The result of an API handler.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotted_fields_nest_as_drf_nests_a_serializers_errors() {
+        let mut fields = FieldErrors::single("tiers.gold", "Too low.");
+        fields.add("spend_per_point", "Required.");
+        fields.add("tiers.platinum", "Too high.");
+        assert_eq!(
+            fields_json(&fields),
+            json!({"spend_per_point": ["Required."], "tiers": {"gold": ["Too low."], "platinum": ["Too high."]}})
+        );
+    }
+}

@@ -3,8 +3,8 @@
 //! rules.
 
 use super::customer_json::{object, read_datetime, read_text, whole_number};
-use crate::domain::customer_input::{NOT_INTEGER, NOT_NULL, REQUIRED};
 use crate::domain::customer_actions::MAX_REASON_LEN;
+use crate::domain::customer_input::{NOT_INTEGER, NOT_NULL, REQUIRED};
 use crate::domain::money::NOT_A_NUMBER;
 use crate::domain::{order, FieldErrors, Input, LoyaltyProgram, NewOrder, Refund, TierThresholds};
 use serde_json::{Map, Value};
@@ -32,8 +32,8 @@ fn required<T>(value: Option<T>, field: &str, errors: &mut FieldErrors) -> Optio
 /// `{"reference", "total", "ordered_at"?}`.
 pub fn new_order(body: &Value) -> Input<NewOrder> {
     let (object, mut errors) = object(body)?;
-    let reference = read_text(object, "reference", &mut errors)
-        .and_then(|raw| errors.check("reference", order::reference(&raw)));
+    let reference =
+        read_text(object, "reference", &mut errors).and_then(|raw| errors.check("reference", order::reference(&raw)));
     let reference = required(reference, "reference", &mut errors);
     let total = decimal_text(object, "total", &mut errors).and_then(|raw| errors.check("total", order::amount(&raw)));
     let total = required(total, "total", &mut errors);
@@ -51,7 +51,9 @@ pub fn refund(body: &Value) -> Input<Refund> {
     let (object, mut errors) = object(body)?;
     let amount_minor = match object.get("amount") {
         None | Some(Value::Null) => None,
-        Some(_) => decimal_text(object, "amount", &mut errors).and_then(|raw| errors.check("amount", order::amount(&raw))),
+        Some(_) => {
+            decimal_text(object, "amount", &mut errors).and_then(|raw| errors.check("amount", order::amount(&raw)))
+        }
     };
     let reason = match object.get("reason") {
         None | Some(Value::Null) => Some(String::new()),
@@ -78,8 +80,12 @@ pub fn refund(body: &Value) -> Input<Refund> {
 /// a missing expiry means none.
 pub fn program(body: &Value) -> Input<LoyaltyProgram> {
     let (object, mut errors) = object(body)?;
-    let spend = decimal_text(object, "spend_per_point", &mut errors)
-        .and_then(|raw| errors.check("spend_per_point", crate::domain::money::minor_units(&raw, 1, crate::domain::money::MAX_AMOUNT_MINOR)));
+    let spend = decimal_text(object, "spend_per_point", &mut errors).and_then(|raw| {
+        errors.check(
+            "spend_per_point",
+            crate::domain::money::minor_units(&raw, 1, crate::domain::money::MAX_AMOUNT_MINOR),
+        )
+    });
     let spend = required(spend, "spend_per_point", &mut errors);
     let expiry = match object.get("points_expire_after_days") {
         None | Some(Value::Null) => Some(None),

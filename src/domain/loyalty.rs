@@ -33,20 +33,23 @@ impl TierThresholds {
     /// under `tiers.silver`, `tiers.gold` and `tiers.platinum`.
     pub fn new(silver: i64, gold: i64, platinum: i64) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
+        let in_bounds = |value: i64| (1..=MAX_THRESHOLD).contains(&value);
         for (name, value) in [("silver", silver), ("gold", gold), ("platinum", platinum)] {
             if value < 1 {
                 errors.add(&format!("tiers.{name}"), "Ensure this value is greater than or equal to 1.");
             } else if value > MAX_THRESHOLD {
-                errors.add(&format!("tiers.{name}"), format!("Ensure this value is less than or equal to {MAX_THRESHOLD}."));
+                errors.add(
+                    &format!("tiers.{name}"),
+                    format!("Ensure this value is less than or equal to {MAX_THRESHOLD}."),
+                );
             }
         }
-        if errors.is_empty() {
-            if gold <= silver {
-                errors.add("tiers.gold", format!("Gold must start above Silver ({silver} points)."));
-            }
-            if platinum <= gold {
-                errors.add("tiers.platinum", format!("Platinum must start above Gold ({gold} points)."));
-            }
+        // Each tier against the one below it, where both are within bounds.
+        if in_bounds(silver) && in_bounds(gold) && gold <= silver {
+            errors.add("tiers.gold", format!("Gold must start above Silver ({silver} points)."));
+        }
+        if in_bounds(gold) && in_bounds(platinum) && platinum <= gold {
+            errors.add("tiers.platinum", format!("Platinum must start above Gold ({gold} points)."));
         }
         errors.or(TierThresholds { silver, gold, platinum })
     }
@@ -101,7 +104,11 @@ pub struct LoyaltyProgram {
 impl Default for LoyaltyProgram {
     /// One point per 10,000.00 spent, no expiry, the seed's thresholds.
     fn default() -> Self {
-        LoyaltyProgram { spend_per_point_minor: 1_000_000, points_expire_after_days: None, tiers: TierThresholds::default() }
+        LoyaltyProgram {
+            spend_per_point_minor: 1_000_000,
+            points_expire_after_days: None,
+            tiers: TierThresholds::default(),
+        }
     }
 }
 

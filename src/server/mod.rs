@@ -67,17 +67,26 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves until Ctrl-C or SIGTERM, with TCP_NODELAY on every connection (streamed pages would
-/// otherwise wait on delayed ACKs), and removes expired sessions every hour.
+/// otherwise wait on delayed ACKs); every hour (and at start) it removes expired sessions and
+/// expires the points that are due.
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.settings.address).await?;
     let address = listener.local_addr()?;
-    let storage = state.core.storage.clone();
+    let core = state.core.clone();
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
-            if let Err(err) = storage.delete_expired_sessions(chrono::Utc::now().timestamp()).await {
+            let now = core.clock.now();
+            if let Err(err) = core.storage.delete_expired_sessions(now.timestamp()).await {
                 tracing::warn!(%err, "could not remove expired sessions");
+            }
+            match crate::services::loyalty::expire_points(&core, now).await {
+                Ok(expired) if expired.points > 0 => {
+                    tracing::info!(points = expired.points, customers = expired.customers, "points expired");
+                }
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err.chain(), "could not expire points"),
             }
         }
     });

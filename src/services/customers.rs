@@ -9,7 +9,9 @@ use super::{paged, Core, Paged, ServiceError, ServiceResult};
 use crate::domain::customer_actions::{BulkUpdate, PointsChange};
 use crate::domain::customer_input::{CustomerPatch, NewCustomer};
 use crate::domain::customer_query::{ListQuery, PageNumber, PageRequest};
-use crate::domain::{Customer, FieldErrors, Input, InvalidInput, LoyaltyTier, PointsEntry, PointsExpiring, RequestContext};
+use crate::domain::{
+    Customer, FieldErrors, Input, InvalidInput, LoyaltyTier, PointsEntry, PointsExpiring, RequestContext,
+};
 use crate::storage::StorageError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

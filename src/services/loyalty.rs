@@ -37,11 +37,7 @@ pub async fn set_program(
 }
 
 /// How many customers each tier (Bronze first) would hold with `thresholds` (owners).
-pub async fn preview_tiers(
-    core: &Core,
-    ctx: &RequestContext,
-    thresholds: TierThresholds,
-) -> ServiceResult<[i64; 4]> {
+pub async fn preview_tiers(core: &Core, ctx: &RequestContext, thresholds: TierThresholds) -> ServiceResult<[i64; 4]> {
     if !ctx.role.can_manage_users() {
         return Err(ServiceError::Forbidden);
     }

@@ -54,7 +54,9 @@ pub struct ImportedCustomer {
 impl ImportedCustomer {
     /// The balance its history leaves (each change clamped at zero, as the ledger applied it).
     pub fn balance(&self) -> i64 {
-        self.history.iter().fold(0_i64, |balance, h| (balance + h.delta).clamp(0, crate::domain::customer_input::MAX_POINTS))
+        self.history
+            .iter()
+            .fold(0_i64, |balance, h| (balance + h.delta).clamp(0, crate::domain::customer_input::MAX_POINTS))
     }
 }
 

@@ -113,14 +113,18 @@ macro_rules! impl_customers {
                     // so a points index can still serve the range).
                     let (low, high) = $crate::storage::customers::tier_bounds(tier);
                     if let Some(low) = low {
-                        qb.push(format!(" AND {points_walk}c.loyalty_points >= (SELECT {low} FROM tenants WHERE id = "))
-                            .push_bind(tenant_id)
-                            .push(")");
+                        qb.push(format!(
+                            " AND {points_walk}c.loyalty_points >= (SELECT {low} FROM tenants WHERE id = "
+                        ))
+                        .push_bind(tenant_id)
+                        .push(")");
                     }
                     if let Some(high) = high {
-                        qb.push(format!(" AND {points_walk}c.loyalty_points < (SELECT {high} FROM tenants WHERE id = "))
-                            .push_bind(tenant_id)
-                            .push(")");
+                        qb.push(format!(
+                            " AND {points_walk}c.loyalty_points < (SELECT {high} FROM tenants WHERE id = "
+                        ))
+                        .push_bind(tenant_id)
+                        .push(")");
                     }
                 }
                 if let Some(city) = &filter.city {
