@@ -4,6 +4,7 @@ use crate::components::layout::AppLayout;
 use crate::pages::customers::detail::CustomerDetailPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::login::LoginPage;
+use crate::pages::loyalty::LoyaltySettingsPage;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <Redirect path="/customers"/> }/>
                     <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers/:id") view=CustomerDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/loyalty") view=LoyaltySettingsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

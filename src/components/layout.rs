@@ -51,6 +51,9 @@ fn NavBody(email: String, tenant: String, role: &'static str) -> impl IntoView {
             <A href="/customers" attr:class="flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700">
                 "Customers"
             </A>
+            <A href="/settings/loyalty" attr:class="flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700">
+                "Loyalty program"
+            </A>
         </nav>
         <div class="border-t border-slate-200 px-6 py-4 text-sm">
             <p class="font-semibold">{tenant}</p>

@@ -1,6 +1,7 @@
 //! Reusable view pieces.
 
 pub mod badges;
+pub mod field;
 pub mod layout;
 pub mod modal;
 pub mod toast;

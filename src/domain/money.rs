@@ -59,21 +59,6 @@ pub fn decimal_text(minor: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
-/// Minor units as the page shows them: grouped thousands, two places (`125,000.00`).
-pub fn grouped(minor: i64) -> String {
-    let text = decimal_text(minor);
-    let (sign, rest) = text.strip_prefix('-').map_or(("", text.as_str()), |r| ("-", r));
-    let (whole, fraction) = rest.split_once('.').unwrap_or((rest, "00"));
-    let mut out = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{sign}{out}.{fraction}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,11 +86,9 @@ mod tests {
     }
 
     #[test]
-    fn amounts_read_back_with_two_places_and_grouping() {
+    fn amounts_read_back_with_two_places() {
         assert_eq!(decimal_text(12_500_000), "125000.00");
         assert_eq!(decimal_text(5), "0.05");
-        assert_eq!(grouped(12_500_000), "125,000.00");
-        assert_eq!(grouped(99), "0.99");
-        assert_eq!(grouped(100_000_000), "1,000,000.00");
+        assert_eq!(decimal_text(-150), "-1.50");
     }
 }

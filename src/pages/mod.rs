@@ -2,4 +2,5 @@
 
 pub mod customers;
 pub mod login;
+pub mod loyalty;
 pub mod not_found;

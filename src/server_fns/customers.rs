@@ -2,7 +2,7 @@
 //! service's input from the page's form or URL state (see `form.rs`), and calls one service,
 //! exactly as the REST handlers do.
 
-use crate::domain::{Customer, PointsEntry, TierThresholds};
+use crate::domain::{Customer, Order, PointsEntry, PointsExpiring, TierChange, TierThresholds};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -98,7 +98,24 @@ pub struct DetailView {
     pub history_count: u64,
     /// This history page.
     pub history_page: u64,
+    /// Orders on this page, newest first.
+    pub orders: Vec<Order>,
+    /// All orders.
+    pub orders_count: u64,
+    /// This orders page.
+    pub orders_page: u64,
+    /// The latest tier changes, newest first.
+    pub tiers: Vec<TierChange>,
+    /// All tier changes.
+    pub tiers_count: u64,
+    /// The points that expire next.
+    pub points_expiring: Option<PointsExpiring>,
+    /// Whether the caller may refund orders.
+    pub can_refund: bool,
 }
+
+#[cfg(feature = "ssr")]
+pub(crate) use server::{caller, sentence};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -119,10 +136,12 @@ mod server {
     /// A service error as a sentence for the page (internal causes are logged, not shown).
     pub fn sentence(err: ServiceError) -> ServerFnError {
         let text = match err {
-            ServiceError::NotFound => "That customer no longer exists.".to_owned(),
+            ServiceError::NotFound => "That customer or order no longer exists.".to_owned(),
             ServiceError::Forbidden => "Your role does not allow this.".to_owned(),
             ServiceError::BadRequest(message) => message.to_owned(),
-            ServiceError::Validation(fields) => fields.0.values().flatten().cloned().collect::<Vec<_>>().join(" "),
+            ServiceError::Validation(fields) | ServiceError::FieldConflict(fields) => {
+                fields.0.values().flatten().cloned().collect::<Vec<_>>().join(" ")
+            }
             internal if internal.is_internal() => {
                 tracing::error!(error = %internal.chain(), "page request failed");
                 "Something went wrong on our side. Try again.".to_owned()
@@ -237,11 +256,15 @@ pub async fn bulk_update(ids: Vec<i64>, activate: bool) -> Result<u64, ServerFnE
 /// The size of a page of points history on the detail page.
 pub const HISTORY_PAGE_SIZE: u64 = 10;
 
-/// A customer and a page of its points history.
+/// The size of a page of orders and of the tier history on the detail page.
+pub const ORDERS_PAGE_SIZE: u64 = 10;
+
+/// A customer with a page of its points history, a page of its orders and its latest tier
+/// changes.
 #[server(prefix = "/sfn", endpoint = "customers/detail")]
-pub async fn customer_detail(id: i64, page: u64) -> Result<DetailView, ServerFnError> {
+pub async fn customer_detail(id: i64, page: u64, orders_page: u64) -> Result<DetailView, ServerFnError> {
     use crate::domain::customer_query::PageRequest;
-    use crate::services::customers;
+    use crate::services::{customers, loyalty, orders};
     let (core, ctx) = server::caller().await?;
     let detail = customers::detail(&core, &ctx, id).await.map_err(server::sentence)?;
     let requested = (page >= 1).then(|| PageRequest::number(page, HISTORY_PAGE_SIZE));
@@ -250,8 +273,23 @@ pub async fn customer_detail(id: i64, page: u64) -> Result<DetailView, ServerFnE
         customers::points_history(core_ref, ctx_ref, id, page).await
     })
     .await?;
+    let requested = (orders_page >= 1).then(|| PageRequest::number(orders_page, ORDERS_PAGE_SIZE));
+    let order_page = server::or_first_page(requested, ORDERS_PAGE_SIZE, |page| async move {
+        orders::list(core_ref, ctx_ref, id, page).await
+    })
+    .await?;
+    let tiers = loyalty::tier_history(&core, &ctx, id, PageRequest::first(ORDERS_PAGE_SIZE))
+        .await
+        .map_err(server::sentence)?;
     Ok(DetailView {
         average_order_minor: form::minor_units(detail.average_order_value),
+        points_expiring: detail.points_expiring,
+        orders: order_page.items,
+        orders_count: order_page.count,
+        orders_page: order_page.number,
+        tiers: tiers.items,
+        tiers_count: tiers.count,
+        can_refund: ctx.role.can_manage_customers(),
         customer: detail.customer,
         history: history.items,
         history_count: history.count,

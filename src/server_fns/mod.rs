@@ -1,4 +1,6 @@
 //! Server functions for the UI: each one gets the caller from the session and calls one service.
 
 pub mod customers;
+pub mod loyalty;
+pub mod orders;
 pub mod session;

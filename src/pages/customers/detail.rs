@@ -1,9 +1,11 @@
-//! `/customers/{id}`: profile, tier, totals, average order value and the points history.
+//! `/customers/{id}`: profile, tier, totals, average order value, points about to expire, the
+//! orders (Record order, Refund), the points history with each entry's source, and the tier history.
 
 use super::query::{grouped, money};
 use crate::components::badges::{StatusBadge, TierBadge};
-use crate::domain::dates;
-use crate::server_fns::customers::customer_detail;
+use super::orders::{RecordOrder, RefundOrder};
+use crate::domain::{dates, LoyaltyTier, Order, TierChange};
+use crate::server_fns::customers::{customer_detail, ORDERS_PAGE_SIZE};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -14,12 +16,12 @@ pub fn CustomerDetailPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
-    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1));
+    let number = move |name: &str| query.with(|q| q.get(name).and_then(|p| p.parse::<u64>().ok()).unwrap_or(1));
     let data = Resource::new_blocking(
-        move || (id(), page()),
-        |(id, page)| async move {
+        move || (id(), number("page"), number("orders_page")),
+        |(id, page, orders_page)| async move {
             match id {
-                Some(id) => customer_detail(id, page).await,
+                Some(id) => customer_detail(id, page, orders_page).await,
                 None => Err(ServerFnError::new("That customer no longer exists.")),
             }
         },
@@ -36,10 +38,15 @@ pub fn CustomerDetailPage() -> impl IntoView {
                         </div>
                     }.into_any(),
                     Ok(view) => {
-                        let c = view.customer.clone();
+                        let customer_id = view.customer.id;
                         let pages = view.history_count.div_ceil(10).max(1);
                         let number = view.history_page;
-                        let link = move |n: u64| format!("/customers/{}?page={n}", c.id);
+                        let orders_page = view.orders_page;
+                        let link = move |n: u64| format!("/customers/{customer_id}?page={n}&orders_page={orders_page}");
+                        let orders_link = move |n: u64| format!("/customers/{customer_id}?page={number}&orders_page={n}");
+                        let expiring = view.points_expiring.map(|e| {
+                            format!("{} points expire on {}", grouped(e.points), dates::day(&e.on))
+                        });
                         view! {
                             <Title text=view.customer.name.clone()/>
                             <div class="space-y-4">
@@ -55,6 +62,12 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                     <Fact label="Total spent" value=money(view.customer.total_spent_minor)/>
                                     <Fact label="Average order value" value=money(view.average_order_minor)/>
                                 </dl>
+                                {expiring.map(|text| view! {
+                                    <p class="rounded-lg bg-amber-50 px-4 py-2 text-sm text-amber-900 ring-1 ring-amber-200">{text}</p>
+                                })}
+                                <RecordOrder customer_id/>
+                                <OrdersSection orders=view.orders.clone() count=view.orders_count number=orders_page
+                                    can_refund=view.can_refund link=orders_link/>
                                 <section aria-labelledby="profile" class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
                                     <h2 id="profile" class="font-semibold">"Profile"</h2>
                                     <dl class="mt-2 grid grid-cols-1 gap-2 text-sm sm:grid-cols-2">
@@ -77,7 +90,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                             <div class="mt-2 overflow-x-auto" tabindex="0" role="region" aria-label="History entries">
                                                 <table class="w-full text-left text-sm">
                                                     <thead class="text-xs uppercase text-slate-600">
-                                                        <tr><th scope="col" class="py-2 pr-3">"When"</th><th scope="col" class="py-2 pr-3">"Change"</th><th scope="col" class="py-2 pr-3">"Balance"</th><th scope="col" class="py-2 pr-3">"Reason"</th><th scope="col" class="py-2">"By"</th></tr>
+                                                        <tr><th scope="col" class="py-2 pr-3">"When"</th><th scope="col" class="py-2 pr-3">"Change"</th><th scope="col" class="py-2 pr-3">"Balance"</th><th scope="col" class="py-2 pr-3">"Source"</th><th scope="col" class="py-2 pr-3">"Reason"</th><th scope="col" class="py-2">"By"</th></tr>
                                                     </thead>
                                                     <tbody class="divide-y divide-slate-100">
                                                         {view.history.iter().map(|h| view! {
@@ -87,8 +100,9 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                                                     {if h.delta > 0 { format!("+{}", grouped(h.delta)) } else { grouped(h.delta) }}
                                                                 </td>
                                                                 <td class="py-2 pr-3 tabular-nums">{grouped(h.balance_after)}</td>
+                                                                <td class="py-2 pr-3">{source_label(&h.source)}</td>
                                                                 <td class="py-2 pr-3">{h.reason.clone()}</td>
-                                                                <td class="py-2">{h.user_email.clone().unwrap_or_else(|| h.source.clone())}</td>
+                                                                <td class="py-2">{h.user_email.clone().unwrap_or_else(|| "—".to_owned())}</td>
                                                             </tr>
                                                         }).collect::<Vec<_>>()}
                                                     </tbody>
@@ -104,12 +118,126 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                         }.into_any()
                                     }}
                                 </section>
+                                <TierHistory tiers=view.tiers.clone() count=view.tiers_count/>
                             </div>
                         }.into_any()
                     }
                 }
             })}
         </Transition>
+    }
+}
+
+/// A ledger source as the page names it.
+fn source_label(source: &str) -> &'static str {
+    match source {
+        "order" => "Order",
+        "refund" => "Refund",
+        "expiry" => "Expired",
+        "edit" => "Edit",
+        "create" => "Opening balance",
+        "import" => "Import",
+        _ => "Manual",
+    }
+}
+
+/// The customer's orders, newest first, with what was refunded and Refund for managers.
+#[component]
+fn OrdersSection(
+    orders: Vec<Order>,
+    count: u64,
+    number: u64,
+    can_refund: bool,
+    link: impl Fn(u64) -> String + Copy + Send + 'static,
+) -> impl IntoView {
+    let pages = count.div_ceil(ORDERS_PAGE_SIZE).max(1);
+    view! {
+        <section aria-labelledby="orders" class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
+            <h2 id="orders" class="font-semibold">{format!("Orders ({})", grouped(i64::try_from(count).unwrap_or(i64::MAX)))}</h2>
+            {if orders.is_empty() {
+                view! { <p class="mt-2 text-sm text-slate-600">"No orders yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="mt-2 overflow-x-auto" tabindex="0" role="region" aria-label="Order entries">
+                        <table class="w-full text-left text-sm">
+                            <thead class="text-xs uppercase text-slate-600">
+                                <tr>
+                                    <th scope="col" class="py-2 pr-3">"Date"</th>
+                                    <th scope="col" class="py-2 pr-3">"Reference"</th>
+                                    <th scope="col" class="py-2 pr-3 text-right">"Total"</th>
+                                    <th scope="col" class="py-2 pr-3 text-right">"Refunded"</th>
+                                    <th scope="col" class="py-2 pr-3 text-right">"Points"</th>
+                                    {can_refund.then(|| view! { <th scope="col" class="py-2"><span class="sr-only">"Actions"</span></th> })}
+                                </tr>
+                            </thead>
+                            <tbody class="divide-y divide-slate-100">
+                                {orders.into_iter().map(|o| {
+                                    let left = o.refundable_minor();
+                                    view! {
+                                        <tr class="align-top">
+                                            <td class="py-2 pr-3 whitespace-nowrap">{dates::day_and_minute(&o.ordered_at)}</td>
+                                            <td class="py-2 pr-3">{o.reference.clone()}</td>
+                                            <td class="py-2 pr-3 text-right tabular-nums">{money(o.total_minor)}</td>
+                                            <td class="py-2 pr-3 text-right tabular-nums">{if o.refunded_minor > 0 { money(o.refunded_minor) } else { "—".to_owned() }}</td>
+                                            <td class="py-2 pr-3 text-right tabular-nums">{grouped(o.points_earned)}</td>
+                                            {can_refund.then(|| view! {
+                                                <td class="py-2 text-right">
+                                                    {if left > 0 {
+                                                        view! { <RefundOrder order_id=o.id reference=o.reference.clone() left=money(left)/> }.into_any()
+                                                    } else {
+                                                        view! { <span class="text-xs text-slate-500">"Refunded"</span> }.into_any()
+                                                    }}
+                                                </td>
+                                            })}
+                                        </tr>
+                                    }
+                                }).collect::<Vec<_>>()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <nav aria-label="Order pages" class="mt-3 flex items-center justify-between text-sm">
+                        <span>{format!("Page {number} of {pages}")}</span>
+                        <span class="flex gap-2">
+                            {(number > 1).then(|| view! { <a href=link(number - 1) class="inline-flex min-h-11 items-center rounded-lg px-3 ring-1 ring-slate-300">"Previous orders"</a> })}
+                            {(number < pages).then(|| view! { <a href=link(number + 1) class="inline-flex min-h-11 items-center rounded-lg px-3 ring-1 ring-slate-300">"More orders"</a> })}
+                        </span>
+                    </nav>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// The latest changes of the customer's tier.
+#[component]
+fn TierHistory(tiers: Vec<TierChange>, count: u64) -> impl IntoView {
+    let cause = |cause: &str| match cause {
+        "order" => "Order",
+        "refund" => "Refund",
+        "manual" => "Points changed by hand",
+        "edit" => "Edit",
+        "create" => "New customer",
+        "expiry" => "Points expired",
+        "program" => "Tier thresholds changed",
+        _ => "Import",
+    };
+    view! {
+        <section aria-labelledby="tier-history" class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
+            <h2 id="tier-history" class="font-semibold">"Tier history"</h2>
+            {(count > tiers.len() as u64).then(|| view! {
+                <p class="text-xs text-slate-600">{format!("The latest {} of {count} changes.", tiers.len())}</p>
+            })}
+            <ol class="mt-2 space-y-2 text-sm">
+                {tiers.into_iter().map(|t| view! {
+                    <li class="flex flex-wrap items-center gap-2">
+                        <span class="whitespace-nowrap text-slate-600">{dates::day_and_minute(&t.changed_at)}</span>
+                        {t.previous_tier.map(|p| view! { <TierBadge tier=LoyaltyTier::from_rank(p)/>" → " })}
+                        <TierBadge tier=LoyaltyTier::from_rank(t.tier)/>
+                        <span>{cause(&t.cause)}</span>
+                    </li>
+                }).collect::<Vec<_>>()}
+            </ol>
+        </section>
     }
 }
 

@@ -5,6 +5,7 @@ pub mod detail;
 mod filters;
 mod form;
 mod list;
+mod orders;
 mod points;
 pub mod query;
 mod stats;
