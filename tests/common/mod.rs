@@ -117,17 +117,20 @@ impl Drop for TestDb {
                     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
                     // Bounded, so that a stuck clean-up cannot hang the test run (the database is
                     // then left behind, under a name that says what made it).
-                    runtime
-                        .block_on(tokio::time::timeout(std::time::Duration::from_secs(60), async {
+                    // The timeout is made inside the runtime: its timer needs the runtime's driver.
+                    runtime.block_on(async {
+                        tokio::time::timeout(std::time::Duration::from_secs(60), async {
                             use sqlx::Connection;
                             let mut admin = sqlx::PgConnection::connect(&admin_url).await.ok()?;
                             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
                                 .execute(&mut admin)
                                 .await
                                 .ok()
-                        }))
+                        })
+                        .await
                         .ok()
                         .flatten()
+                    })
                 })
                 .join();
             }
