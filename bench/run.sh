@@ -4,6 +4,7 @@
 # req/s, p50 and p99 per scenario, the server's peak memory and the bytes of the page's assets.
 # Then the same on PostgreSQL when a server is reachable. Figures go to stdout and to bench/last-run.md.
 #   BENCH_BIG (default 1000000), BENCH_SMALL (100000), BENCH_TENANTS (9), BENCH_SECONDS (10),
+#   BENCH_EXPIRING (default BENCH_BIG: customers whose points expire, for the expiry run),
 #   BENCH_POSTGRES=0 to skip PostgreSQL, BENCH_SQLITE=0 to skip SQLite; PATRON_BIN runs another build (e.g. the one before a change,
 #   with PATRON_SITE_ROOT pointing at its site). Loaded data is kept in bench/data and reused.
 set -euo pipefail
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 big=${BENCH_BIG:-1000000}
 small=${BENCH_SMALL:-100000}
+expiring=${BENCH_EXPIRING:-$big}
 tenants=${BENCH_TENANTS:-9}
 seconds=${BENCH_SECONDS:-10}
 bin=${PATRON_BIN:-target/release/patron}
@@ -29,6 +31,27 @@ load() { # load URL: creates the tenants and users unless already there
       $bin demo --tenant "Bench Small $i" --customers "$small" >/dev/null
     done
   fi
+  # Customers whose points expire after a day: their balances are the lots the expiry run takes.
+  if $bin tenant create "Bench Expiry" >/dev/null 2>&1; then
+    echo "loading $expiring customers with expiring points into Bench Expiry ..."
+    $bin demo --tenant "Bench Expiry" --customers "$expiring" --expire-after-days 1 >/dev/null
+  fi
+}
+
+expiry() { # expiry URL: expires every lot of Bench Expiry on a copy of the database (kept data stays)
+  local url=$1 copy started elapsed
+  if [[ $url == sqlite:* ]]; then
+    cp bench/data/patron.db bench/data/expiry.db
+    copy="sqlite://bench/data/expiry.db"
+  else
+    psql "${url%/*}/postgres" -qc "DROP DATABASE IF EXISTS patron_bench_expiry" -c "CREATE DATABASE patron_bench_expiry TEMPLATE patron_bench"
+    copy="${url%/*}/patron_bench_expiry"
+  fi
+  started=$(date +%s%N)
+  DATABASE_URL=$copy $bin points expire --as-of "$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)" | tee /tmp/patron-expiry.txt
+  elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
+  printf '| %-44s | %s ms: %s |\n' "expire the lots of $expiring customers" "$elapsed" "$(cat /tmp/patron-expiry.txt)" | tee -a "$out"
+  if [[ $url == sqlite:* ]]; then rm -f bench/data/expiry.db*; else psql "${url%/*}/postgres" -qc "DROP DATABASE patron_bench_expiry"; fi
 }
 
 measure() { # measure NAME HEADER PATH [LUA]: one wrk run, one table row
@@ -75,6 +98,17 @@ assets() { # assets COOKIE: the page's JavaScript, WebAssembly and CSS as the se
   } | tee -a "$out"
 }
 
+program_change() { # program_change TOKEN: new thresholds for the big tenant, then the defaults back
+  local t1 t2 body
+  body='{"spend_per_point":"10000.00","points_expire_after_days":null,"tiers":{"silver":150,"gold":600,"platinum":1200}}'
+  t1=$(curl -sf -o /dev/null -w '%{time_total}' -X PUT "http://127.0.0.1:$port/api/loyalty/program/" \
+    -H "Authorization: Bearer $1" -H 'content-type: application/json' -d "$body")
+  body='{"spend_per_point":"10000.00","points_expire_after_days":null,"tiers":{"silver":100,"gold":500,"platinum":1000}}'
+  t2=$(curl -sf -o /dev/null -w '%{time_total}' -X PUT "http://127.0.0.1:$port/api/loyalty/program/" \
+    -H "Authorization: Bearer $1" -H 'content-type: application/json' -d "$body")
+  printf '| %-44s | %s s, back %s s |\n' "threshold change on $big customers" "$t1" "$t2" | tee -a "$out"
+}
+
 run() { # run LABEL URL
   local label=$1 url=$2
   load "$url"
@@ -91,6 +125,26 @@ run() { # run LABEL URL
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"points": 1, "reason": "bench"}'
+LUA
+  local ids
+  ids=$(curl -sf "http://127.0.0.1:$port/api/customers/?page_size=100&ordering=name" -H "Authorization: Bearer $token" \
+    | grep -oE '"id":[0-9]+' | cut -d: -f2 | paste -sd, -)
+  cat > /tmp/patron-order.lua <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local ids = {$ids}
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+local n = 0
+request = function()
+  n = n + 1
+  local id = ids[(n % #ids) + 1]
+  local body = string.format('{"reference":"B-%d-%d-%d","total":"%d.50"}', os.time(), tid, n, 50000 + n % 100000)
+  return wrk.format(nil, "/api/customers/" .. id .. "/orders/", nil, body)
+end
 LUA
   cat > /tmp/patron-create.lua <<'LUA'
 wrk.method = "POST"
@@ -122,6 +176,8 @@ LUA
   scenario "detail" "/api/customers/$id/"
   scenario "update_points (+1)" "/api/customers/$id/update_points/" /tmp/patron-points.lua
   scenario "create" "/api/customers/" /tmp/patron-create.lua
+  scenario "record order (100 customers, unique references)" "/api/customers/$id/orders/" /tmp/patron-order.lua
+  program_change "$token"
   local cookie
   cookie=$(curl -si -X POST "http://127.0.0.1:$port/login" -d 'email=owner%40bench.test&password=bench+password+1' \
     | sed -nE 's/^set-cookie: (patron_session=[^;]+).*/\1/Ip' | head -n 1)
@@ -134,6 +190,7 @@ LUA
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   trap - EXIT
+  expiry "$url"
 }
 
 : > "$out"

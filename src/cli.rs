@@ -55,6 +55,10 @@ enum Command {
         /// How many customers to add.
         #[arg(long, default_value_t = 300)]
         customers: u64,
+        /// Make the tenant's points expire after this many days first (1 to 3650), so the demo
+        /// customers' balances expire too.
+        #[arg(long, value_name = "DAYS")]
+        expire_after_days: Option<i64>,
     },
 }
 
@@ -140,15 +144,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
-        Command::Demo { tenant, customers } => {
+        Command::Demo { tenant, customers, expire_after_days } => {
             let started = std::time::Instant::now();
-            let (tenant, written) = demo::add_demo_customers(&state.core, &tenant, customers, |done| {
-                if done % 100_000 < 5_000 && done >= 100_000 {
-                    eprintln!("  {done} customers written");
-                }
-            })
-            .await
-            .map_err(explain)?;
+            let (tenant, written) =
+                demo::add_demo_customers(&state.core, &tenant, customers, expire_after_days, |done| {
+                    if done % 100_000 < 5_000 && done >= 100_000 {
+                        eprintln!("  {done} customers written");
+                    }
+                })
+                .await
+                .map_err(explain)?;
             println!(
                 "added {written} customers to {} (id {}) in {:.1} s",
                 tenant.name,

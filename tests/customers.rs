@@ -473,7 +473,7 @@ async fn an_idempotency_key_applies_a_request_once(db: Db) {
 
 async fn the_detail_adds_the_average_order_value(db: Db) {
     let app = TestApp::spawn(db).await;
-    patron::services::demo::add_demo_customers(&app.state.core, "Demo Tenant", 30, |_| ()).await.expect("demo");
+    patron::services::demo::add_demo_customers(&app.state.core, "Demo Tenant", 30, None, |_| ()).await.expect("demo");
     let token = app.token("Demo Tenant", "owner").await;
     let list = app.get("/api/customers/?ordering=-total_orders&page_size=1", &token).await.json;
     let c = &list["results"][0];

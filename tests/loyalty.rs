@@ -561,7 +561,25 @@ async fn other_tenants_orders_and_customers_are_not_found_on_every_route(db: Db)
     assert_eq!((after["total_orders"].as_i64(), after["total_spent"].as_str()), (Some(1), Some("10000.00")));
 }
 
+async fn demo_customers_loaded_while_points_expire_hold_expiring_lots(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let core = &app.state.core;
+    let (tenant, written) =
+        patron::services::demo::add_demo_customers(core, "Expiring Demo", 40, Some(7), |_| ()).await.expect("demo");
+    assert_eq!(written, 40);
+    let owner = app.token("Expiring Demo", "owner").await;
+    assert_eq!(app.get("/api/loyalty/program/", &owner).await.json["points_expire_after_days"], 7);
+    let before = app.get("/api/customers/stats/", &owner).await.json["total_loyalty_points"].as_i64().expect("points");
+    assert!(before > 0);
+    let expired = patron::services::loyalty::expire_points(core, Utc::now() + Duration::days(8)).await.expect("expire");
+    assert_eq!(expired.points, before, "tenant {}", tenant.id);
+    assert_eq!(app.get("/api/customers/stats/", &owner).await.json["total_loyalty_points"], 0);
+    let bad = patron::services::demo::add_demo_customers(core, "Expiring Demo", 1, Some(0), |_| ()).await;
+    assert!(bad.is_err(), "0 days is refused");
+}
+
 on_both_backends!(
+    demo_customers_loaded_while_points_expire_hold_expiring_lots,
     the_default_program_is_the_seeds_and_only_owners_change_it,
     a_bad_program_is_refused_per_field_and_nothing_changes,
     an_order_moves_totals_points_ledger_and_tier,

@@ -91,7 +91,10 @@ fn ProgramEditor(initial: ProgramForm, counts: [i64; 4], can_edit: bool) -> impl
                     if let Some(Some(counts)) = preview.get_untracked() {
                         now.set(counts);
                     }
-                    status.set(Some(format!("Saved. {} customers changed tier.", grouped(i64::try_from(moved).unwrap_or(0)))));
+                    status.set(Some(format!(
+                        "Saved. {} customers changed tier.",
+                        grouped(i64::try_from(moved).unwrap_or(0))
+                    )));
                 }
                 Ok(Err(fields)) => {
                     errors.set(fields);

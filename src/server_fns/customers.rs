@@ -278,9 +278,8 @@ pub async fn customer_detail(id: i64, page: u64, orders_page: u64) -> Result<Det
         orders::list(core_ref, ctx_ref, id, page).await
     })
     .await?;
-    let tiers = loyalty::tier_history(&core, &ctx, id, PageRequest::first(ORDERS_PAGE_SIZE))
-        .await
-        .map_err(server::sentence)?;
+    let tiers =
+        loyalty::tier_history(&core, &ctx, id, PageRequest::first(ORDERS_PAGE_SIZE)).await.map_err(server::sentence)?;
     Ok(DetailView {
         average_order_minor: form::minor_units(detail.average_order_value),
         points_expiring: detail.points_expiring,

@@ -1,7 +1,7 @@
 //! Realistic demo data: a tenant, its users and customers with years of points history.
 
 use super::Core;
-use crate::domain::Email;
+use crate::domain::{Email, LoyaltyProgram};
 use crate::storage::{ImportedCustomer, ImportedPoints, PointsSource, Tenant};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
@@ -125,6 +125,7 @@ pub async fn add_demo_customers(
     core: &Core,
     tenant_name: &str,
     count: u64,
+    expire_after_days: Option<i64>,
     mut progress: impl FnMut(u64),
 ) -> ServiceResult<(Tenant, u64)> {
     let tenant = match accounts::find_tenant(core, tenant_name).await {
@@ -132,6 +133,13 @@ pub async fn add_demo_customers(
         Err(ServiceError::NotFound) => accounts::create_tenant(core, tenant_name).await?,
         Err(other) => return Err(other),
     };
+    if let Some(days) = expire_after_days {
+        // Points expire from now on: the demo customers' balances become lots.
+        let current = core.storage.loyalty_program(tenant.id).await?;
+        let program = LoyaltyProgram::new(current.spend_per_point_minor(), Some(days), current.tiers())
+            .map_err(ServiceError::Validation)?;
+        core.storage.set_loyalty_program(tenant.id, &program).await?;
+    }
     // Customers are made on a thread of their own while the previous batch is written; at most one
     // finished batch waits, which bounds the memory.
     let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ImportedCustomer>>(1);
@@ -277,7 +285,7 @@ pub async fn seed_demo_tenant(core: &Core, customers: u64) -> ServiceResult<Opti
         let input = NewUserInput { email: email.clone(), password: password.clone(), role: role.into() };
         accounts::create_user(core, tenant.id, input).await?;
     }
-    add_demo_customers(core, DEMO_TENANT, customers, |_| ()).await?;
+    add_demo_customers(core, DEMO_TENANT, customers, None, |_| ()).await?;
     Ok(Some(DemoAccount { tenant: tenant.name, emails, password }))
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 /// The caller's tenant's program (any role).
 pub async fn program(core: &Core, ctx: &RequestContext) -> ServiceResult<LoyaltyProgram> {
-    Ok(core.storage.loyalty_program(ctx).await?)
+    Ok(core.storage.loyalty_program(ctx.tenant_id).await?)
 }
 
 /// A changed program and how many customers changed tier with it.
@@ -32,7 +32,7 @@ pub async fn set_program(
         return Err(ServiceError::Forbidden);
     }
     let program = input?;
-    let customers_moved = core.storage.set_loyalty_program(ctx, &program).await?;
+    let customers_moved = core.storage.set_loyalty_program(ctx.tenant_id, &program).await?;
     Ok(ProgramChanged { program, customers_moved })
 }
 

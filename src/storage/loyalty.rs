@@ -23,12 +23,13 @@ pub const EXPIRY_BATCH: i64 = 5000;
 /// The program, tiers and expiry.
 #[async_trait]
 pub trait Loyalty {
-    /// The caller's tenant's program.
-    async fn loyalty_program(&self, ctx: &RequestContext) -> StorageResult<LoyaltyProgram>;
+    /// A tenant's program (the caller's, resolved by the services).
+    async fn loyalty_program(&self, tenant_id: i64) -> StorageResult<LoyaltyProgram>;
 
-    /// Replaces the caller's tenant's program and, in the same transaction, moves every customer
-    /// whose tier the new thresholds change (with a `program` tier change). Returns how many moved.
-    async fn set_loyalty_program(&self, ctx: &RequestContext, program: &LoyaltyProgram) -> StorageResult<u64>;
+    /// Replaces a tenant's program (the caller's, resolved by the services) and, in the same
+    /// transaction, moves every customer whose tier the new thresholds change (with a `program`
+    /// tier change). Returns how many moved.
+    async fn set_loyalty_program(&self, tenant_id: i64, program: &LoyaltyProgram) -> StorageResult<u64>;
 
     /// How many of the caller's customers each tier (Bronze first) would hold with `thresholds`.
     async fn tier_counts(&self, ctx: &RequestContext, thresholds: TierThresholds) -> StorageResult<[i64; 4]>;
@@ -64,7 +65,7 @@ macro_rules! impl_loyalty {
         impl $crate::storage::Loyalty for $backend {
             async fn loyalty_program(
                 &self,
-                ctx: &$crate::domain::RequestContext,
+                tenant_id: i64,
             ) -> $crate::storage::StorageResult<$crate::domain::LoyaltyProgram> {
                 use $crate::storage::Dialect;
                 const SQL: &str = const_format::concatcp!(
@@ -73,13 +74,13 @@ macro_rules! impl_loyalty {
                     " FROM tenants WHERE id = $1"
                 );
                 let row: (i64, Option<i64>, i64, i64, i64) =
-                    sqlx::query_as(SQL).bind(ctx.tenant_id).fetch_one(self.pool()).await?;
+                    sqlx::query_as(SQL).bind(tenant_id).fetch_one(self.pool()).await?;
                 Ok($crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4))
             }
 
             async fn set_loyalty_program(
                 &self,
-                ctx: &$crate::domain::RequestContext,
+                tenant_id: i64,
                 program: &$crate::domain::LoyaltyProgram,
             ) -> $crate::storage::StorageResult<u64> {
                 use $crate::storage::Dialect;
@@ -91,7 +92,7 @@ macro_rules! impl_loyalty {
                     "UPDATE tenants SET spend_per_point_minor = $2, points_expire_after_days = $3, \
                      tier_silver = $4, tier_gold = $5, tier_platinum = $6 WHERE id = $1",
                 )
-                .bind(ctx.tenant_id)
+                .bind(tenant_id)
                 .bind(program.spend_per_point_minor())
                 .bind(program.points_expire_after_days())
                 .bind(tiers.silver())
@@ -105,7 +106,7 @@ macro_rules! impl_loyalty {
                      SELECT tenant_id, id, {tier}, tier, 'program', $5 FROM customers \
                      WHERE tenant_id = $1 AND tier <> {tier} ORDER BY id"
                 )))
-                .bind(ctx.tenant_id)
+                .bind(tenant_id)
                 .bind(tiers.silver())
                 .bind(tiers.gold())
                 .bind(tiers.platinum())
@@ -115,7 +116,7 @@ macro_rules! impl_loyalty {
                 let moved = sqlx::query(sqlx::AssertSqlSafe(format!(
                     "UPDATE customers SET tier = {tier} WHERE tenant_id = $1 AND tier <> {tier}"
                 )))
-                .bind(ctx.tenant_id)
+                .bind(tenant_id)
                 .bind(tiers.silver())
                 .bind(tiers.gold())
                 .bind(tiers.platinum())
@@ -127,7 +128,7 @@ macro_rules! impl_loyalty {
                     "INSERT INTO customer_versions (tenant_id, version) VALUES ($1, 1) \
                      ON CONFLICT (tenant_id) DO UPDATE SET version = customer_versions.version + 1",
                 )
-                .bind(ctx.tenant_id)
+                .bind(tenant_id)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;

@@ -1,9 +1,9 @@
 //! `/customers/{id}`: profile, tier, totals, average order value, points about to expire, the
 //! orders (Record order, Refund), the points history with each entry's source, and the tier history.
 
+use super::orders::{RecordOrder, RefundOrder};
 use super::query::{grouped, money};
 use crate::components::badges::{StatusBadge, TierBadge};
-use super::orders::{RecordOrder, RefundOrder};
 use crate::domain::{dates, LoyaltyTier, Order, TierChange};
 use crate::server_fns::customers::{customer_detail, ORDERS_PAGE_SIZE};
 use leptos::prelude::*;

@@ -26,8 +26,11 @@ pub fn RecordOrder(customer_id: i64) -> impl IntoView {
     let saving = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let form =
-            OrderForm { reference: reference.get_untracked(), total: total.get_untracked(), ordered_at: ordered_at.get_untracked() };
+        let form = OrderForm {
+            reference: reference.get_untracked(),
+            total: total.get_untracked(),
+            ordered_at: ordered_at.get_untracked(),
+        };
         saving.set(true);
         leptos::task::spawn_local(async move {
             let result = record_order(customer_id, form).await;
