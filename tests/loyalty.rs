@@ -578,7 +578,39 @@ async fn demo_customers_loaded_while_points_expire_hold_expiring_lots(db: Db) {
     assert!(bad.is_err(), "0 days is refused");
 }
 
+async fn customers_crossing_a_tier_both_ways_at_once_all_succeed(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let manager = app.token(TENANT, "manager").await;
+    let mut rising = Vec::new();
+    let mut falling = Vec::new();
+    for i in 0..15 {
+        rising.push(customer(&app, &manager, &format!("up{i}@x.id"), 95).await);
+        falling.push(customer(&app, &manager, &format!("down{i}@x.id"), 105).await);
+    }
+    let app = Arc::new(app);
+    let mut tasks = Vec::new();
+    for (i, (up, down)) in rising.iter().zip(&falling).enumerate() {
+        let (a, t, up) = (app.clone(), manager.clone(), *up);
+        tasks.push(tokio::spawn(async move {
+            let body = json!({ "reference": format!("UP-{i}"), "total": "100000.00" });
+            a.post(&format!("/api/customers/{up}/orders/"), &t, body).await.status
+        }));
+        let (a, t, down) = (app.clone(), manager.clone(), *down);
+        tasks.push(tokio::spawn(async move {
+            a.post(&format!("/api/customers/{down}/update_points/"), &t, json!({ "points": -10 })).await.status
+        }));
+    }
+    for task in tasks {
+        let status = task.await.expect("task");
+        assert!(status == StatusCode::CREATED || status == StatusCode::OK, "{status}");
+    }
+    let stats = app.get("/api/customers/stats/", &manager).await.json;
+    assert_eq!(stats["customers_by_tier"], json!({"platinum": 0, "gold": 0, "silver": 15, "bronze": 15}));
+    assert_eq!(stats["total_loyalty_points"], 15 * 105 + 15 * 95);
+}
+
 on_both_backends!(
+    customers_crossing_a_tier_both_ways_at_once_all_succeed,
     demo_customers_loaded_while_points_expire_hold_expiring_lots,
     the_default_program_is_the_seeds_and_only_owners_change_it,
     a_bad_program_is_refused_per_field_and_nothing_changes,

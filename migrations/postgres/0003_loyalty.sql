@@ -24,15 +24,28 @@ DROP TRIGGER customer_counters_update ON customers;
 DROP FUNCTION customer_counters_maintain();
 DROP FUNCTION loyalty_tier_rank(BIGINT);
 
+-- A move between buckets changes two counter rows; they are always changed in the same order
+-- (by activity, then tier), so two customers moving in opposite directions at once cannot
+-- deadlock on them.
 CREATE FUNCTION customer_counters_maintain() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    new_first BOOLEAN := TG_OP = 'INSERT'
+        OR (TG_OP = 'UPDATE' AND (NEW.is_active, NEW.tier) < (OLD.is_active, OLD.tier));
 BEGIN
+    IF new_first THEN
+        INSERT INTO customer_counters (tenant_id, is_active, tier, customers, points)
+        VALUES (NEW.tenant_id, NEW.is_active, NEW.tier, 1, NEW.loyalty_points)
+        ON CONFLICT (tenant_id, is_active, tier)
+        DO UPDATE SET customers = customer_counters.customers + 1,
+                      points = customer_counters.points + EXCLUDED.points;
+    END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
         UPDATE customer_counters
         SET customers = customers - 1, points = points - OLD.loyalty_points
         WHERE tenant_id = OLD.tenant_id AND is_active = OLD.is_active AND tier = OLD.tier;
     END IF;
-    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    IF TG_OP = 'UPDATE' AND NOT new_first THEN
         INSERT INTO customer_counters (tenant_id, is_active, tier, customers, points)
         VALUES (NEW.tenant_id, NEW.is_active, NEW.tier, 1, NEW.loyalty_points)
         ON CONFLICT (tenant_id, is_active, tier)

@@ -190,11 +190,16 @@ macro_rules! impl_customer_writes {
                 id: i64,
             ) -> $crate::storage::StorageResult<bool> {
                 use $crate::storage::Dialect;
+                // The program is share-locked like every write's, so a change of thresholds
+                // (which holds the tenant's customers) never waits on a delete that waits on it.
+                let mut tx = self.begin_write().await?;
+                Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let done = sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
                     .bind(id)
                     .bind(ctx.tenant_id)
-                    .execute(self.pool())
+                    .execute(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 Ok(done.rows_affected() > 0)
             }
 
@@ -214,6 +219,7 @@ macro_rules! impl_customer_writes {
                 }
                 qb.push(")");
                 let mut tx = self.begin_write().await?;
+                Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let done = qb.build().execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(done.rows_affected())

@@ -258,6 +258,15 @@ macro_rules! impl_loyalty {
                 for tenant in tenants {
                     programs.insert(tenant, Self::held_program(&mut tx, tenant).await?);
                 }
+                // The tenants' counter rows, in one order, before the customers' changes move
+                // many of them (single writes change theirs in the same order).
+                let mut counters = sqlx::QueryBuilder::<Db>::new("SELECT tenant_id FROM customer_counters WHERE tenant_id IN (");
+                let mut list = counters.separated(", ");
+                for tenant in programs.keys() {
+                    list.push_bind(*tenant);
+                }
+                counters.push(") ORDER BY tenant_id, is_active, tier").push(Self::LOCK_ROW);
+                counters.build().execute(&mut *tx).await?;
                 let mut customers: Vec<i64> = due.iter().map(|(_, _, customer)| *customer).collect();
                 customers.sort_unstable();
                 customers.dedup();
