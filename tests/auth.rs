@@ -197,6 +197,7 @@ async fn signed_out_pages_redirect_to_login_and_back_after_sign_in(db: Db) {
     let signed_in = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
     assert_eq!(signed_in.status, StatusCode::OK);
     assert!(signed_in.text.contains("Warung Sari"));
+    assert_eq!(signed_in.headers[header::CACHE_CONTROL], "private, no-store", "a signed-in page is never stored");
 }
 
 async fn a_wrong_password_on_the_form_says_so_and_an_offsite_next_is_ignored(db: Db) {

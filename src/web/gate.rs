@@ -7,13 +7,14 @@ use crate::domain::form_urlencoded;
 use crate::services::accounts::{self, SessionAuth};
 use crate::services::Core;
 use axum::extract::{Request, State};
-use axum::http::{Method, Uri};
+use axum::http::{header, HeaderValue, Method, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 /// Middleware for every non-API route: puts the signed-in user in the request, redirects app
-/// pages to `/login?next=…` when no one is signed in, and `/` to `/customers`.
+/// pages to `/login?next=…` when no one is signed in, and `/` to `/customers`; signed-in pages
+/// are never stored by the browser.
 pub async fn session_gate(State(core): State<Core>, session: Session, mut req: Request, next: Next) -> Response {
     // Static files need no user: no session or user lookup for them.
     if is_asset(req.uri().path()) {
@@ -41,7 +42,13 @@ pub async fn session_gate(State(core): State<Core>, session: Session, mut req: R
         None if is_page => return Redirect::to(&login_url(req.uri())).into_response(),
         None => {}
     }
-    next.run(req).await
+    let mut response = next.run(req).await;
+    if is_page {
+        // A signed-in page holds customers' data and changes with every order: browsers keep no
+        // copy (neither on disk nor for the back button), so going back shows the totals now.
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    }
+    response
 }
 
 /// Pages that need a signed-in user: everything a browser navigates to except the sign-in page,
