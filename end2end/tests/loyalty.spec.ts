@@ -28,8 +28,9 @@ async function recordOrder(page: Page, reference: string, total: string) {
   await hydrated(page);
 }
 
+/** The value shown under a fact's label on the customer page (a `dt` and its `dd`). */
 function fact(page: Page, label: string) {
-  return page.locator('div').filter({ has: page.getByText(label, { exact: true }) }).locator('dd').first();
+  return page.getByText(label, { exact: true }).locator('xpath=following-sibling::dd[1]');
 }
 
 /** Sets the tier thresholds on the settings page as an owner and saves. */

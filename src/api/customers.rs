@@ -222,7 +222,5 @@ pub async fn points_history(
     let params = Params::new(raw.as_deref());
     let page = params.page().map_err(ServiceError::from)?;
     let history = customers::points_history(&core, &ctx, customer_id(&id)?, page).await?;
-    let results = history.items.into_iter().map(PointsJson::from).collect();
-    let links = PageLinks { headers: &headers, uri: &uri, params: &params.0 };
-    Ok(Json(links.page(history.count, history.number, history.has_next, results)))
+    Ok(Json(PageLinks { headers: &headers, uri: &uri, params: &params.0 }.rows(history)))
 }

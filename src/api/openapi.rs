@@ -210,7 +210,8 @@ mod tests {
         use crate::domain::loyalty::{MAX_EXPIRY_DAYS, MAX_THRESHOLD};
         use crate::domain::order::REFERENCE_MAX;
         let doc = doc();
-        let bodies: [(&str, fn(&Value) -> Result<(), crate::domain::InvalidInput>); 3] = [
+        type Parse = fn(&Value) -> Result<(), crate::domain::InvalidInput>;
+        let bodies: [(&str, Parse); 3] = [
             ("OrderInput", |v| loyalty_json::new_order(v).map(drop)),
             ("RefundInput", |v| loyalty_json::refund(v).map(drop)),
             ("ProgramInput", |v| loyalty_json::program(v).map(drop)),
@@ -220,14 +221,20 @@ mod tests {
                 // The parser reads it: a value of the wrong kind is refused on that field.
                 match parse(&json!({ field.as_str(): [] })) {
                     Err(crate::domain::InvalidInput::Fields(errors)) => {
-                        assert!(errors.0.keys().any(|k| k.split('.').next() == Some(field.as_str())), "{schema}.{field}: {errors:?}")
+                        assert!(
+                            errors.0.keys().any(|k| k.split('.').next() == Some(field.as_str())),
+                            "{schema}.{field}: {errors:?}"
+                        )
                     }
                     other => panic!("{schema}.{field}: {other:?}"),
                 }
             }
         }
         assert_eq!(keyword(&doc, &property(&doc, "OrderInput", "reference"), "maxLength"), json!(REFERENCE_MAX));
-        assert_eq!(keyword(&doc, &property(&doc, "ProgramInput", "points_expire_after_days"), "maximum"), json!(MAX_EXPIRY_DAYS));
+        assert_eq!(
+            keyword(&doc, &property(&doc, "ProgramInput", "points_expire_after_days"), "maximum"),
+            json!(MAX_EXPIRY_DAYS)
+        );
         assert_eq!(keyword(&doc, &property(&doc, "TiersInput", "platinum"), "maximum"), json!(MAX_THRESHOLD));
     }
 

@@ -77,9 +77,7 @@ pub async fn list(
     let id = customer_id(&id)?;
     let page = params.page().map_err(ServiceError::from)?;
     let found = orders::list(&core, &ctx, id, page).await?;
-    let results = found.items.into_iter().map(OrderJson::from).collect();
-    let links = PageLinks { headers: &headers, uri: &uri, params: &params.0 };
-    Ok(Json(links.page(found.count, found.number, found.has_next, results)))
+    Ok(Json(PageLinks { headers: &headers, uri: &uri, params: &params.0 }.rows(found)))
 }
 
 #[utoipa::path(post, path = "/api/orders/{id}/refund/", tag = "orders", params(OrderId, IdempotencyKey),
@@ -129,7 +127,5 @@ pub async fn tier_history(
     let id = customer_id(&id)?;
     let page = params.page().map_err(ServiceError::from)?;
     let found = loyalty::tier_history(&core, &ctx, id, page).await?;
-    let results = found.items.into_iter().map(TierChangeJson::from).collect();
-    let links = PageLinks { headers: &headers, uri: &uri, params: &params.0 };
-    Ok(Json(links.page(found.count, found.number, found.has_next, results)))
+    Ok(Json(PageLinks { headers: &headers, uri: &uri, params: &params.0 }.rows(found)))
 }

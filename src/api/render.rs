@@ -4,6 +4,7 @@
 use crate::domain::money::decimal_text;
 use crate::domain::{Customer, LoyaltyProgram, LoyaltyTier, Order, PointsEntry, TierChange};
 use crate::services::customers::CustomerDetail;
+use crate::services::Paged;
 use crate::storage::PointsSource;
 use axum::http::{header, HeaderMap, Uri};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -276,6 +277,11 @@ impl PageLinks<'_> {
         let next = has_next.then(|| self.link(Some(number + 1)));
         let previous = (number > 1).then(|| self.link((number > 2).then_some(number - 1)));
         Paginated { count, next, previous, results }
+    }
+
+    /// The envelope of a page of a customer's rows, each shown as `J`.
+    pub fn rows<T, J: From<T>>(&self, found: Paged<T>) -> Paginated<J> {
+        self.page(found.count, found.number, found.has_next, found.items.into_iter().map(J::from).collect())
     }
 
     /// The absolute URL of this path with `page` set (or removed for page 1), keeping the others.

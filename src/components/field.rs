@@ -33,7 +33,9 @@ pub fn TextField(
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium">{label}</label>
-            <input id=id type=kind inputmode=inputmode placeholder=placeholder prop:value=move || value.get()
+            // The attribute gives the value to a page without JavaScript; the property follows typing.
+            <input id=id type=kind inputmode=inputmode placeholder=placeholder value=value.get_untracked()
+                prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }
                 aria-describedby=error_id.clone()

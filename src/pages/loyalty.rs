@@ -63,13 +63,22 @@ fn ProgramEditor(initial: ProgramForm, counts: [i64; 4], can_edit: bool) -> impl
     let saving = RwSignal::new(false);
     let now = RwSignal::new(counts);
     let thresholds = Memo::new(move |_| typed_thresholds(&silver.get(), &gold.get(), &platinum.get()));
-    let preview = LocalResource::new(move || {
+    // The counts the typed thresholds would give, asked for in the browser only (an effect never
+    // runs on the server), and only the answer to the latest thresholds is kept.
+    let preview = RwSignal::new(None::<[i64; 4]>);
+    let asked = RwSignal::new(0_u32);
+    Effect::new(move |_| {
         let typed = thresholds.get();
-        async move {
-            match typed {
-                Some(t) if can_edit => preview_tiers(t.silver(), t.gold(), t.platinum()).await.ok(),
-                _ => None,
-            }
+        let ask = asked.get_untracked().wrapping_add(1);
+        asked.set(ask);
+        preview.set(None);
+        if let (Some(t), true) = (typed, can_edit) {
+            leptos::task::spawn_local(async move {
+                let counts = preview_tiers(t.silver(), t.gold(), t.platinum()).await.ok();
+                if asked.get_untracked() == ask {
+                    preview.set(counts);
+                }
+            });
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -88,7 +97,7 @@ fn ProgramEditor(initial: ProgramForm, counts: [i64; 4], can_edit: bool) -> impl
             match result {
                 Ok(Ok(moved)) => {
                     errors.set(BTreeMap::new());
-                    if let Some(Some(counts)) = preview.get_untracked() {
+                    if let Some(counts) = preview.get_untracked() {
                         now.set(counts);
                     }
                     status.set(Some(format!(
@@ -131,7 +140,7 @@ fn ProgramEditor(initial: ProgramForm, counts: [i64; 4], can_edit: bool) -> impl
                             <td class="py-1 text-right tabular-nums">{move || grouped(now.get()[i])}</td>
                             {can_edit.then(|| view! {
                                 <td class="py-1 text-right tabular-nums">
-                                    {move || preview.get().flatten().map_or_else(|| "—".to_owned(), |c| grouped(c[i]))}
+                                    {move || preview.get().map_or_else(|| "—".to_owned(), |c| grouped(c[i]))}
                                 </td>
                             })}
                         </tr>

@@ -207,6 +207,46 @@ macro_rules! impl_customers {
                 Ok($crate::storage::sql::count(count))
             }
 
+            /// A page of rows belonging to one customer (its ledger, orders, tier changes), or
+            /// `None` when the customer is not the tenant's. `count_sql` and `page_sql` take the
+            /// customer id as `$1` and the tenant id as `$2`; `page_sql` the limit and offset as
+            /// `$3` and `$4`.
+            async fn customer_page<T>(
+                &self,
+                tenant_id: i64,
+                customer_id: i64,
+                count_sql: &'static str,
+                page_sql: &'static str,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<Option<$crate::storage::Page<T>>>
+            where
+                T: for<'r> sqlx::FromRow<'r, <<$backend as $crate::storage::Dialect>::Db as sqlx::Database>::Row>
+                    + Send
+                    + Unpin,
+            {
+                use $crate::storage::Dialect;
+                let exists: Option<i64> =
+                    sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND tenant_id = $2")
+                        .bind(customer_id)
+                        .bind(tenant_id)
+                        .fetch_optional(self.pool())
+                        .await?;
+                if exists.is_none() {
+                    return Ok(None);
+                }
+                let count: i64 =
+                    sqlx::query_scalar(count_sql).bind(customer_id).bind(tenant_id).fetch_one(self.pool()).await?;
+                let items = sqlx::query_as(page_sql)
+                    .bind(customer_id)
+                    .bind(tenant_id)
+                    .bind($crate::storage::sql::bigint(limit))
+                    .bind($crate::storage::sql::bigint(offset))
+                    .fetch_all(self.pool())
+                    .await?;
+                Ok(Some($crate::storage::Page { count: $crate::storage::sql::count(count), items }))
+            }
+
             /// One customer of a tenant, read through `executor` (the pool or a transaction).
             async fn fetch_customer<'e, E>(
                 executor: E,

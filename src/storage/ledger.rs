@@ -116,34 +116,17 @@ macro_rules! impl_ledger {
                 offset: u64,
                 limit: u64,
             ) -> $crate::storage::StorageResult<Option<$crate::storage::Page<$crate::domain::PointsEntry>>> {
-                use $crate::storage::Dialect;
-                let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND tenant_id = $2")
-                        .bind(id)
-                        .bind(ctx.tenant_id)
-                        .fetch_optional(self.pool())
-                        .await?;
-                if exists.is_none() {
-                    return Ok(None);
-                }
-                let count: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM points_ledger WHERE customer_id = $1 AND tenant_id = $2")
-                        .bind(id)
-                        .bind(ctx.tenant_id)
-                        .fetch_one(self.pool())
-                        .await?;
-                let items = sqlx::query_as(
+                self.customer_page(
+                    ctx.tenant_id,
+                    id,
+                    "SELECT COUNT(*) FROM points_ledger WHERE customer_id = $1 AND tenant_id = $2",
                     "SELECT p.id, p.delta, p.balance_after, p.reason, p.source, p.user_id, u.email AS user_email, \
                      p.created_at FROM points_ledger p LEFT JOIN users u ON u.id = p.user_id \
                      WHERE p.customer_id = $1 AND p.tenant_id = $2 ORDER BY p.id DESC LIMIT $3 OFFSET $4",
+                    offset,
+                    limit,
                 )
-                .bind(id)
-                .bind(ctx.tenant_id)
-                .bind($crate::storage::sql::bigint(limit))
-                .bind($crate::storage::sql::bigint(offset))
-                .fetch_all(self.pool())
-                .await?;
-                Ok(Some($crate::storage::Page { count: $crate::storage::sql::count(count), items }))
+                .await
             }
         }
     };

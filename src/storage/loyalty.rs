@@ -172,33 +172,16 @@ macro_rules! impl_loyalty {
                 offset: u64,
                 limit: u64,
             ) -> $crate::storage::StorageResult<Option<$crate::storage::Page<$crate::domain::TierChange>>> {
-                use $crate::storage::Dialect;
-                let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND tenant_id = $2")
-                        .bind(customer_id)
-                        .bind(ctx.tenant_id)
-                        .fetch_optional(self.pool())
-                        .await?;
-                if exists.is_none() {
-                    return Ok(None);
-                }
-                let count: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM tier_changes WHERE customer_id = $1 AND tenant_id = $2")
-                        .bind(customer_id)
-                        .bind(ctx.tenant_id)
-                        .fetch_one(self.pool())
-                        .await?;
-                let items = sqlx::query_as(
+                self.customer_page(
+                    ctx.tenant_id,
+                    customer_id,
+                    "SELECT COUNT(*) FROM tier_changes WHERE customer_id = $1 AND tenant_id = $2",
                     "SELECT id, tier, previous_tier, cause, changed_at FROM tier_changes \
                      WHERE customer_id = $1 AND tenant_id = $2 ORDER BY id DESC LIMIT $3 OFFSET $4",
+                    offset,
+                    limit,
                 )
-                .bind(customer_id)
-                .bind(ctx.tenant_id)
-                .bind($crate::storage::sql::bigint(limit))
-                .bind($crate::storage::sql::bigint(offset))
-                .fetch_all(self.pool())
-                .await?;
-                Ok(Some($crate::storage::Page { count: $crate::storage::sql::count(count), items }))
+                .await
             }
 
             async fn points_expiring(

@@ -185,34 +185,21 @@ macro_rules! impl_orders {
                 offset: u64,
                 limit: u64,
             ) -> $crate::storage::StorageResult<Option<$crate::storage::Page<$crate::domain::Order>>> {
-                use $crate::storage::Dialect;
-                let exists: Option<i64> =
-                    sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND tenant_id = $2")
-                        .bind(customer_id)
-                        .bind(ctx.tenant_id)
-                        .fetch_optional(self.pool())
-                        .await?;
-                if exists.is_none() {
-                    return Ok(None);
-                }
-                let count: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE customer_id = $1 AND tenant_id = $2")
-                        .bind(customer_id)
-                        .bind(ctx.tenant_id)
-                        .fetch_one(self.pool())
-                        .await?;
-                let items = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {} FROM orders WHERE customer_id = $1 AND tenant_id = $2 \
-                     ORDER BY ordered_at DESC, id DESC LIMIT $3 OFFSET $4",
-                    $crate::storage::orders::ORDER_COLUMNS
-                )))
-                .bind(customer_id)
-                .bind(ctx.tenant_id)
-                .bind($crate::storage::sql::bigint(limit))
-                .bind($crate::storage::sql::bigint(offset))
-                .fetch_all(self.pool())
-                .await?;
-                Ok(Some($crate::storage::Page { count: $crate::storage::sql::count(count), items }))
+                const PAGE: &str = const_format::concatcp!(
+                    "SELECT ",
+                    $crate::storage::orders::ORDER_COLUMNS,
+                    " FROM orders WHERE customer_id = $1 AND tenant_id = $2 ORDER BY ordered_at DESC, id DESC \
+                     LIMIT $3 OFFSET $4"
+                );
+                self.customer_page(
+                    ctx.tenant_id,
+                    customer_id,
+                    "SELECT COUNT(*) FROM orders WHERE customer_id = $1 AND tenant_id = $2",
+                    PAGE,
+                    offset,
+                    limit,
+                )
+                .await
             }
 
             async fn order(
