@@ -31,12 +31,17 @@ pub trait Dialect: Send + Sync + 'static {
     /// The connection pool.
     fn pool(&self) -> &sqlx::Pool<Self::Db>;
 
+    /// The connections write transactions take (by default the pool).
+    fn write_pool(&self) -> &sqlx::Pool<Self::Db> {
+        self.pool()
+    }
+
     /// The cache of list results (count and page ids per query).
     fn list_cache(&self) -> &ListCache;
 
     /// A transaction for a write that depends on what it reads.
     async fn begin_write(&self) -> StorageResult<sqlx::Transaction<'static, Self::Db>> {
-        Ok(self.pool().begin_with(Self::BEGIN_WRITE).await?)
+        Ok(self.write_pool().begin_with(Self::BEGIN_WRITE).await?)
     }
 
     /// A connection for a bulk load, set up for it and closed after it.
