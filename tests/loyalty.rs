@@ -565,8 +565,8 @@ async fn demo_customers_loaded_while_points_expire_hold_expiring_lots(db: Db) {
     let app = TestApp::spawn(db).await;
     let core = &app.state.core;
     let (tenant, written) =
-        patron::services::demo::add_demo_customers(core, "Expiring Demo", 40, Some(7), |_| ()).await.expect("demo");
-    assert_eq!(written, 40);
+        patron::services::demo::add_demo_customers(core, "Expiring Demo", 2500, Some(7), |_| ()).await.expect("demo");
+    assert_eq!(written, 2500, "more lots than one expiry batch");
     let owner = app.token("Expiring Demo", "owner").await;
     assert_eq!(app.get("/api/loyalty/program/", &owner).await.json["points_expire_after_days"], 7);
     let before = app.get("/api/customers/stats/", &owner).await.json["total_loyalty_points"].as_i64().expect("points");

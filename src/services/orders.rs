@@ -5,7 +5,7 @@ use super::{paged, Core, Paged, ServiceError, ServiceResult};
 use crate::domain::customer_query::PageRequest;
 use crate::domain::order::REFERENCE_TAKEN;
 use crate::domain::{FieldErrors, Input, NewOrder, Order, Refund, RequestContext};
-use crate::storage::{OrderRecorded, RefundOutcome, StorageError};
+use crate::storage::{OrderRecorded, RefundOutcome};
 
 /// A recorded order, and whether it was recorded by this call or found from an earlier one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,18 +26,14 @@ pub async fn record(core: &Core, ctx: &RequestContext, id: i64, input: Input<New
         Ok(at) => at,
         Err(invalid) => return Err(super::customers::refusal(core, ctx, id, invalid).await),
     };
-    // Two tills sending the same new reference at once: the second finds the first's order.
-    for _ in 0..2 {
-        match core.storage.record_order(ctx, id, &new, ordered_at).await {
-            Ok(None) => return Err(ServiceError::NotFound),
-            Ok(Some(OrderRecorded::Created(order))) => return Ok(Recorded { order, created: true }),
-            Ok(Some(OrderRecorded::Retried(order))) => return Ok(Recorded { order, created: false }),
-            Ok(Some(OrderRecorded::ReferenceTaken)) => break,
-            Err(StorageError::Conflict) => continue,
-            Err(other) => return Err(other.into()),
+    match core.storage.record_order(ctx, id, &new, ordered_at).await? {
+        None => Err(ServiceError::NotFound),
+        Some(OrderRecorded::Created(order)) => Ok(Recorded { order, created: true }),
+        Some(OrderRecorded::Retried(order)) => Ok(Recorded { order, created: false }),
+        Some(OrderRecorded::ReferenceTaken) => {
+            Err(ServiceError::FieldConflict(FieldErrors::single("reference", REFERENCE_TAKEN)))
         }
     }
-    Err(ServiceError::FieldConflict(FieldErrors::single("reference", REFERENCE_TAKEN)))
 }
 
 /// A page of a customer's orders, newest first.

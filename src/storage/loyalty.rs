@@ -17,8 +17,9 @@ pub struct ExpiredBatch {
     pub customers: Vec<i64>,
 }
 
-/// How many lots one expiry transaction handles.
-pub const EXPIRY_BATCH: i64 = 5000;
+/// How many lots one expiry transaction handles (its largest statement binds eight values a lot,
+/// within SQLite's 32,766).
+pub const EXPIRY_BATCH: i64 = 2000;
 
 /// The program, tiers and expiry.
 #[async_trait]

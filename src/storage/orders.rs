@@ -122,28 +122,37 @@ macro_rules! impl_orders {
                     return Ok(None);
                 };
                 let reference = order.reference.as_str();
-                if let Some(found) = Self::order_by_reference(&mut *tx, ctx.tenant_id, reference).await? {
-                    let same = found.customer_id == customer_id && found.total_minor == order.total_minor;
-                    return Ok(Some(if same { OrderRecorded::Retried(found) } else { OrderRecorded::ReferenceTaken }));
-                }
                 let earned = if before.is_active { program.points_for(order.total_minor) } else { 0 };
                 let after = before.points.saturating_add(earned).min($crate::domain::customer_input::MAX_POINTS);
                 let tier_after = program.tiers().tier_of(after);
                 let now = $crate::storage::now();
-                let id: i64 = sqlx::query_scalar(
+                // The order first: a reference already used leaves nothing written (and, in
+                // PostgreSQL, waits for a till sending the same reference at once to finish).
+                const INSERT: &str = const_format::concatcp!(
                     "INSERT INTO orders (tenant_id, customer_id, reference, total_minor, points_earned, ordered_at, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                )
-                .bind(ctx.tenant_id)
-                .bind(customer_id)
-                .bind(reference)
-                .bind(order.total_minor)
-                .bind(after - before.points)
-                .bind(ordered_at)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err($crate::storage::conflict_or)?;
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, reference) DO NOTHING \
+                     RETURNING ",
+                    $crate::storage::orders::ORDER_COLUMNS
+                );
+                let created: Option<$crate::domain::Order> = sqlx::query_as(INSERT)
+                    .bind(ctx.tenant_id)
+                    .bind(customer_id)
+                    .bind(reference)
+                    .bind(order.total_minor)
+                    .bind(after - before.points)
+                    .bind(ordered_at)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(created) = created else {
+                    let found = Self::order_by_reference(&mut *tx, ctx.tenant_id, reference).await?;
+                    return Ok(Some(match found {
+                        Some(found) if found.customer_id == customer_id && found.total_minor == order.total_minor => {
+                            OrderRecorded::Retried(found)
+                        }
+                        _ => OrderRecorded::ReferenceTaken,
+                    }));
+                };
                 sqlx::query(
                     "UPDATE customers SET total_orders = total_orders + 1, total_spent_minor = total_spent_minor + $3, \
                      last_order_date = CASE WHEN last_order_date IS NULL OR last_order_date < $4 THEN $4 \
@@ -171,9 +180,6 @@ macro_rules! impl_orders {
                     at: now,
                 };
                 Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
-                let created = Self::order_by_id(&mut *tx, ctx.tenant_id, id)
-                    .await?
-                    .ok_or($crate::storage::StorageError::MissingAfterWrite("order"))?;
                 tx.commit().await?;
                 Ok(Some(OrderRecorded::Created(created)))
             }
