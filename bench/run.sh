@@ -41,7 +41,10 @@ load() { # load URL: creates the tenants and users unless already there
 expiry() { # expiry URL: expires every lot of Bench Expiry on a copy of the database (kept data stays)
   local url=$1 copy started elapsed
   if [[ $url == sqlite:* ]]; then
+    rm -f bench/data/expiry.db*
     cp bench/data/patron.db bench/data/expiry.db
+    # What the server wrote since the last checkpoint is in the write-ahead log: copied too.
+    [ -f bench/data/patron.db-wal ] && cp bench/data/patron.db-wal bench/data/expiry.db-wal
     copy="sqlite://bench/data/expiry.db"
   else
     psql "${url%/*}/postgres" -qc "DROP DATABASE IF EXISTS patron_bench_expiry" -c "CREATE DATABASE patron_bench_expiry TEMPLATE patron_bench"
