@@ -43,3 +43,24 @@ test('without JavaScript a search keeps its text and the chosen sort', async ({ 
   await expect(page).toHaveURL(/ordering=-loyalty_points/);
   await expect(page.getByLabel('Search')).toHaveValue('a');
 });
+
+test('without JavaScript a customer page shows orders, the ledger, the tier history and the program', async ({ page, request }) => {
+  // An order recorded through the API by a till.
+  const login = await request.post('/api/auth/token/', { data: { email: 'manager@e2e.test', password: 'e2e password 123' } });
+  const { access } = await login.json();
+  const headers = { Authorization: `Bearer ${access}` };
+  const email = `nojs${Date.now()}@e2e.test`;
+  const created = await request.post('/api/customers/', { headers, data: { name: 'No Script Shopper', email, loyalty_points: 95 } });
+  const { id } = await created.json();
+  const reference = `NOJS-${Date.now()}`;
+  const order = await request.post(`/api/customers/${id}/orders/`, { headers, data: { reference, total: '125000.00' } });
+  expect(order.status()).toBe(201);
+
+  await page.goto(`/customers/${id}`);
+  await expect(page.getByRole('region', { name: 'Order entries' })).toContainText(reference);
+  await expect(page.getByRole('region', { name: 'History entries' })).toContainText('Order');
+  await expect(page.getByRole('region', { name: 'Tier history' })).toContainText('Silver');
+  await page.goto('/settings/loyalty');
+  await expect(page.getByLabel('Silver from (points)')).toHaveValue('100');
+  await expect(page.getByText('An order of 125,000.00 earns 12 points.')).toBeVisible();
+});
