@@ -162,11 +162,9 @@ fn OrdersSection(
                         <table class="w-full text-left text-sm">
                             <thead class="text-xs uppercase text-slate-600">
                                 <tr>
-                                    <th scope="col" class="py-2 pr-3">"Date"</th>
-                                    <th scope="col" class="py-2 pr-3">"Reference"</th>
-                                    <th scope="col" class="py-2 pr-3 text-right">"Total"</th>
-                                    <th scope="col" class="py-2 pr-3 text-right">"Refunded"</th>
-                                    <th scope="col" class="py-2 pr-3 text-right">"Points"</th>
+                                    <th scope="col" class="py-2 pr-3">"Order"</th>
+                                    <th scope="col" class="py-2 pr-3 text-right">"Amount"</th>
+                                    <th scope="col" class="hidden py-2 pr-3 text-right sm:table-cell">"Points"</th>
                                     {can_refund.then(|| view! { <th scope="col" class="py-2"><span class="sr-only">"Actions"</span></th> })}
                                 </tr>
                             </thead>
@@ -175,11 +173,18 @@ fn OrdersSection(
                                     let left = o.refundable_minor();
                                     view! {
                                         <tr class="align-top">
-                                            <td class="py-2 pr-3 whitespace-nowrap">{dates::day_and_minute(&o.ordered_at)}</td>
-                                            <td class="py-2 pr-3">{o.reference.clone()}</td>
-                                            <td class="py-2 pr-3 text-right tabular-nums">{money(o.total_minor)}</td>
-                                            <td class="py-2 pr-3 text-right tabular-nums">{if o.refunded_minor > 0 { money(o.refunded_minor) } else { "—".to_owned() }}</td>
-                                            <td class="py-2 pr-3 text-right tabular-nums">{grouped(o.points_earned)}</td>
+                                            <td class="py-2 pr-3">
+                                                <span class="block font-medium break-all">{o.reference.clone()}</span>
+                                                <span class="block text-xs text-slate-600">{dates::day_and_minute(&o.ordered_at)}</span>
+                                            </td>
+                                            <td class="py-2 pr-3 text-right tabular-nums">
+                                                <span class="block">{money(o.total_minor)}</span>
+                                                {(o.refunded_minor > 0).then(|| view! {
+                                                    <span class="block text-xs text-red-700">{format!("Refunded {}", money(o.refunded_minor))}</span>
+                                                })}
+                                                <span class="block text-xs text-slate-600 sm:hidden">{format!("{} points", grouped(o.points_earned))}</span>
+                                            </td>
+                                            <td class="hidden py-2 pr-3 text-right tabular-nums sm:table-cell">{grouped(o.points_earned)}</td>
                                             {can_refund.then(|| view! {
                                                 <td class="py-2 text-right">
                                                     {if left > 0 {
