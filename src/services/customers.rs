@@ -89,7 +89,7 @@ pub async fn refusal(core: &Core, ctx: &RequestContext, id: i64, invalid: Invali
 }
 
 /// The input for customer `id`, or the refusal that comes first.
-async fn open<T>(core: &Core, ctx: &RequestContext, id: i64, input: Input<T>) -> ServiceResult<T> {
+pub(super) async fn open<T>(core: &Core, ctx: &RequestContext, id: i64, input: Input<T>) -> ServiceResult<T> {
     match input {
         Ok(value) => Ok(value),
         Err(invalid) => Err(refusal(core, ctx, id, invalid).await),

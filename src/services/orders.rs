@@ -18,14 +18,8 @@ pub struct Recorded {
 
 /// Records an order for customer `id` (any role).
 pub async fn record(core: &Core, ctx: &RequestContext, id: i64, input: Input<NewOrder>) -> ServiceResult<Recorded> {
-    let new = match input {
-        Ok(new) => new,
-        Err(invalid) => return Err(super::customers::refusal(core, ctx, id, invalid).await),
-    };
-    let ordered_at = match new.dated(core.clock.now()) {
-        Ok(at) => at,
-        Err(invalid) => return Err(super::customers::refusal(core, ctx, id, invalid).await),
-    };
+    let new = super::customers::open(core, ctx, id, input).await?;
+    let ordered_at = super::customers::open(core, ctx, id, new.dated(core.clock.now())).await?;
     match core.storage.record_order(ctx, id, &new, ordered_at).await? {
         None => Err(ServiceError::NotFound),
         Some(OrderRecorded::Created(order)) => Ok(Recorded { order, created: true }),
