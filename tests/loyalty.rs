@@ -609,7 +609,30 @@ async fn customers_crossing_a_tier_both_ways_at_once_all_succeed(db: Db) {
     assert_eq!(stats["total_loyalty_points"], 15 * 105 + 15 * 95);
 }
 
+async fn orders_add_to_the_opening_totals_of_loaded_customers(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let core = &app.state.core;
+    patron::services::demo::add_demo_customers(core, TENANT, 20, None, |_| ()).await.expect("demo");
+    let manager = app.token(TENANT, "manager").await;
+    let list = app.get("/api/customers/?ordering=-total_orders&page_size=3", &manager).await.json;
+    for (n, opening) in list["results"].as_array().expect("results").iter().enumerate() {
+        let id = opening["id"].as_i64().expect("id");
+        assert!(opening["total_orders"].as_i64() > Some(0), "demo customers come with orders: {opening}");
+        let first = order(&app, &manager, id, &format!("OPEN-{n}-A"), "1000.25").await;
+        order(&app, &manager, id, &format!("OPEN-{n}-B"), "500.00").await;
+        let refund = app.post(&format!("/api/orders/{}/refund/", first["id"]), &manager, json!({})).await;
+        assert_eq!(refund.status, StatusCode::OK);
+        let after = show(&app, &manager, id).await;
+        // Opening totals plus the orders not fully refunded, and their net total.
+        assert_eq!(after["total_orders"].as_i64(), opening["total_orders"].as_i64().map(|o| o + 1));
+        assert_eq!(cents(&after["total_spent"]), cents(&opening["total_spent"]) + 50_000);
+        assert_eq!(after["last_order_date"].as_str().map(|d| d >= "2026"), Some(true));
+        ledger_matches_balance(&app, &manager, id).await;
+    }
+}
+
 on_both_backends!(
+    orders_add_to_the_opening_totals_of_loaded_customers,
     customers_crossing_a_tier_both_ways_at_once_all_succeed,
     demo_customers_loaded_while_points_expire_hold_expiring_lots,
     the_default_program_is_the_seeds_and_only_owners_change_it,

@@ -151,7 +151,7 @@ pub struct TierChange {
 pub struct PointsExpiring {
     /// Points.
     pub points: i64,
-    /// The first moment of the lots expiring that day.
+    /// Midnight (UTC) of the day they expire.
     pub on: DateTime<Utc>,
 }
 
