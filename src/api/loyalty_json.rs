@@ -3,10 +3,9 @@
 //! rules.
 
 use super::customer_json::{object, read_datetime, read_text, whole_number};
-use crate::domain::customer_actions::MAX_REASON_LEN;
 use crate::domain::customer_input::{NOT_INTEGER, NOT_NULL, REQUIRED};
-use crate::domain::money::NOT_A_NUMBER;
-use crate::domain::{order, FieldErrors, Input, LoyaltyProgram, NewOrder, Refund, TierThresholds};
+use crate::domain::money::{self, NOT_A_NUMBER};
+use crate::domain::{loyalty, order, FieldErrors, Input, LoyaltyProgram, NewOrder, Refund};
 use serde_json::{Map, Value};
 
 /// A decimal field's text: a string, or a JSON number written out in full.
@@ -22,128 +21,74 @@ fn decimal_text(object: &Map<String, Value>, field: &str, errors: &mut FieldErro
     errors.check(field, text.map_err(str::to_owned))
 }
 
-fn required<T>(value: Option<T>, field: &str, errors: &mut FieldErrors) -> Option<T> {
-    if value.is_none() && !errors.0.contains_key(field) {
-        errors.add(field, REQUIRED);
-    }
-    value
-}
-
 /// `{"reference", "total", "ordered_at"?}`.
 pub fn new_order(body: &Value) -> Input<NewOrder> {
     let (object, mut errors) = object(body)?;
     let reference =
         read_text(object, "reference", &mut errors).and_then(|raw| errors.check("reference", order::reference(&raw)));
-    let reference = required(reference, "reference", &mut errors);
     let total = decimal_text(object, "total", &mut errors).and_then(|raw| errors.check("total", order::amount(&raw)));
-    let total = required(total, "total", &mut errors);
     let ordered_at = read_datetime(object, "ordered_at", &mut errors).flatten();
-    match (reference, total) {
-        (Some(reference), Some(total_minor)) if errors.is_empty() => {
-            Ok(NewOrder { reference, total_minor, ordered_at })
-        }
-        _ => Err(errors.into()),
-    }
+    NewOrder::require(reference, total, ordered_at, errors)
 }
 
 /// `{"amount"?, "reason"?}`: no amount refunds the rest of the order.
 pub fn refund(body: &Value) -> Input<Refund> {
     let (object, mut errors) = object(body)?;
     let amount_minor = match object.get("amount") {
-        None | Some(Value::Null) => None,
-        Some(_) => {
-            decimal_text(object, "amount", &mut errors).and_then(|raw| errors.check("amount", order::amount(&raw)))
-        }
+        None | Some(Value::Null) => Some(None),
+        Some(_) => decimal_text(object, "amount", &mut errors)
+            .and_then(|raw| errors.check("amount", order::amount(&raw)))
+            .map(Some),
     };
     let reason = match object.get("reason") {
         None | Some(Value::Null) => Some(String::new()),
-        Some(_) => read_text(object, "reason", &mut errors).and_then(|raw| {
-            let reason = raw.trim().to_owned();
-            if reason.chars().count() > MAX_REASON_LEN {
-                errors.add("reason", format!("Ensure this field has no more than {MAX_REASON_LEN} characters."));
-                None
-            } else if reason.chars().any(char::is_control) {
-                errors.add("reason", "Use printable characters only.");
-                None
-            } else {
-                Some(reason)
-            }
-        }),
+        Some(_) => read_text(object, "reason", &mut errors).and_then(|raw| errors.check("reason", order::reason(&raw))),
     };
-    match reason {
-        Some(reason) if errors.is_empty() => Ok(Refund { amount_minor, reason }),
-        _ => Err(errors.into()),
+    Refund::require(amount_minor, reason, errors)
+}
+
+/// A threshold of `tiers`: a whole number, or its message under `tiers.{name}`.
+fn threshold(tiers: &Map<String, Value>, name: &str, errors: &mut FieldErrors) -> Option<i64> {
+    let field = format!("tiers.{name}");
+    match tiers.get(name) {
+        None => errors.add(&field, REQUIRED),
+        Some(Value::Null) => errors.add(&field, NOT_NULL),
+        Some(value) => match whole_number(value) {
+            Some(points) => return Some(points),
+            None => errors.add(&field, NOT_INTEGER),
+        },
     }
+    None
 }
 
 /// `{"spend_per_point", "points_expire_after_days", "tiers": {"silver", "gold", "platinum"}}`;
 /// a missing expiry means none.
 pub fn program(body: &Value) -> Input<LoyaltyProgram> {
     let (object, mut errors) = object(body)?;
-    let spend = decimal_text(object, "spend_per_point", &mut errors).and_then(|raw| {
-        errors.check(
-            "spend_per_point",
-            crate::domain::money::minor_units(&raw, 1, crate::domain::money::MAX_AMOUNT_MINOR),
-        )
-    });
-    let spend = required(spend, "spend_per_point", &mut errors);
+    let spend = decimal_text(object, "spend_per_point", &mut errors)
+        .and_then(|raw| errors.check("spend_per_point", money::minor_units(&raw, 1, money::MAX_AMOUNT_MINOR)));
     let expiry = match object.get("points_expire_after_days") {
         None | Some(Value::Null) => Some(None),
         Some(value) => match whole_number(value) {
-            Some(days) => errors.check("points_expire_after_days", crate::domain::loyalty::expiry_days(Some(days))),
+            Some(days) => errors.check("points_expire_after_days", loyalty::expiry_days(Some(days))),
             None => {
                 errors.add("points_expire_after_days", NOT_INTEGER);
                 None
             }
         },
     };
-    let tiers = match object.get("tiers") {
-        None => {
-            errors.add("tiers", REQUIRED);
-            None
-        }
-        Some(Value::Null) => {
-            errors.add("tiers", NOT_NULL);
-            None
-        }
-        Some(Value::Object(tiers)) => {
-            let mut threshold = |name: &str| {
-                let field = format!("tiers.{name}");
-                match tiers.get(name) {
-                    None => errors.add(&field, REQUIRED),
-                    Some(Value::Null) => errors.add(&field, NOT_NULL),
-                    Some(value) => match whole_number(value) {
-                        Some(points) => return Some(points),
-                        None => errors.add(&field, NOT_INTEGER),
-                    },
-                }
-                None
-            };
-            let (silver, gold, platinum) = (threshold("silver"), threshold("gold"), threshold("platinum"));
-            match (silver, gold, platinum) {
-                (Some(silver), Some(gold), Some(platinum)) => match TierThresholds::new(silver, gold, platinum) {
-                    Ok(tiers) => Some(tiers),
-                    Err(refused) => {
-                        for (field, messages) in refused.0 {
-                            for message in messages {
-                                errors.add(&field, message);
-                            }
-                        }
-                        None
-                    }
-                },
-                _ => None,
+    let thresholds = match object.get("tiers") {
+        Some(Value::Object(tiers)) => ["silver", "gold", "platinum"].map(|name| threshold(tiers, name, &mut errors)),
+        missing_or_not_an_object => {
+            match missing_or_not_an_object {
+                None => errors.add("tiers", REQUIRED),
+                Some(Value::Null) => errors.add("tiers", NOT_NULL),
+                Some(_) => errors.add("tiers.non_field_errors", "Invalid data. Expected a dictionary."),
             }
-        }
-        Some(_) => {
-            errors.add("tiers.non_field_errors", "Invalid data. Expected a dictionary.");
-            None
+            [None; 3]
         }
     };
-    match (spend, expiry, tiers) {
-        (Some(spend), Some(expiry), Some(tiers)) if errors.is_empty() => Ok(LoyaltyProgram::new(spend, expiry, tiers)?),
-        _ => Err(errors.into()),
-    }
+    LoyaltyProgram::require(spend, expiry, thresholds, errors)
 }
 
 #[cfg(test)]

@@ -46,13 +46,10 @@ pub async fn record(
         Err(malformed) => return Err(customers::refusal(&core, &ctx, id, malformed).await.into()),
     };
     let run = async {
-        match orders::record(&core, &ctx, id, loyalty_json::new_order(&value)).await {
-            Ok(recorded) => {
-                let status = if recorded.created { StatusCode::CREATED } else { StatusCode::OK };
-                stored(status, Ok(OrderJson::from(recorded.order)))
-            }
-            Err(err) => stored::<OrderJson>(StatusCode::CREATED, Err(err)),
-        }
+        let recorded = orders::record(&core, &ctx, id, loyalty_json::new_order(&value)).await;
+        let retried = recorded.as_ref().is_ok_and(|r| !r.created);
+        let status = if retried { StatusCode::OK } else { StatusCode::CREATED };
+        stored(status, recorded.map(|r| OrderJson::from(r.order)))
     };
     once(&core, &ctx, &headers, &uri, &body, run).await
 }

@@ -96,11 +96,8 @@ impl NewCustomer {
         details: CustomerDetails,
         mut errors: FieldErrors,
     ) -> Result<Self, FieldErrors> {
-        for (field, present) in [("name", name.is_some()), ("email", email.is_some())] {
-            if !present && !errors.0.contains_key(field) {
-                errors.add(field, REQUIRED);
-            }
-        }
+        let name = errors.require("name", name);
+        let email = errors.require("email", email);
         match (name, email) {
             (Some(name), Some(email)) if errors.is_empty() => Ok(NewCustomer { name, email, details }),
             _ => Err(errors),

@@ -33,6 +33,22 @@ impl FieldErrors {
         checked.map_err(|message| self.add(field, message)).ok()
     }
 
+    /// `value`, or "This field is required." recorded under `field` when it is missing and the
+    /// field has no message yet.
+    pub fn require<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() && !self.0.contains_key(field) {
+            self.add(field, super::customer_input::REQUIRED);
+        }
+        value
+    }
+
+    /// Adds every message of `other`.
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            self.0.entry(field).or_default().extend(messages);
+        }
+    }
+
     /// `Ok(value)` when no field has a message, else the messages.
     pub fn or<T>(self, value: T) -> Result<T, Self> {
         if self.is_empty() {

@@ -2,7 +2,7 @@
 //! at which each tier starts. Every tier shown anywhere is computed with the tenant's program.
 
 use super::customer_input::MAX_POINTS;
-use super::input::FieldErrors;
+use super::input::{FieldErrors, Input};
 use super::money;
 use super::LoyaltyTier;
 use serde::{Deserialize, Serialize};
@@ -128,6 +128,30 @@ impl LoyaltyProgram {
         errors.or(LoyaltyProgram { spend_per_point_minor, points_expire_after_days, tiers })
     }
 
+    /// A program from the fields an edge read (`None`: missing or refused, with its message in
+    /// `errors`): missing spend is required; the thresholds are checked together when all three
+    /// were read, their messages under `tiers.*`.
+    pub fn require(
+        spend_per_point_minor: Option<i64>,
+        points_expire_after_days: Option<Option<i64>>,
+        [silver, gold, platinum]: [Option<i64>; 3],
+        mut errors: FieldErrors,
+    ) -> Input<Self> {
+        let spend = errors.require("spend_per_point", spend_per_point_minor);
+        let tiers = match (silver, gold, platinum) {
+            (Some(silver), Some(gold), Some(platinum)) => {
+                TierThresholds::new(silver, gold, platinum).map_err(|refused| errors.merge(refused)).ok()
+            }
+            _ => None,
+        };
+        match (spend, points_expire_after_days, tiers) {
+            (Some(spend), Some(expiry), Some(tiers)) if errors.is_empty() => {
+                Ok(LoyaltyProgram::new(spend, expiry, tiers)?)
+            }
+            _ => Err(errors.into()),
+        }
+    }
+
     /// Spend that earns one point, in minor units.
     pub fn spend_per_point_minor(self) -> i64 {
         self.spend_per_point_minor
@@ -143,10 +167,21 @@ impl LoyaltyProgram {
         self.tiers
     }
 
-    /// Points an order of `total_minor` earns: whole multiples of the spend per point.
-    pub fn points_for(self, total_minor: i64) -> i64 {
-        (total_minor.max(0) / self.spend_per_point_minor).min(MAX_POINTS)
+    /// Points an order of `total_minor` earns: whole multiples of the spend per point, none for
+    /// an inactive customer.
+    pub fn points_for(self, total_minor: i64, active: bool) -> i64 {
+        if active {
+            (total_minor.max(0) / self.spend_per_point_minor).min(MAX_POINTS)
+        } else {
+            0
+        }
     }
+}
+
+/// The balance after adding `delta` (negative: taking) to `points`: never below zero nor above
+/// the largest balance.
+pub fn balance_after(points: i64, delta: i64) -> i64 {
+    points.saturating_add(delta).clamp(0, MAX_POINTS)
 }
 
 /// Expiry in days: none, or 1 to [`MAX_EXPIRY_DAYS`].
@@ -230,10 +265,12 @@ mod tests {
     #[test]
     fn an_order_earns_whole_multiples_of_the_spend_per_point() {
         let program = LoyaltyProgram::default();
-        assert_eq!(program.points_for(12_500_000), 12);
-        assert_eq!(program.points_for(999_999), 0);
+        assert_eq!(program.points_for(12_500_000, true), 12);
+        assert_eq!(program.points_for(999_999, true), 0);
+        assert_eq!(program.points_for(12_500_000, false), 0, "inactive customers earn nothing");
         let tiers = TierThresholds::default();
-        assert_eq!(LoyaltyProgram::new(1, None, tiers).map(|p| p.points_for(5)), Ok(5));
+        assert_eq!(LoyaltyProgram::new(1, None, tiers).map(|p| p.points_for(5, true)), Ok(5));
+        assert_eq!((balance_after(5, -9), balance_after(MAX_POINTS, 1), balance_after(5, 3)), (0, MAX_POINTS, 8));
         assert!(LoyaltyProgram::new(0, Some(0), tiers).is_err());
     }
 }

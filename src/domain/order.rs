@@ -1,7 +1,7 @@
 //! Orders recorded by the till, refunds of them, and what they leave in a customer's history:
 //! tier changes and the points about to expire.
 
-use super::input::{FieldErrors, InvalidInput};
+use super::input::{FieldErrors, Input, InvalidInput};
 use super::money::{self, MAX_AMOUNT_MINOR};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -58,6 +58,24 @@ pub struct NewOrder {
 }
 
 impl NewOrder {
+    /// An order from its checked fields, or "This field is required." for a missing reference or
+    /// total (a field that already has a message gets no second one).
+    pub fn require(
+        reference: Option<String>,
+        total_minor: Option<i64>,
+        ordered_at: Option<DateTime<Utc>>,
+        mut errors: FieldErrors,
+    ) -> Input<Self> {
+        let reference = errors.require("reference", reference);
+        let total_minor = errors.require("total", total_minor);
+        match (reference, total_minor) {
+            (Some(reference), Some(total_minor)) if errors.is_empty() => {
+                Ok(NewOrder { reference, total_minor, ordered_at })
+            }
+            _ => Err(errors.into()),
+        }
+    }
+
     /// The order's date, refused when more than [`MAX_CLOCK_AHEAD_MINUTES`] after `now`.
     pub fn dated(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidInput> {
         match self.ordered_at {
@@ -87,6 +105,12 @@ pub fn reference(raw: &str) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
+/// A refund's reason: trimmed, at most 255 characters, no control characters but line breaks
+/// and tabs (as a points change's).
+pub fn reason(raw: &str) -> Result<String, String> {
+    super::customer_input::text(raw, true, super::customer_actions::MAX_REASON_LEN)
+}
+
 /// An order total or refund amount: 0.01 to 9,999,999,999.99 with at most two places.
 pub fn amount(text: &str) -> Result<i64, String> {
     money::minor_units(text, 1, MAX_AMOUNT_MINOR)
@@ -102,6 +126,14 @@ pub struct Refund {
 }
 
 impl Refund {
+    /// A refund from its checked fields (`None`: refused, with its message in `errors`).
+    pub fn require(amount_minor: Option<Option<i64>>, reason: Option<String>, errors: FieldErrors) -> Input<Self> {
+        match (amount_minor, reason) {
+            (Some(amount_minor), Some(reason)) if errors.is_empty() => Ok(Refund { amount_minor, reason }),
+            _ => Err(errors.into()),
+        }
+    }
+
     /// The amount to refund of `order`, or why it cannot be refunded.
     pub fn amount_for(&self, order: &Order) -> Result<i64, InvalidInput> {
         let left = order.refundable_minor();

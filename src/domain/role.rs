@@ -32,6 +32,11 @@ impl Role {
         matches!(self, Role::Owner | Role::Manager)
     }
 
+    /// Whether this role may change the tenant's loyalty program (owners).
+    pub fn can_change_program(self) -> bool {
+        matches!(self, Role::Owner)
+    }
+
     /// Whether this role may create, list and deactivate the tenant's users.
     pub fn can_manage_users(self) -> bool {
         matches!(self, Role::Owner)

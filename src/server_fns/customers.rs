@@ -82,8 +82,11 @@ pub struct CustomerForm {
     pub last_order_date: String,
 }
 
+/// Messages per field, as the server sends them to a form.
+pub type FieldMessages = BTreeMap<String, Vec<String>>;
+
 /// Field messages from the server, or the saved customer.
-pub type FormResult = Result<Customer, BTreeMap<String, Vec<String>>>;
+pub type FormResult = Result<Customer, FieldMessages>;
 
 /// A customer with a page of its points history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +118,7 @@ pub struct DetailView {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::{caller, sentence};
+pub(crate) use server::{caller, form_result, sentence};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -170,11 +173,11 @@ mod server {
         load(PageRequest::first(size)).await.map_err(sentence)
     }
 
-    /// A form's outcome: the saved customer, or its field messages for the form to show.
-    pub fn form_result(result: ServiceResult<crate::domain::Customer>) -> Result<super::FormResult, ServerFnError> {
+    /// A form's outcome: what was saved, or its field messages for the form to show.
+    pub fn form_result<T>(result: ServiceResult<T>) -> Result<Result<T, super::FieldMessages>, ServerFnError> {
         match result {
-            Ok(customer) => Ok(Ok(customer)),
-            Err(ServiceError::Validation(fields)) => Ok(Err(fields.0)),
+            Ok(saved) => Ok(Ok(saved)),
+            Err(ServiceError::Validation(fields) | ServiceError::FieldConflict(fields)) => Ok(Err(fields.0)),
             Err(err) => Err(sentence(err)),
         }
     }

@@ -1,9 +1,9 @@
 //! Server functions of the loyalty settings page: the program as a form, what new thresholds
 //! would do, and saving it (owners).
 
+use super::customers::FieldMessages;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The program as the form shows and sends it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,13 +32,13 @@ pub struct LoyaltyView {
 }
 
 /// Customers who changed tier, or field messages for the form.
-pub type SaveResult = Result<u64, BTreeMap<String, Vec<String>>>;
+pub type SaveResult = Result<u64, FieldMessages>;
 
 #[cfg(feature = "ssr")]
 mod server {
     use super::ProgramForm;
     use crate::domain::customer_input::NOT_INTEGER;
-    use crate::domain::{loyalty, money, FieldErrors, Input, LoyaltyProgram, TierThresholds};
+    use crate::domain::{loyalty, money, FieldErrors, Input, LoyaltyProgram};
 
     fn whole(errors: &mut FieldErrors, field: &str, text: &str) -> Option<i64> {
         errors.check(field, text.trim().parse::<i64>().map_err(|_| NOT_INTEGER.to_owned()))
@@ -67,22 +67,10 @@ mod server {
                 typed => whole(&mut errors, "points_expire_after_days", typed)
                     .and_then(|days| errors.check("points_expire_after_days", loyalty::expiry_days(Some(days)))),
             };
-            let silver = whole(&mut errors, "tiers.silver", &self.silver);
-            let gold = whole(&mut errors, "tiers.gold", &self.gold);
-            let platinum = whole(&mut errors, "tiers.platinum", &self.platinum);
-            if let (Some(silver), Some(gold), Some(platinum)) = (silver, gold, platinum) {
-                if let Err(refused) = TierThresholds::new(silver, gold, platinum) {
-                    for (field, messages) in refused.0 {
-                        messages.into_iter().for_each(|m| errors.add(&field, m));
-                    }
-                }
-            }
-            match (spend, expiry, silver, gold, platinum) {
-                (Some(spend), Some(expiry), Some(s), Some(g), Some(p)) if errors.is_empty() => {
-                    Ok(LoyaltyProgram::new(spend, expiry, TierThresholds::new(s, g, p)?)?)
-                }
-                _ => Err(errors.into()),
-            }
+            let thresholds =
+                [("tiers.silver", &self.silver), ("tiers.gold", &self.gold), ("tiers.platinum", &self.platinum)]
+                    .map(|(field, typed)| whole(&mut errors, field, typed));
+            LoyaltyProgram::require(spend, expiry, thresholds, errors)
         }
     }
 }
@@ -99,7 +87,7 @@ pub async fn loyalty_settings() -> Result<LoyaltyView, ServerFnError> {
     Ok(LoyaltyView {
         form: ProgramForm::of(program),
         counts: [t.bronze, t.silver, t.gold, t.platinum],
-        can_edit: ctx.role.can_manage_users(),
+        can_edit: ctx.role.can_change_program(),
     })
 }
 
@@ -116,12 +104,8 @@ pub async fn preview_tiers(silver: i64, gold: i64, platinum: i64) -> Result<[i64
 /// Saves the program (owners); every customer whose tier changes moves at once.
 #[server(prefix = "/sfn", endpoint = "loyalty/save")]
 pub async fn save_program(form: ProgramForm) -> Result<SaveResult, ServerFnError> {
-    use crate::server_fns::customers::{caller, sentence};
-    use crate::services::ServiceError;
+    use crate::server_fns::customers::{caller, form_result};
     let (core, ctx) = caller().await?;
-    match crate::services::loyalty::set_program(&core, &ctx, form.program()).await {
-        Ok(changed) => Ok(Ok(changed.customers_moved)),
-        Err(ServiceError::Validation(fields)) => Ok(Err(fields.0)),
-        Err(err) => Err(sentence(err)),
-    }
+    let changed = crate::services::loyalty::set_program(&core, &ctx, form.program()).await;
+    form_result(changed.map(|changed| changed.customers_moved))
 }

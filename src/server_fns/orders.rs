@@ -1,10 +1,10 @@
 //! Server functions of the customer page's orders: record one, refund one. Each builds the
 //! service's input with the API's rules and messages and calls the same service as the API.
 
+use super::customers::FieldMessages;
 use crate::domain::Order;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The Record order form, as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,14 +18,12 @@ pub struct OrderForm {
 }
 
 /// The order, or field messages for the form to show.
-pub type OrderResult = Result<Order, BTreeMap<String, Vec<String>>>;
+pub type OrderResult = Result<Order, FieldMessages>;
 
 #[cfg(feature = "ssr")]
 mod server {
     use super::OrderForm;
-    use crate::domain::{order, FieldErrors, Input, NewOrder, Order, Refund};
-    use crate::services::{ServiceError, ServiceResult};
-    use leptos::prelude::ServerFnError;
+    use crate::domain::{order, FieldErrors, Input, NewOrder, Refund};
 
     impl OrderForm {
         /// The form as an order to record.
@@ -42,12 +40,7 @@ mod server {
                         .map_err(|_| "Enter a date and time (UTC).".to_owned()),
                 ),
             };
-            match (reference, total) {
-                (Some(reference), Some(total_minor)) if errors.is_empty() => {
-                    Ok(NewOrder { reference, total_minor, ordered_at })
-                }
-                _ => Err(errors.into()),
-            }
+            NewOrder::require(reference, total, ordered_at, errors)
         }
     }
 
@@ -58,20 +51,8 @@ mod server {
             "" => Some(None),
             typed => errors.check("amount", order::amount(typed)).map(Some),
         };
-        let reason = errors.check("reason", crate::domain::customer_input::text(reason, true, 255));
-        match (amount_minor, reason) {
-            (Some(amount_minor), Some(reason)) if errors.is_empty() => Ok(Refund { amount_minor, reason }),
-            _ => Err(errors.into()),
-        }
-    }
-
-    /// The order, its field messages for the form, or a sentence for the page.
-    pub fn order_result(result: ServiceResult<Order>) -> Result<super::OrderResult, ServerFnError> {
-        match result {
-            Ok(order) => Ok(Ok(order)),
-            Err(ServiceError::Validation(fields) | ServiceError::FieldConflict(fields)) => Ok(Err(fields.0)),
-            Err(err) => Err(crate::server_fns::customers::sentence(err)),
-        }
+        let reason = errors.check("reason", order::reason(reason));
+        Refund::require(amount_minor, reason, errors)
     }
 }
 
@@ -80,12 +61,13 @@ mod server {
 pub async fn record_order(customer_id: i64, form: OrderForm) -> Result<OrderResult, ServerFnError> {
     let (core, ctx) = crate::server_fns::customers::caller().await?;
     let recorded = crate::services::orders::record(&core, &ctx, customer_id, form.new_order()).await;
-    server::order_result(recorded.map(|r| r.order))
+    crate::server_fns::customers::form_result(recorded.map(|r| r.order))
 }
 
 /// Refunds an order: `amount` empty for the rest of it (owners and managers).
 #[server(prefix = "/sfn", endpoint = "orders/refund")]
 pub async fn refund_order(order_id: i64, amount: String, reason: String) -> Result<OrderResult, ServerFnError> {
     let (core, ctx) = crate::server_fns::customers::caller().await?;
-    server::order_result(crate::services::orders::refund(&core, &ctx, order_id, server::refund(&amount, &reason)).await)
+    let refunded = crate::services::orders::refund(&core, &ctx, order_id, server::refund(&amount, &reason)).await;
+    crate::server_fns::customers::form_result(refunded)
 }

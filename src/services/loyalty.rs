@@ -28,7 +28,7 @@ pub async fn set_program(
     ctx: &RequestContext,
     input: Input<LoyaltyProgram>,
 ) -> ServiceResult<ProgramChanged> {
-    if !ctx.role.can_manage_users() {
+    if !ctx.role.can_change_program() {
         return Err(ServiceError::Forbidden);
     }
     let program = input?;
@@ -38,10 +38,13 @@ pub async fn set_program(
 
 /// How many customers each tier (Bronze first) would hold with `thresholds` (owners).
 pub async fn preview_tiers(core: &Core, ctx: &RequestContext, thresholds: TierThresholds) -> ServiceResult<[i64; 4]> {
-    if !ctx.role.can_manage_users() {
+    if !ctx.role.can_change_program() {
         return Err(ServiceError::Forbidden);
     }
-    Ok(core.storage.tier_counts(ctx, thresholds).await?)
+    let all: i64 = core.storage.customer_counters(ctx).await?.iter().map(|bucket| bucket.customers).sum();
+    let from = [thresholds.silver(), thresholds.gold(), thresholds.platinum()];
+    let [silver_up, gold_up, platinum_up] = core.storage.customers_with_at_least(ctx, from).await?;
+    Ok([all - silver_up, silver_up - gold_up, gold_up - platinum_up, platinum_up])
 }
 
 /// A page of a customer's tier changes, newest first.

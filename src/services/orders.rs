@@ -37,15 +37,22 @@ pub async fn list(core: &Core, ctx: &RequestContext, id: i64, page: PageRequest)
 
 /// Refunds part or the rest of an order (owners and managers).
 pub async fn refund(core: &Core, ctx: &RequestContext, order_id: i64, input: Input<Refund>) -> ServiceResult<Order> {
-    // Not found first, so other tenants' order ids stay unknown; then the role, then the input.
-    if core.storage.order(ctx, order_id).await?.is_none() {
-        return Err(ServiceError::NotFound);
+    let refused = match input {
+        Ok(refund) if ctx.role.can_manage_customers() => return apply_refund(core, ctx, order_id, &refund).await,
+        Ok(_) => ServiceError::Forbidden,
+        Err(invalid) if ctx.role.can_manage_customers() => invalid.into(),
+        Err(_) => ServiceError::Forbidden,
+    };
+    // Not found comes before the role and the input, so other tenants' order ids stay unknown;
+    // the order is looked up only to refuse.
+    match core.storage.order(ctx, order_id).await? {
+        None => Err(ServiceError::NotFound),
+        Some(_) => Err(refused),
     }
-    if !ctx.role.can_manage_customers() {
-        return Err(ServiceError::Forbidden);
-    }
-    let refund = input?;
-    match core.storage.refund_order(ctx, order_id, &refund).await? {
+}
+
+async fn apply_refund(core: &Core, ctx: &RequestContext, order_id: i64, refund: &Refund) -> ServiceResult<Order> {
+    match core.storage.refund_order(ctx, order_id, refund).await? {
         RefundOutcome::NotFound => Err(ServiceError::NotFound),
         RefundOutcome::Refused(invalid) => Err(invalid.into()),
         RefundOutcome::Refunded(order) => Ok(order),

@@ -123,16 +123,23 @@ macro_rules! impl_customer_writes {
                 let details = &patch.details;
                 let mut tx = self.begin_write().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
-                let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, id).await? else {
+                let current: Option<(String, String, String, i64, i64, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT name, email, phone, loyalty_points, tier, is_active FROM customers \
+                     WHERE id = $1 AND tenant_id = $2{}",
+                    Self::LOCK_ROW
+                )))
+                .bind(id)
+                .bind(ctx.tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((old_name, old_email, old_phone, old_points, old_tier, is_active)) = current else {
                     return Ok(None);
                 };
-                let (old_name, old_email, old_phone): (String, String, String) =
-                    sqlx::query_as("SELECT name, email, phone FROM customers WHERE id = $1 AND tenant_id = $2")
-                        .bind(id)
-                        .bind(ctx.tenant_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                let old_points = before.points;
+                let before = $crate::storage::balance::HeldCustomer {
+                    points: old_points,
+                    tier: $crate::domain::LoyaltyTier::from_rank(old_tier),
+                    is_active,
+                };
                 let name = patch.name.clone().unwrap_or(old_name);
                 let email = patch.email.as_ref().map_or(old_email, |e| e.as_str().to_owned());
                 let phone = details.phone.clone().unwrap_or(old_phone);

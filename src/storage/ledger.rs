@@ -81,7 +81,7 @@ macro_rules! impl_ledger {
                     return Ok(None);
                 };
                 // Clamped at zero and at the largest balance.
-                let after = before.points.saturating_add(change.points()).clamp(0, $crate::domain::customer_input::MAX_POINTS);
+                let after = $crate::domain::loyalty::balance_after(before.points, change.points());
                 let tier_after = program.tiers().tier_of(after);
                 let at = $crate::storage::now();
                 sqlx::query(

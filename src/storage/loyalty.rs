@@ -2,7 +2,7 @@
 //! tier history, and expiring points lots.
 
 use super::{Page, StorageResult};
-use crate::domain::{LoyaltyProgram, PointsExpiring, RequestContext, TierChange, TierThresholds};
+use crate::domain::{LoyaltyProgram, PointsExpiring, RequestContext, TierChange};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -32,8 +32,8 @@ pub trait Loyalty {
     /// tier change). Returns how many moved.
     async fn set_loyalty_program(&self, tenant_id: i64, program: &LoyaltyProgram) -> StorageResult<u64>;
 
-    /// How many of the caller's customers each tier (Bronze first) would hold with `thresholds`.
-    async fn tier_counts(&self, ctx: &RequestContext, thresholds: TierThresholds) -> StorageResult<[i64; 4]>;
+    /// How many of the caller's customers have at least each of these balances.
+    async fn customers_with_at_least(&self, ctx: &RequestContext, points: [i64; 3]) -> StorageResult<[i64; 3]>;
 
     /// A page of a customer's tier changes, newest first. `None` if the customer is not found.
     async fn tier_history(
@@ -136,21 +136,15 @@ macro_rules! impl_loyalty {
                 Ok(moved)
             }
 
-            async fn tier_counts(
+            async fn customers_with_at_least(
                 &self,
                 ctx: &$crate::domain::RequestContext,
-                thresholds: $crate::domain::TierThresholds,
-            ) -> $crate::storage::StorageResult<[i64; 4]> {
+                points: [i64; 3],
+            ) -> $crate::storage::StorageResult<[i64; 3]> {
                 use $crate::storage::Dialect;
-                let mut at_least = [0_i64; 4];
-                let total: i64 =
-                    sqlx::query_scalar("SELECT CAST(COALESCE(SUM(customers), 0) AS BIGINT) FROM customer_counters WHERE tenant_id = $1")
-                        .bind(ctx.tenant_id)
-                        .fetch_one(self.pool())
-                        .await?;
-                at_least[0] = total;
-                for (slot, from) in [(1, thresholds.silver()), (2, thresholds.gold()), (3, thresholds.platinum())] {
-                    at_least[slot] = sqlx::query_scalar(
+                let mut counts = [0_i64; 3];
+                for (count, from) in counts.iter_mut().zip(points) {
+                    *count = sqlx::query_scalar(
                         "SELECT COUNT(*) FROM customers WHERE tenant_id = $1 AND loyalty_points >= $2",
                     )
                     .bind(ctx.tenant_id)
@@ -158,12 +152,7 @@ macro_rules! impl_loyalty {
                     .fetch_one(self.pool())
                     .await?;
                 }
-                Ok([
-                    at_least[0] - at_least[1],
-                    at_least[1] - at_least[2],
-                    at_least[2] - at_least[3],
-                    at_least[3],
-                ])
+                Ok(counts)
             }
 
             async fn tier_history(
@@ -281,11 +270,11 @@ macro_rules! impl_loyalty {
                 // (customer, tenant, delta, after, tier before, tier after)
                 let mut changes = Vec::new();
                 for (id, tenant, points, tier) in rows {
-                    let taken = expiring.get(&id).copied().unwrap_or(0).min(points);
+                    let after = $crate::domain::loyalty::balance_after(points, -expiring.get(&id).copied().unwrap_or(0));
+                    let taken = points - after;
                     if taken <= 0 {
                         continue;
                     }
-                    let after = points - taken;
                     let tier_after = programs
                         .get(&tenant)
                         .copied()

@@ -122,8 +122,8 @@ macro_rules! impl_orders {
                     return Ok(None);
                 };
                 let reference = order.reference.as_str();
-                let earned = if before.is_active { program.points_for(order.total_minor) } else { 0 };
-                let after = before.points.saturating_add(earned).min($crate::domain::customer_input::MAX_POINTS);
+                let earned = program.points_for(order.total_minor, before.is_active);
+                let after = $crate::domain::loyalty::balance_after(before.points, earned);
                 let tier_after = program.tiers().tier_of(after);
                 let now = $crate::storage::now();
                 // The order first: a reference already used leaves nothing written (and, in
@@ -245,7 +245,7 @@ macro_rules! impl_orders {
                 let refunded = order.refunded_minor + amount;
                 let reversed = $crate::domain::order::points_reversed(order.points_earned, refunded, order.total_minor);
                 let taken = reversed - order.points_reversed;
-                let after = (before.points - taken).max(0);
+                let after = $crate::domain::loyalty::balance_after(before.points, -taken);
                 let tier_after = program.tiers().tier_of(after);
                 let fully_refunded = refunded == order.total_minor;
                 let now = $crate::storage::now();
