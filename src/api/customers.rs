@@ -22,8 +22,8 @@ use axum::response::Response;
 use axum::Json;
 use serde::Serialize;
 
-/// A customer id from the path; one that is not a number names no customer.
-pub(crate) fn customer_id(raw: &str) -> ServiceResult<i64> {
+/// A customer or order id from the path; one that is not a number names none.
+pub(crate) fn path_id(raw: &str) -> ServiceResult<i64> {
     raw.parse::<i64>().map_err(|_| ServiceError::NotFound)
 }
 
@@ -78,7 +78,7 @@ pub async fn detail(
     ApiContext(ctx): ApiContext,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CustomerJson>> {
-    let detail = customers::detail(&core, &ctx, customer_id(&id)?).await?;
+    let detail = customers::detail(&core, &ctx, path_id(&id)?).await?;
     Ok(Json(CustomerJson::from(detail)))
 }
 
@@ -118,7 +118,7 @@ async fn write(
     id: &str,
     patch: Input<CustomerPatch>,
 ) -> ApiResult<Json<CustomerJson>> {
-    let customer = customers::update(core, ctx, customer_id(id)?, patch).await?;
+    let customer = customers::update(core, ctx, path_id(id)?, patch).await?;
     Ok(Json(CustomerJson::from(customer)))
 }
 
@@ -131,7 +131,7 @@ pub async fn delete(
     ApiContext(ctx): ApiContext,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    customers::delete(&core, &ctx, customer_id(&id)?).await?;
+    customers::delete(&core, &ctx, path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -164,7 +164,7 @@ pub async fn update_points(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let id = customer_id(&id)?;
+    let id = path_id(&id)?;
     let value = match json_value(&body) {
         Ok(value) => value,
         // A body that is not JSON is refused before its key is claimed (after "not found").
@@ -221,6 +221,6 @@ pub async fn points_history(
 ) -> ApiResult<Json<Paginated<PointsJson>>> {
     let params = Params::new(raw.as_deref());
     let page = params.page().map_err(ServiceError::from)?;
-    let history = customers::points_history(&core, &ctx, customer_id(&id)?, page).await?;
+    let history = customers::points_history(&core, &ctx, path_id(&id)?, page).await?;
     Ok(Json(PageLinks { headers: &headers, uri: &uri, params: &params.0 }.rows(history)))
 }

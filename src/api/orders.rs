@@ -1,7 +1,7 @@
 //! `/api/customers/{id}/orders/`, `/api/orders/{id}/refund/` and
 //! `/api/customers/{id}/tier_history/`: thin handlers over the orders and loyalty services.
 
-use super::customers::customer_id;
+use super::customers::path_id;
 use super::error::ApiResult;
 use super::extract::{json_value, ApiContext};
 use super::idempotent::{once, stored};
@@ -40,7 +40,7 @@ pub async fn record(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let id = customer_id(&id)?;
+    let id = path_id(&id)?;
     let value = match json_value(&body) {
         Ok(value) => value,
         Err(malformed) => return Err(customers::refusal(&core, &ctx, id, malformed).await.into()),
@@ -71,7 +71,7 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Paginated<OrderJson>>> {
     let params = Params::new(raw.as_deref());
-    let id = customer_id(&id)?;
+    let id = path_id(&id)?;
     let page = params.page().map_err(ServiceError::from)?;
     let found = orders::list(&core, &ctx, id, page).await?;
     Ok(Json(PageLinks { headers: &headers, uri: &uri, params: &params.0 }.rows(found)))
@@ -98,7 +98,7 @@ pub async fn refund(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let id = id.parse::<i64>().map_err(|_| ServiceError::NotFound)?;
+    let id = path_id(&id)?;
     let input = json_value(&body).and_then(|value| loyalty_json::refund(&value));
     let run = async { stored(StatusCode::OK, orders::refund(&core, &ctx, id, input).await.map(OrderJson::from)) };
     once(&core, &ctx, &headers, &uri, &body, run).await
@@ -121,7 +121,7 @@ pub async fn tier_history(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<Paginated<TierChangeJson>>> {
     let params = Params::new(raw.as_deref());
-    let id = customer_id(&id)?;
+    let id = path_id(&id)?;
     let page = params.page().map_err(ServiceError::from)?;
     let found = loyalty::tier_history(&core, &ctx, id, page).await?;
     Ok(Json(PageLinks { headers: &headers, uri: &uri, params: &params.0 }.rows(found)))
