@@ -13,6 +13,8 @@ use leptos_router::{path, SsrMode};
 
 /// The document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::web::security_headers::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -1,5 +1,6 @@
 //! Runtime settings: `Leptos.toml`, overridden by the environment.
 
+use crate::web::client_address::TrustedProxies;
 use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
@@ -23,6 +24,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The token signing secret from `PATRON_SECRET`, if set.
     pub secret: Option<Secret>,
+    /// Peers whose `X-Forwarded-For` is believed (the load balancers in front of Patron); every
+    /// other peer is itself the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl fmt::Debug for Settings {
@@ -35,6 +39,7 @@ impl fmt::Debug for Settings {
             .field("session_hours", &self.session_hours)
             .field("secure_cookies", &self.secure_cookies)
             .field("secret", &self.secret)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -120,6 +125,7 @@ struct ServerSection {
     database_url: Option<String>,
     log_level: Option<String>,
     site_root: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -183,7 +189,16 @@ impl Settings {
                 message: format!("must be at least {MIN_SECRET_LEN} characters"),
             });
         }
+        let proxies_text = match env("PATRON_TRUSTED_PROXIES") {
+            Some(text) => text.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect(),
+            None => file.server.trusted_proxies.unwrap_or_default(),
+        };
+        let trusted_proxies = TrustedProxies::parse(&proxies_text).map_err(|bad| SettingsError::Invalid {
+            name: "trusted_proxies (PATRON_TRUSTED_PROXIES)",
+            message: format!("{bad:?} is not an IP address or a network such as 10.0.0.0/8"),
+        })?;
         Ok(Settings {
+            trusted_proxies,
             address,
             database_url,
             log_level: env("PATRON_LOG").or(file.server.log_level).unwrap_or_else(|| "info".into()),
@@ -258,6 +273,16 @@ mod tests {
     fn a_short_secret_is_refused() {
         let result = Settings::from_parts(File::default(), |n| (n == "PATRON_SECRET").then(|| "short".into()));
         assert!(result.is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let file = parse("[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\"]\n");
+        let settings = Settings::from_parts(file, |_| None).expect("valid");
+        assert!(settings.trusted_proxies.contains("10.1.2.3".parse().expect("ip")));
+        assert!(!settings.trusted_proxies.contains("11.1.2.3".parse().expect("ip")));
+        let bad = Settings::from_parts(File::default(), |n| (n == "PATRON_TRUSTED_PROXIES").then(|| "proxy".into()));
+        assert!(bad.unwrap_err().to_string().contains("PATRON_TRUSTED_PROXIES"));
     }
 
     #[test]

@@ -100,17 +100,17 @@ async fn account_shapes(db: Db) {
     assert_json_snapshot!("token_pair", pair.json, { ".access" => "[token]", ".refresh" => "[token]" });
     let refreshed =
         app.request(Method::POST, "/api/auth/token/refresh/", None, Some(json!({ "refresh": refresh }))).await;
-    assert_json_snapshot!("token_refreshed", refreshed.json, { ".access" => "[token]" });
+    assert_json_snapshot!("token_refreshed", refreshed.json, { ".access" => "[token]", ".refresh" => "[token]" });
     let added = app
         .post(
             "/api/users/",
             &access,
-            json!({ "email": "cashier@snapshot.test", "password": "long enough", "role": "cashier" }),
+            json!({ "email": "cashier@snapshot.test", "password": "long enough for a till", "role": "cashier" }),
         )
         .await;
     assert_json_snapshot!("user_created", (added.status.as_u16(), added.json), { "[1].id" => "[id]", "[1].created_at" => "[time]" });
     let users = app.get("/api/users/", &access).await.json;
-    assert_json_snapshot!("user_list", users, { "[].id" => "[id]", "[].created_at" => "[time]" });
+    assert_json_snapshot!("user_list", users, { "[].id" => "[id]", "[].created_at" => "[time]", "[].last_sign_in_at" => "[time]" });
 }
 
 on_both_backends!(customer_shapes_are_the_seeds, error_shapes_are_drfs, account_shapes);

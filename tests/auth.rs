@@ -67,8 +67,8 @@ async fn an_access_token_lasts_fifteen_minutes_by_the_services_clock(db: Db) {
         let at = chrono::Utc::now() + chrono::Duration::minutes(minutes);
         app.state.core.clone().with_clock(patron::services::Clock::fixed(at))
     };
-    assert!(accounts::authenticate_token(&later(14), &access).await.is_ok());
-    let expired = accounts::authenticate_token(&later(16), &access).await;
+    assert!(accounts::authenticate_token(&later(14), &access, None).await.is_ok());
+    let expired = accounts::authenticate_token(&later(16), &access, None).await;
     assert!(matches!(expired, Err(patron::services::ServiceError::InvalidToken)), "{expired:?}");
 }
 
@@ -179,7 +179,7 @@ fn cookie_from(reply: &common::Reply) -> String {
 
 async fn sign_in(app: &TestApp, email: &str, next: &str) -> common::Reply {
     let form = format!("email={}&password={}&next={}", email.replace('@', "%40"), PASSWORD.replace(' ', "+"), next);
-    app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[]).await
+    app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[common::SAME_ORIGIN]).await
 }
 
 async fn signed_out_pages_redirect_to_login_and_back_after_sign_in(db: Db) {
@@ -204,7 +204,9 @@ async fn a_wrong_password_on_the_form_says_so_and_an_offsite_next_is_ignored(db:
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
     let form = format!("email={}&password=wrong&next=https://evil.example", email.replace('@', "%40"));
-    let reply = app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[]).await;
+    let reply = app
+        .raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[common::SAME_ORIGIN])
+        .await;
     let location = reply.headers[header::LOCATION].to_str().unwrap_or_default().to_owned();
     assert!(location.starts_with("/login?error=invalid"), "{location}");
     let page = app.request(Method::GET, &location, None, None).await;
@@ -220,7 +222,7 @@ async fn a_session_survives_a_restart_and_ends_at_sign_out(db: Db) {
     let restarted = TestApp::on(app.db).await;
     let page = restarted.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
     assert_eq!(page.status, StatusCode::OK);
-    let out = restarted.raw(Method::POST, "/logout", None, None, "", &[("cookie", &cookie)]).await;
+    let out = restarted.raw(Method::POST, "/logout", None, None, "", &[("cookie", &cookie), common::SAME_ORIGIN]).await;
     assert!(out.status.is_redirection());
     let after = restarted.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
     assert!(after.status.is_redirection());
@@ -232,7 +234,14 @@ async fn the_session_id_changes_at_sign_in(db: Db) {
     let first = cookie_from(&sign_in(&app, &email, "/customers").await);
     let form = format!("email={}&password={}", email.replace('@', "%40"), PASSWORD.replace(' ', "+"));
     let again = app
-        .raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[("cookie", &first)])
+        .raw(
+            Method::POST,
+            "/login",
+            None,
+            Some(form),
+            "application/x-www-form-urlencoded",
+            &[("cookie", &first), common::SAME_ORIGIN],
+        )
         .await;
     assert_ne!(cookie_from(&again), first);
 }

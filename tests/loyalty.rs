@@ -427,7 +427,7 @@ async fn changing_thresholds_re_tiers_customers_and_keeps_stats_exact(db: Db) {
     let stats = app.get("/api/customers/stats/", &owner).await.json;
     assert_eq!(stats["customers_by_tier"], json!({"platinum": 1, "gold": 1, "silver": 1, "bronze": 0}));
     // What the settings page previews for other thresholds, before saving them.
-    let ctx = patron::services::accounts::authenticate_token(&app.state.core, &owner).await.expect("owner");
+    let ctx = patron::services::accounts::authenticate_token(&app.state.core, &owner, None).await.expect("owner");
     let thresholds = patron::domain::TierThresholds::new(200, 550, 700).expect("rising");
     let preview = patron::services::loyalty::preview_tiers(&app.state.core, &ctx, thresholds).await.expect("preview");
     assert_eq!(preview, [2, 0, 1, 0], "50 and 150 in Bronze, 600 in Gold");

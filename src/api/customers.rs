@@ -17,7 +17,7 @@ use crate::services::customers::{self, CustomerStats};
 use crate::services::{Core, ServiceError, ServiceResult};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde::Serialize;
@@ -58,6 +58,7 @@ pub async fn create(
     State(core): State<Core>,
     ApiContext(ctx): ApiContext,
     headers: HeaderMap,
+    method: Method,
     OriginalUri(uri): OriginalUri,
     body: Bytes,
 ) -> ApiResult<Response> {
@@ -66,7 +67,7 @@ pub async fn create(
         let created = customers::create(&core, &ctx, customer_json::new_customer(&value)).await;
         stored(StatusCode::CREATED, created.map(CustomerJson::from))
     };
-    once(&core, &ctx, &headers, &uri, &body, run).await
+    once(&core, &ctx, (&method, &uri), &headers, &body, run).await
 }
 
 #[utoipa::path(get, path = "/api/customers/{id}/", tag = "customers", params(CustomerId),
@@ -160,6 +161,7 @@ pub async fn update_points(
     State(core): State<Core>,
     ApiContext(ctx): ApiContext,
     headers: HeaderMap,
+    method: Method,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     body: Bytes,
@@ -175,7 +177,7 @@ pub async fn update_points(
         let changed = customers::change_points(&core, &ctx, id, change).await;
         stored(StatusCode::OK, changed.map(CustomerJson::from))
     };
-    once(&core, &ctx, &headers, &uri, &body, run).await
+    once(&core, &ctx, (&method, &uri), &headers, &body, run).await
 }
 
 /// The answer to a bulk update.

@@ -4,7 +4,7 @@
 
 use crate::domain::FieldErrors;
 use crate::services::ServiceError;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -62,8 +62,15 @@ pub fn service_error_parts(err: ServiceError) -> (StatusCode, Value) {
         ServiceError::InvalidCredentials => {
             detail(StatusCode::UNAUTHORIZED, "No active account found with the given credentials")
         }
-        ServiceError::TooManyAttempts => {
-            detail(StatusCode::TOO_MANY_REQUESTS, "Too many attempts. Try again in 15 minutes.")
+        ServiceError::TooManyAttempts { retry_after } => detail(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("Too many attempts. Try again in {} minutes.", retry_after.div_ceil(60).max(1)),
+        ),
+        ServiceError::Busy => {
+            detail(StatusCode::SERVICE_UNAVAILABLE, "Too many sign-ins at once. Try again in a moment.")
+        }
+        ServiceError::WrongPassword => {
+            (StatusCode::BAD_REQUEST, json!({ "current_password": ["Your current password is not correct."] }))
         }
         ServiceError::InvalidToken => (
             StatusCode::UNAUTHORIZED,
@@ -83,7 +90,13 @@ impl IntoResponse for ApiError {
             ApiError::NotAuthenticated => {
                 detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided.")
             }
-            ApiError::Service(err) => service_error_parts(err),
+            ApiError::Service(err) => {
+                if let Some(seconds) = err.retry_after() {
+                    let (status, body) = service_error_parts(err);
+                    return (status, [(header::RETRY_AFTER, seconds.to_string())], Json(body)).into_response();
+                }
+                service_error_parts(err)
+            }
         };
         (status, Json(body)).into_response()
     }

@@ -4,6 +4,7 @@
 use super::error::ApiError;
 use crate::domain::{InvalidInput, RequestContext};
 use crate::services::{accounts, Core, ServiceError};
+use crate::web::client_address::ClientAddress;
 use axum::body::Bytes;
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
@@ -29,7 +30,8 @@ where
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .ok_or(ApiError::NotAuthenticated)?;
-        Ok(ApiContext(accounts::authenticate_token(&Core::from_ref(state), token).await?))
+        let client = parts.extensions.get::<ClientAddress>().copied().unwrap_or_default().0;
+        Ok(ApiContext(accounts::authenticate_token(&Core::from_ref(state), token, client).await?))
     }
 }
 

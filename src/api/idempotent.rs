@@ -4,7 +4,7 @@
 use super::error::{service_error_parts, ApiResult};
 use crate::domain::RequestContext;
 use crate::services::{idempotency, Core, ServiceError, ServiceResult};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sha2::Digest;
@@ -23,12 +23,13 @@ pub fn stored<T: Serialize>(status: StatusCode, result: ServiceResult<T>) -> (u1
     (status.as_u16(), body.to_string())
 }
 
-/// Runs a write once per `Idempotency-Key` (or simply runs it without one).
+/// Runs a write once per `Idempotency-Key` of the caller on this method and path (or simply runs
+/// it without one).
 pub async fn once(
     core: &Core,
     ctx: &RequestContext,
+    (method, uri): (&Method, &Uri),
     headers: &HeaderMap,
-    uri: &Uri,
     body: &[u8],
     run: impl Future<Output = (u16, String)>,
 ) -> ApiResult<Response> {
@@ -46,7 +47,8 @@ pub async fn once(
             let digest = sha2::Sha256::new().chain_update(uri.path()).chain_update(b"\n").chain_update(body).finalize();
             let fingerprint: String = digest.iter().map(|b| format!("{b:02x}")).collect();
             let mut ran = false;
-            let (status, text) = idempotency::run_once(core, ctx, key, &fingerprint, async {
+            let scope = idempotency::Scope { method: method.as_str(), route: uri.path(), key };
+            let (status, text) = idempotency::run_once(core, ctx, scope, &fingerprint, async {
                 ran = true;
                 run.await
             })

@@ -1,6 +1,7 @@
 //! The REST API under `/api/`: thin handlers that parse the request into domain types, call one
 //! service and render its result as the seed's DRF contract does.
 
+pub mod activity;
 pub mod auth;
 pub mod customer_json;
 pub mod customers;
@@ -32,6 +33,9 @@ where
     Router::new()
         .route("/auth/token/", post(auth::obtain))
         .route("/auth/token/refresh/", post(auth::refresh))
+        .route("/auth/password/", post(auth::change_password))
+        .route("/auth/logout_all/", post(auth::logout_all))
+        .route("/activity/", get(activity::list))
         .route("/customers/", get(customers::list).post(customers::create))
         .route("/customers/stats/", get(customers::stats))
         .route("/customers/bulk_update/", post(customers::bulk_update))

@@ -4,7 +4,7 @@
 //! declares are the domain's, and that every property of a hand-read body is read.
 
 use super::schemas::{BadRequest, Detail};
-use super::{auth, customers, loyalty, orders, users};
+use super::{activity, auth, customers, loyalty, orders, users};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -19,6 +19,9 @@ use utoipa::{Modify, OpenApi};
     paths(
         auth::obtain,
         auth::refresh,
+        auth::change_password,
+        auth::logout_all,
+        activity::list,
         customers::list,
         customers::create,
         customers::stats,

@@ -15,7 +15,7 @@ use super::schemas::{
 use crate::services::{customers, loyalty, orders, Core, ServiceError};
 use axum::body::Bytes;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use axum::Json;
 
@@ -36,6 +36,7 @@ pub async fn record(
     State(core): State<Core>,
     ApiContext(ctx): ApiContext,
     headers: HeaderMap,
+    method: Method,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     body: Bytes,
@@ -51,7 +52,7 @@ pub async fn record(
         let status = if retried { StatusCode::OK } else { StatusCode::CREATED };
         stored(status, recorded.map(|r| OrderJson::from(r.order)))
     };
-    once(&core, &ctx, &headers, &uri, &body, run).await
+    once(&core, &ctx, (&method, &uri), &headers, &body, run).await
 }
 
 #[utoipa::path(get, path = "/api/customers/{id}/orders/", tag = "orders", params(CustomerId, PageParams),
@@ -94,6 +95,7 @@ pub async fn refund(
     State(core): State<Core>,
     ApiContext(ctx): ApiContext,
     headers: HeaderMap,
+    method: Method,
     OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
     body: Bytes,
@@ -101,7 +103,7 @@ pub async fn refund(
     let id = path_id(&id)?;
     let input = json_value(&body).and_then(|value| loyalty_json::refund(&value));
     let run = async { stored(StatusCode::OK, orders::refund(&core, &ctx, id, input).await.map(OrderJson::from)) };
-    once(&core, &ctx, &headers, &uri, &body, run).await
+    once(&core, &ctx, (&method, &uri), &headers, &body, run).await
 }
 
 #[utoipa::path(get, path = "/api/customers/{id}/tier_history/", tag = "loyalty", params(CustomerId, PageParams),

@@ -43,12 +43,22 @@ pub fn list_query(params: &Params) -> ServiceResult<ListQuery> {
             ServiceError::Validation(FieldErrors::single("is_active", message))
         })?),
     };
+    let mut errors = FieldErrors::default();
+    let mut place = |name: &str| {
+        CustomerFilter::place(params.get(name).unwrap_or_default())
+            .map_err(|message| errors.add(name, message))
+            .ok()
+            .flatten()
+    };
+    let city = place("city");
+    let province = place("province");
+    errors.or(())?;
     let filter = CustomerFilter {
         search: params.get("search").and_then(CustomerFilter::search_term),
         is_active,
         tier: params.text("loyalty_level").and_then(|level| level.parse::<LoyaltyTier>().ok()),
-        city: params.text("city").map(str::to_owned),
-        province: params.text("province").map(str::to_owned),
+        city,
+        province,
     };
     let ordering = params.text("ordering").map(Ordering::parse).unwrap_or_default();
     let page = params.page()?;

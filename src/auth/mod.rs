@@ -2,6 +2,7 @@
 //! from a request live with their edge (`api::extract`, `web::session`).
 
 pub mod password;
+pub mod password_policy;
 pub mod token;
 
 pub use token::{Claims, TokenKeys, TokenKind};

@@ -4,6 +4,35 @@ use crate::storage::PasswordHash;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use std::sync::Arc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Bounds how many passwords are hashed at once: each argon2 run takes 19 MiB and a core for
+/// tens of milliseconds, so unbounded sign-in attempts would take the machine.
+#[derive(Clone, Debug)]
+pub struct HashingGate(Arc<Semaphore>);
+
+impl HashingGate {
+    /// A gate letting `permits` hashes run at once.
+    pub fn new(permits: usize) -> Self {
+        HashingGate(Arc::new(Semaphore::new(permits.max(1))))
+    }
+
+    /// Two hashes per core of this machine.
+    pub fn for_this_machine() -> Self {
+        Self::new(2 * std::thread::available_parallelism().map_or(1, usize::from))
+    }
+
+    /// A permit at once, or `None` when every permit is taken (sign-in answers "busy").
+    pub fn try_enter(&self) -> Option<OwnedSemaphorePermit> {
+        self.0.clone().try_acquire_owned().ok()
+    }
+
+    /// A permit once one is free (for signed-in users setting a password).
+    pub async fn enter(&self) -> Result<OwnedSemaphorePermit, HashError> {
+        self.0.clone().acquire_owned().await.map_err(|e| HashError(e.to_string()))
+    }
+}
 
 /// Hashing failed (the blocking task died or argon2 refused its parameters).
 #[derive(Debug, thiserror::Error)]

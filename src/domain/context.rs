@@ -2,6 +2,7 @@
 
 use super::Role;
 use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 
 /// The authenticated caller of a use case. Built only from a verified session or token, never from
 /// request input; every tenant-owned read and write is filtered by `tenant_id`.
@@ -13,4 +14,6 @@ pub struct RequestContext {
     pub user_id: i64,
     /// What the caller may do.
     pub role: Role,
+    /// Where the request came from (for the activity log), when known.
+    pub client: Option<IpAddr>,
 }

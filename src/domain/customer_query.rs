@@ -10,6 +10,8 @@ pub const DEFAULT_PAGE_SIZE: u64 = 10;
 pub const MAX_PAGE_SIZE: u64 = 100;
 /// The longest search term used; the rest is ignored.
 pub const MAX_SEARCH_CHARS: usize = 200;
+/// The longest city or province filter: the stored fields' length.
+pub const MAX_PLACE_CHARS: usize = 100;
 
 /// A parsed list request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,8 +121,22 @@ pub struct CustomerFilter {
 impl CustomerFilter {
     /// A search term as typed: trimmed, at most [`MAX_SEARCH_CHARS`] characters, `None` if blank.
     pub fn search_term(raw: &str) -> Option<String> {
-        let term = raw.trim();
+        // No stored name, email or phone holds a control character (NUL included, which neither
+        // database's text search takes): they are dropped from the term.
+        let term: String = raw.chars().filter(|c| !c.is_control()).collect();
+        let term = term.trim();
         (!term.is_empty()).then(|| term.chars().take(MAX_SEARCH_CHARS).collect())
+    }
+
+    /// A city or province filter as typed: trimmed, `None` if blank; longer than the stored
+    /// field can be ([`MAX_PLACE_CHARS`]) is refused with the sentence to show.
+    pub fn place(raw: &str) -> Result<Option<String>, String> {
+        let place = raw.trim();
+        let length = place.chars().count();
+        if length > MAX_PLACE_CHARS {
+            return Err(format!("Ensure this value has at most {MAX_PLACE_CHARS} characters (it has {length})."));
+        }
+        Ok((!place.is_empty()).then(|| place.to_owned()))
     }
 
     /// Whether a count can come from the maintained counters (no text filters).

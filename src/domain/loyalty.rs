@@ -178,6 +178,25 @@ impl LoyaltyProgram {
     }
 }
 
+/// Each setting `after` changes from `before`, named as the API names it, for the activity log:
+/// `{"spend_per_point": {"from": "100.00", "to": "50.00"}, "tiers.gold": {…}}`.
+pub fn program_changes(before: &LoyaltyProgram, after: &LoyaltyProgram) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let mut changes = serde_json::Map::new();
+    let mut note = |field: &str, from: serde_json::Value, to: serde_json::Value| {
+        if from != to {
+            changes.insert(field.to_owned(), json!({ "from": from, "to": to }));
+        }
+    };
+    let spend = |program: &LoyaltyProgram| json!(money::decimal_text(program.spend_per_point_minor));
+    note("spend_per_point", spend(before), spend(after));
+    note("points_expire_after_days", json!(before.points_expire_after_days), json!(after.points_expire_after_days));
+    note("tiers.silver", json!(before.tiers.silver()), json!(after.tiers.silver()));
+    note("tiers.gold", json!(before.tiers.gold()), json!(after.tiers.gold()));
+    note("tiers.platinum", json!(before.tiers.platinum()), json!(after.tiers.platinum()));
+    changes
+}
+
 /// The balance after adding `delta` (negative: taking) to `points`: never below zero nor above
 /// the largest balance.
 pub fn balance_after(points: i64, delta: i64) -> i64 {

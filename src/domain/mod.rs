@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser: what a user, a role, a tenant and a customer are,
 //! what may be written to them, and how a refused input is described.
 
+pub mod activity;
 pub mod context;
 pub mod customer;
 pub mod customer_actions;

@@ -12,7 +12,6 @@ pub fn LoginPage() -> impl IntoView {
     let message = move || {
         query.with(|q| match q.get("error").as_deref() {
             Some("invalid") => Some("Wrong email or password."),
-            Some("locked") => Some("Too many attempts. Try again in 15 minutes."),
             Some("unavailable") => Some("Sign-in is unavailable right now. Try again in a moment."),
             _ => None,
         })

@@ -7,15 +7,18 @@ pub use state::{AppState, StartError};
 
 use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
-use crate::web::{assets, gate, login};
+use crate::web::security_headers::Https;
+use crate::web::{assets, client_address, gate, login, same_origin, security_headers};
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::from_fn_with_state;
+use axum::http::HeaderName;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::post;
 use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -26,8 +29,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
+    // Behind https the cookie takes the `__Host-` prefix: browsers then refuse it unless it is
+    // Secure, for this host only and for every path, so no sibling domain can plant or read it.
+    let cookie_name = if state.settings.secure_cookies { "__Host-patron_session" } else { "patron_session" };
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.core.storage.clone()))
-        .with_name("patron_session")
+        .with_name(cookie_name)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.settings.secure_cookies)
@@ -46,7 +52,8 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(from_fn_with_state(state.core.clone(), gate::session_gate))
-        .layer(sessions);
+        .layer(sessions)
+        .layer(from_fn(same_origin::refuse_cross_site_writes));
 
     let hashed = state.leptos_options.hash_files;
     Router::new()
@@ -57,29 +64,28 @@ pub fn router(state: AppState) -> Router {
             let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
+        .layer(from_fn_with_state(Arc::new(state.settings.trusted_proxies.clone()), client_address::resolve))
+        .layer(from_fn_with_state(Https(state.settings.secure_cookies), security_headers::add))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("x-content-type-options"),
-            HeaderValue::from_static("nosniff"),
-        ))
         .with_state(state)
 }
 
 /// Serves until Ctrl-C or SIGTERM, with TCP_NODELAY on every connection (streamed pages would
-/// otherwise wait on delayed ACKs); every hour (and at start) it removes expired sessions and
-/// expires the points that are due.
+/// otherwise wait on delayed ACKs) and each connection's peer address known (sign-in limits,
+/// the activity log); every ten minutes (and at start) it forgets what has expired (sessions,
+/// sign-in counters, refresh tokens, idempotency keys) and expires the points that are due.
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.settings.address).await?;
     let address = listener.local_addr()?;
     let core = state.core.clone();
     tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        let mut every_ten_minutes = tokio::time::interval(Duration::from_secs(600));
         loop {
-            every_hour.tick().await;
+            every_ten_minutes.tick().await;
             let now = core.clock.now();
-            if let Err(err) = core.storage.delete_expired_sessions(now.timestamp()).await {
-                tracing::warn!(%err, "could not remove expired sessions");
+            if let Err(err) = crate::services::housekeeping::forget_expired(&core, now).await {
+                tracing::warn!(error = %err.chain(), "could not forget what has expired");
             }
             match crate::services::loyalty::expire_points(&core, now).await {
                 Ok(expired) if expired.points > 0 => {
@@ -96,7 +102,8 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
             tracing::warn!(%err, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

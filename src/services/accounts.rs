@@ -1,33 +1,16 @@
-//! Tenants, users, sign-in and the tokens and sessions that follow from it.
+//! Tenants and users: the team an owner manages, a user's own password and sessions, and who a
+//! session or token belongs to.
 
-use crate::auth::password::{hash_password, verify_password};
-use crate::auth::token::{Claims, TokenError, TokenKind, ACCESS_LIFETIME_SECS, REFRESH_LIFETIME_SECS};
-use crate::domain::email::email_key;
-use crate::domain::{Email, RequestContext, Role, SessionUser};
-use crate::storage::{NewUser, StorageError, Tenant, User, UserChanges};
-use chrono::Duration;
-use serde::{Deserialize, Serialize};
-
+use super::sign_in::user_for_token;
 use super::{Core, ServiceError, ServiceResult};
+use crate::auth::password::{hash_password, verify_password};
+use crate::auth::password_policy::check_new_password;
+use crate::auth::token::TokenKind;
 use crate::domain::FieldErrors;
-
-/// Failed sign-ins allowed per email within [`LOCKOUT_WINDOW_MINUTES`].
-pub const MAX_FAILED_SIGN_INS: i64 = 10;
-/// The window over which failed sign-ins are counted.
-pub const LOCKOUT_WINDOW_MINUTES: i64 = 15;
-/// The shortest password accepted.
-pub const MIN_PASSWORD_LEN: usize = 8;
-/// The longest password accepted, in characters.
-pub const MAX_PASSWORD_LEN: usize = 1024;
-
-/// A pair of API tokens.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct TokenPair {
-    /// Short-lived bearer token.
-    pub access: String,
-    /// Long-lived token to get new access tokens.
-    pub refresh: String,
-}
+use crate::domain::{Email, RequestContext, Role, SessionUser};
+use crate::storage::{NewUser, PasswordHash, StorageError, Tenant, User, UserChanges, UserUpdate};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
 
 /// What a browser session remembers about its user.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -67,27 +50,37 @@ pub async fn find_tenant(core: &Core, key: &str) -> ServiceResult<Tenant> {
 pub struct NewUserInput {
     /// Sign-in email.
     pub email: String,
-    /// Password (at least 8 characters).
+    /// Password (at least 12 characters, not a common one).
     pub password: String,
     /// Role name.
     pub role: String,
 }
 
-/// Creates a user in `tenant_id` (used by the command line and by owners through the API).
+/// Creates a user in `tenant_id` (the command line, and owners through [`add_user`], who are
+/// recorded as its creator).
 pub async fn create_user(core: &Core, tenant_id: i64, input: NewUserInput) -> ServiceResult<User> {
+    create_user_by(core, tenant_id, input, None).await
+}
+
+async fn create_user_by(
+    core: &Core,
+    tenant_id: i64,
+    input: NewUserInput,
+    by: Option<&RequestContext>,
+) -> ServiceResult<User> {
     let mut errors = FieldErrors::default();
     let email = Email::parse(&input.email).map_err(|e| errors.add("email", e.to_string())).ok();
     let role = input.role.parse::<Role>().map_err(|e| errors.add("role", e.to_string())).ok();
-    if let Err(message) = check_password(&input.password) {
+    if let Err(message) = check_new_password(&input.password) {
         errors.add("password", message);
     }
     let (Some(email), Some(role)) = (email, role) else {
         return Err(errors.into());
     };
     errors.or(())?;
-    let password_hash = hash_password(input.password).await?;
+    let password_hash = hash(core, input.password).await?;
     let new = NewUser { tenant_id, email, password_hash, role };
-    core.storage.create_user(&new).await.map_err(|e| match e {
+    core.storage.create_user(&new, by).await.map_err(|e| match e {
         StorageError::Conflict => {
             ServiceError::Validation(FieldErrors::single("email", "A user with this email already exists."))
         }
@@ -95,104 +88,35 @@ pub async fn create_user(core: &Core, tenant_id: i64, input: NewUserInput) -> Se
     })
 }
 
-fn check_password(password: &str) -> Result<(), String> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        Err(format!("Password must be at least {MIN_PASSWORD_LEN} characters."))
-    } else if password.chars().count() > MAX_PASSWORD_LEN {
-        Err(format!("Password must be at most {MAX_PASSWORD_LEN} characters."))
-    } else {
-        Ok(())
-    }
+/// Hashes a password once a hashing slot is free.
+async fn hash(core: &Core, password: String) -> ServiceResult<PasswordHash> {
+    let _slot = core.hashing.enter().await?;
+    Ok(hash_password(password).await?)
 }
 
-/// Checks an email and password, counting failures per email; after
-/// [`MAX_FAILED_SIGN_INS`] failures within the window every attempt is refused.
-pub async fn sign_in(core: &Core, email: &str, password: &str) -> ServiceResult<User> {
-    let key = email_key(email);
-    let now = core.clock.now();
-    let since = now - Duration::minutes(LOCKOUT_WINDOW_MINUTES);
-    if core.storage.login_failures_since(&key, since).await? >= MAX_FAILED_SIGN_INS {
-        return Err(ServiceError::TooManyAttempts);
-    }
-    let user = core.storage.user_by_email_key(&key).await?;
-    // Verify against a real hash even for unknown emails, so timing does not tell which exist.
-    let hash = match &user {
-        Some(user) => user.password_hash.clone(),
-        None => core.dummy_hash().await?,
-    };
-    let matches = verify_password(password.to_owned(), hash).await;
-    match user {
-        Some(user) if matches && user.is_active => Ok(user),
-        _ => {
-            core.storage.record_login_failure(&key, now).await?;
-            Err(ServiceError::InvalidCredentials)
-        }
-    }
-}
-
-/// Issues an access and a refresh token for a signed-in user.
-pub fn issue_tokens(core: &Core, user: &User) -> TokenPair {
-    TokenPair { access: issue(core, user, TokenKind::Access), refresh: issue(core, user, TokenKind::Refresh) }
-}
-
-fn issue(core: &Core, user: &User, kind: TokenKind) -> String {
-    let now = core.clock.now().timestamp();
-    let lifetime = match kind {
-        TokenKind::Access => ACCESS_LIFETIME_SECS,
-        TokenKind::Refresh => REFRESH_LIFETIME_SECS,
-    };
-    let jti: u128 = rand::random();
-    core.tokens.sign(&Claims {
-        token_type: kind,
-        exp: now + lifetime,
-        iat: now,
-        jti: format!("{jti:032x}"),
-        user_id: user.id,
-        tenant_id: user.tenant_id,
-        ver: user.auth_version,
-    })
-}
-
-/// Exchanges a valid refresh token for a new access token.
-pub async fn refresh_access(core: &Core, refresh: &str) -> ServiceResult<String> {
-    let user = user_for_token(core, refresh, TokenKind::Refresh).await?;
-    Ok(issue(core, &user, TokenKind::Access))
-}
-
-/// The request context of a valid access token whose user is still active and unchanged.
-pub async fn authenticate_token(core: &Core, access: &str) -> ServiceResult<RequestContext> {
-    let user = user_for_token(core, access, TokenKind::Access).await?;
-    Ok(context_of(&user))
-}
-
-async fn user_for_token(core: &Core, token: &str, kind: TokenKind) -> ServiceResult<User> {
-    let claims = core
-        .tokens
-        .verify(token, kind, core.clock.now().timestamp())
-        .map_err(|_: TokenError| ServiceError::InvalidToken)?;
-    match core.storage.user_by_id(claims.user_id).await? {
-        Some(user) if user.is_active && user.auth_version == claims.ver && user.tenant_id == claims.tenant_id => {
-            Ok(user)
-        }
-        _ => Err(ServiceError::InvalidToken),
-    }
+/// The request context of a valid access token whose user is still active and unchanged,
+/// acting from `client`.
+pub async fn authenticate_token(core: &Core, access: &str, client: Option<IpAddr>) -> ServiceResult<RequestContext> {
+    let (_, user) = user_for_token(core, access, TokenKind::Access).await?;
+    Ok(context_of(&user, client))
 }
 
 /// The context and shell view of a session's user, if they are still active and unchanged.
 pub async fn authenticate_session(
     core: &Core,
     auth: SessionAuth,
+    client: Option<IpAddr>,
 ) -> ServiceResult<Option<(RequestContext, SessionUser)>> {
     Ok(core
         .storage
         .user_by_id(auth.user_id)
         .await?
         .filter(|user| user.is_active && user.auth_version == auth.ver)
-        .map(|user| (context_of(&user), session_user_of(&user))))
+        .map(|user| (context_of(&user, client), session_user_of(&user))))
 }
 
-fn context_of(user: &User) -> RequestContext {
-    RequestContext { tenant_id: user.tenant_id, user_id: user.id, role: user.role }
+fn context_of(user: &User, client: Option<IpAddr>) -> RequestContext {
+    RequestContext { tenant_id: user.tenant_id, user_id: user.id, role: user.role, client }
 }
 
 /// What the browser may know about a user.
@@ -219,6 +143,8 @@ pub struct UserView {
     pub is_active: bool,
     /// Creation time.
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The last sign-in (form or token), if any.
+    pub last_sign_in_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<User> for UserView {
@@ -229,6 +155,7 @@ impl From<User> for UserView {
             role: user.role,
             is_active: user.is_active,
             created_at: user.created_at,
+            last_sign_in_at: user.last_sign_in_at,
         }
     }
 }
@@ -250,7 +177,7 @@ pub async fn list_users(core: &Core, ctx: &RequestContext) -> ServiceResult<Vec<
 /// Adds a user to the caller's tenant (owners only).
 pub async fn add_user(core: &Core, ctx: &RequestContext, input: NewUserInput) -> ServiceResult<UserView> {
     require_owner(ctx)?;
-    create_user(core, ctx.tenant_id, input).await.map(UserView::from)
+    create_user_by(core, ctx.tenant_id, input, Some(ctx)).await.map(UserView::from)
 }
 
 /// A change an owner makes to a user.
@@ -278,7 +205,7 @@ pub async fn change_user(
         Some(text) => text.parse::<Role>().map_err(|e| errors.add("role", e.to_string())).ok(),
         None => None,
     };
-    if let Some(Err(message)) = input.password.as_deref().map(check_password) {
+    if let Some(Err(message)) = input.password.as_deref().map(check_new_password) {
         errors.add("password", message);
     }
     if user_id == ctx.user_id && (input.is_active == Some(false) || role.is_some_and(|r| r != Role::Owner)) {
@@ -286,9 +213,50 @@ pub async fn change_user(
     }
     errors.or(())?;
     let password_hash = match input.password {
-        Some(password) => Some(hash_password(password).await?),
+        Some(password) => Some(hash(core, password).await?),
         None => None,
     };
     let changes = UserChanges { role, is_active: input.is_active, password_hash };
-    core.storage.update_user(ctx, user_id, &changes).await?.map(UserView::from).ok_or(ServiceError::NotFound)
+    match core.storage.update_user(ctx, user_id, &changes).await? {
+        UserUpdate::Updated(user) => Ok(UserView::from(user)),
+        UserUpdate::NotFound => Err(ServiceError::NotFound),
+        UserUpdate::LastOwner => Err(ServiceError::Conflict(LAST_OWNER)),
+    }
+}
+
+/// Why a change to the last active owner is refused.
+pub const LAST_OWNER: &str =
+    "This is the last active owner of the team: make another user an owner before demoting or deactivating this one.";
+
+/// A user's change of their own password.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PasswordChange {
+    /// The password now, to prove it is them at the till.
+    pub current_password: String,
+    /// The new password.
+    pub new_password: String,
+}
+
+/// Changes the caller's own password: the current one must match, the new one must pass the
+/// policy. Every session and token of theirs ends; the user as they are now (with the new auth
+/// version, so the page can keep its own session).
+pub async fn change_own_password(core: &Core, ctx: &RequestContext, change: PasswordChange) -> ServiceResult<User> {
+    if let Err(message) = check_new_password(&change.new_password) {
+        return Err(FieldErrors::single("new_password", message).into());
+    }
+    let user = core.storage.user_by_id(ctx.user_id).await?.ok_or(ServiceError::NotFound)?;
+    let matches = {
+        let _slot = core.hashing.enter().await?;
+        verify_password(change.current_password, user.password_hash.clone()).await
+    };
+    if !matches {
+        return Err(ServiceError::WrongPassword);
+    }
+    let new_hash = hash(core, change.new_password).await?;
+    core.storage.change_own_password(ctx, &new_hash).await?.ok_or(ServiceError::NotFound)
+}
+
+/// Ends every session and refresh token of the caller (and their access tokens with them).
+pub async fn sign_out_everywhere(core: &Core, ctx: &RequestContext) -> ServiceResult<()> {
+    Ok(core.storage.sign_out_everywhere(ctx).await?)
 }

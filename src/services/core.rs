@@ -2,7 +2,7 @@
 //! hash and a clock. The server builds one at start and hands it to the REST handlers and the
 //! server functions; the command line and the tests build their own.
 
-use crate::auth::password::{hash_password, HashError};
+use crate::auth::password::{hash_password, HashError, HashingGate};
 use crate::auth::TokenKeys;
 use crate::storage::{PasswordHash, Storage};
 use chrono::{DateTime, Utc};
@@ -44,6 +44,8 @@ pub struct Core {
     pub tokens: TokenKeys,
     /// The time.
     pub clock: Clock,
+    /// How many passwords may be hashed at once.
+    pub hashing: HashingGate,
     /// A real hash to verify against when an email is unknown, so sign-in takes as long either
     /// way; made on the first such sign-in, not at start (every command and test builds a core).
     dummy_hash: Arc<tokio::sync::OnceCell<PasswordHash>>,
@@ -52,7 +54,13 @@ pub struct Core {
 impl Core {
     /// A core over `storage`, signing tokens with `secret`, on the system clock.
     pub fn new(storage: Arc<dyn Storage>, secret: &str) -> Self {
-        Core { storage, tokens: TokenKeys::new(secret), clock: Clock::system(), dummy_hash: Arc::default() }
+        Core {
+            storage,
+            tokens: TokenKeys::new(secret),
+            clock: Clock::system(),
+            hashing: HashingGate::for_this_machine(),
+            dummy_hash: Arc::default(),
+        }
     }
 
     /// The same core on another clock.

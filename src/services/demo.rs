@@ -138,7 +138,7 @@ pub async fn add_demo_customers(
         let current = core.storage.loyalty_program(tenant.id).await?;
         let program = LoyaltyProgram::new(current.spend_per_point_minor(), Some(days), current.tiers())
             .map_err(ServiceError::Validation)?;
-        core.storage.set_loyalty_program(tenant.id, &program).await?;
+        core.storage.set_loyalty_program(tenant.id, &program, None).await?;
     }
     // Customers are made on a thread of their own while the previous batch is written; at most one
     // finished batch waits, which bounds the memory.

@@ -39,9 +39,18 @@ pub enum ServiceError {
     /// Wrong email or password, or an inactive account (never says which).
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// Too many failed sign-ins for this email recently.
+    /// Too many failed sign-ins for this email or from this address recently.
     #[error("too many attempts")]
-    TooManyAttempts,
+    TooManyAttempts {
+        /// Seconds until the window that refused it ends.
+        retry_after: u64,
+    },
+    /// Every password-hashing slot is taken; the request can be retried in a moment.
+    #[error("busy")]
+    Busy,
+    /// The caller's own password is not the one given.
+    #[error("wrong current password")]
+    WrongPassword,
     /// A token that is malformed, forged, expired or revoked.
     #[error("invalid token")]
     InvalidToken,
@@ -60,6 +69,15 @@ impl ServiceError {
     /// Whether the failure is ours, not the caller's (logged, never shown).
     pub fn is_internal(&self) -> bool {
         matches!(self, ServiceError::Storage(_) | ServiceError::Hashing(_))
+    }
+
+    /// How many seconds the caller should wait before retrying, for a refusal that passes.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            ServiceError::TooManyAttempts { retry_after } => Some(*retry_after),
+            ServiceError::Busy => Some(1),
+            _ => None,
+        }
     }
 
     /// The error and its causes, outermost first, for the log.

@@ -32,7 +32,7 @@ pub async fn set_program(
         return Err(ServiceError::Forbidden);
     }
     let program = input?;
-    let customers_moved = core.storage.set_loyalty_program(ctx.tenant_id, &program).await?;
+    let customers_moved = core.storage.set_loyalty_program(ctx.tenant_id, &program, Some(ctx)).await?;
     Ok(ProgramChanged { program, customers_moved })
 }
 

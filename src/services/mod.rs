@@ -4,14 +4,17 @@
 //! domain types, never as JSON or query-string names.
 
 pub mod accounts;
+pub mod activity;
 pub mod core;
 pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod housekeeping;
 pub mod idempotency;
 pub mod loyalty;
 pub mod orders;
 mod paged;
+pub mod sign_in;
 
 pub use self::core::{Clock, Core};
 pub use error::{ServiceError, ServiceResult};

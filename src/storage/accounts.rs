@@ -1,4 +1,5 @@
-//! Tenants, their users, and the failed sign-ins counted per email.
+//! Tenants and their users: creating and changing them (each change with its activity row, in
+//! its transaction), signing in and out everywhere.
 
 use super::StorageResult;
 use crate::domain::{Email, RequestContext, Role};
@@ -51,6 +52,19 @@ pub struct User {
     pub auth_version: i64,
     /// When the user was created.
     pub created_at: DateTime<Utc>,
+    /// When the user last signed in (form or token).
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+/// What a change to a user came to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserUpdate {
+    /// Changed; the user as they are now.
+    Updated(User),
+    /// No such user in the caller's tenant.
+    NotFound,
+    /// The change would leave the tenant without an active owner; nothing was written.
+    LastOwner,
 }
 
 /// What is needed to create a user.
@@ -90,7 +104,8 @@ pub trait Accounts {
     async fn tenant_by_name(&self, name: &str) -> StorageResult<Option<Tenant>>;
 
     /// Creates a user; [`Conflict`](super::StorageError::Conflict) if the email exists ignoring case.
-    async fn create_user(&self, new: &NewUser) -> StorageResult<User>;
+    /// With an acting owner, a `user.created` activity row is written in the same transaction.
+    async fn create_user(&self, new: &NewUser, by: Option<&RequestContext>) -> StorageResult<User>;
 
     /// Finds a user for sign-in by the lowercase email key, in any tenant.
     async fn user_by_email_key(&self, email_key: &str) -> StorageResult<Option<User>>;
@@ -101,20 +116,23 @@ pub trait Accounts {
     /// Lists the caller's tenant's users.
     async fn list_users(&self, ctx: &RequestContext) -> StorageResult<Vec<User>>;
 
-    /// Changes one of the caller's tenant's users; a change of activity or password bumps the
-    /// auth version. `None` if the user is not in the caller's tenant.
-    async fn update_user(
-        &self,
-        ctx: &RequestContext,
-        user_id: i64,
-        changes: &UserChanges,
-    ) -> StorageResult<Option<User>>;
+    /// Changes one of the caller's tenant's users, with a `user.updated` activity row; a change of
+    /// activity or password bumps the auth version (ending their sessions and tokens). The
+    /// tenant's active owners are locked first, so two owners demoting each other at once cannot
+    /// both succeed.
+    async fn update_user(&self, ctx: &RequestContext, user_id: i64, changes: &UserChanges)
+        -> StorageResult<UserUpdate>;
 
-    /// Records a failed sign-in for an email key.
-    async fn record_login_failure(&self, email_key: &str, at: DateTime<Utc>) -> StorageResult<()>;
+    /// Notes a successful sign-in: the user's last sign-in time and an `auth.signed_in` row.
+    async fn record_sign_in(&self, user: &User, client: Option<std::net::IpAddr>) -> StorageResult<()>;
 
-    /// Counts failed sign-ins for an email key since a time, and forgets older ones.
-    async fn login_failures_since(&self, email_key: &str, since: DateTime<Utc>) -> StorageResult<i64>;
+    /// Sets the caller's own password hash, bumps their auth version and revokes their refresh
+    /// tokens, with an `auth.password_changed` row; the user as they are now.
+    async fn change_own_password(&self, ctx: &RequestContext, hash: &PasswordHash) -> StorageResult<Option<User>>;
+
+    /// Ends every session and token of the caller (auth version bumped, refresh tokens revoked),
+    /// with an `auth.signed_out_everywhere` row.
+    async fn sign_out_everywhere(&self, ctx: &RequestContext) -> StorageResult<()>;
 }
 
 /// Implements [`Accounts`] for a [`Dialect`](super::Dialect).
@@ -158,9 +176,11 @@ macro_rules! impl_accounts {
             async fn create_user(
                 &self,
                 new: &$crate::storage::NewUser,
+                by: Option<&$crate::domain::RequestContext>,
             ) -> $crate::storage::StorageResult<$crate::storage::User> {
                 use $crate::storage::Dialect;
                 let now = $crate::storage::now();
+                let mut tx = self.begin_write().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO users (tenant_id, email, email_key, password_hash, role, is_active, \
                      auth_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, TRUE, 1, $6, $6) \
@@ -172,9 +192,21 @@ macro_rules! impl_accounts {
                 .bind(&new.password_hash.0)
                 .bind(new.role.as_str())
                 .bind(now)
-                .fetch_one(self.pool())
+                .fetch_one(&mut *tx)
                 .await
                 .map_err($crate::storage::conflict_or)?;
+                if let Some(ctx) = by {
+                    let entry = $crate::storage::ActivityEntry::by(
+                        ctx,
+                        $crate::domain::activity::ActivityAction::UserCreated,
+                        $crate::domain::activity::TargetType::User,
+                        id,
+                        new.email.as_str(),
+                        serde_json::json!({ "role": new.role.as_str() }),
+                    );
+                    Self::write_activity(&mut *tx, &entry, now).await?;
+                }
+                tx.commit().await?;
                 self.user_by_id(id).await?.ok_or($crate::storage::StorageError::MissingAfterWrite("user"))
             }
 
@@ -219,63 +251,188 @@ macro_rules! impl_accounts {
                 ctx: &$crate::domain::RequestContext,
                 user_id: i64,
                 changes: &$crate::storage::UserChanges,
-            ) -> $crate::storage::StorageResult<Option<$crate::storage::User>> {
-                use $crate::storage::Dialect;
-                let bump = changes.is_active.is_some() || changes.password_hash.is_some();
-                let updated = sqlx::query(
-                    "UPDATE users SET role = COALESCE($3, role), is_active = COALESCE($4, is_active), \
-                     password_hash = COALESCE($5, password_hash), \
+            ) -> $crate::storage::StorageResult<$crate::storage::UserUpdate> {
+                use $crate::storage::{Dialect, UserUpdate};
+                let mut tx = self.begin_write().await?;
+                // The active owners first, always in id order: a concurrent change waits here and
+                // then counts the owners as that change left them.
+                let owners: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT id FROM users WHERE tenant_id = $1 AND role = 'owner' AND is_active ORDER BY id{}",
+                    Self::LOCK_ROW
+                )))
+                .bind(ctx.tenant_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let current: Option<(String, String, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT email, role, is_active FROM users WHERE id = $1 AND tenant_id = $2{}",
+                    Self::LOCK_ROW
+                )))
+                .bind(user_id)
+                .bind(ctx.tenant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((email, role, is_active)) = current else {
+                    return Ok(UserUpdate::NotFound);
+                };
+                let new_role = changes.role.map_or(role.as_str(), |r| r.as_str());
+                let new_active = changes.is_active.unwrap_or(is_active);
+                let stays_owner = new_role == "owner" && new_active;
+                if owners.contains(&user_id) && !stays_owner && owners.len() <= 1 {
+                    return Ok(UserUpdate::LastOwner);
+                }
+                let mut details = serde_json::Map::new();
+                if new_role != role {
+                    details.insert("role".into(), serde_json::json!({ "from": role, "to": new_role }));
+                }
+                if new_active != is_active {
+                    details.insert("is_active".into(), serde_json::json!({ "from": is_active, "to": new_active }));
+                }
+                if changes.password_hash.is_some() {
+                    details.insert("password".into(), serde_json::json!("changed"));
+                }
+                let bump = new_active != is_active || changes.password_hash.is_some();
+                let now = $crate::storage::now();
+                sqlx::query(
+                    "UPDATE users SET role = $3, is_active = $4, password_hash = COALESCE($5, password_hash), \
                      auth_version = auth_version + CASE WHEN $6 THEN 1 ELSE 0 END, updated_at = $7 \
                      WHERE id = $1 AND tenant_id = $2",
                 )
                 .bind(user_id)
                 .bind(ctx.tenant_id)
-                .bind(changes.role.map(|r| r.as_str()))
-                .bind(changes.is_active)
+                .bind(new_role)
+                .bind(new_active)
                 .bind(changes.password_hash.as_ref().map(|h| h.0.as_str()))
                 .bind(bump)
-                .bind($crate::storage::now())
-                .execute(self.pool())
+                .bind(now)
+                .execute(&mut *tx)
                 .await?;
-                if updated.rows_affected() == 0 {
-                    return Ok(None);
+                if bump {
+                    sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1 AND NOT revoked")
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
                 }
-                self.user_by_id(user_id).await
+                if !details.is_empty() {
+                    let entry = $crate::storage::ActivityEntry::by(
+                        ctx,
+                        $crate::domain::activity::ActivityAction::UserUpdated,
+                        $crate::domain::activity::TargetType::User,
+                        user_id,
+                        email,
+                        serde_json::json!({ "changes": details }),
+                    );
+                    Self::write_activity(&mut *tx, &entry, now).await?;
+                }
+                tx.commit().await?;
+                match self.user_by_id(user_id).await? {
+                    Some(user) => Ok(UserUpdate::Updated(user)),
+                    None => Err($crate::storage::StorageError::MissingAfterWrite("user")),
+                }
             }
 
-            async fn record_login_failure(
+            async fn record_sign_in(
                 &self,
-                email_key: &str,
-                at: chrono::DateTime<chrono::Utc>,
+                user: &$crate::storage::User,
+                client: Option<std::net::IpAddr>,
             ) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
-                sqlx::query("INSERT INTO login_failures (email_key, failed_at) VALUES ($1, $2)")
-                    .bind(email_key)
-                    .bind(at)
-                    .execute(self.pool())
+                let now = $crate::storage::now();
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE users SET last_sign_in_at = $2 WHERE id = $1")
+                    .bind(user.id)
+                    .bind(now)
+                    .execute(&mut *tx)
                     .await?;
+                let entry = $crate::storage::ActivityEntry {
+                    tenant_id: user.tenant_id,
+                    actor_id: Some(user.id),
+                    client,
+                    action: $crate::domain::activity::ActivityAction::AuthSignedIn,
+                    target_type: $crate::domain::activity::TargetType::User,
+                    target_id: Some(user.id),
+                    target_label: user.email.clone(),
+                    details: serde_json::json!({}),
+                };
+                Self::write_activity(&mut *tx, &entry, now).await?;
+                tx.commit().await?;
                 Ok(())
             }
 
-            async fn login_failures_since(
+            async fn change_own_password(
                 &self,
-                email_key: &str,
-                since: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::storage::StorageResult<i64> {
-                use $crate::storage::Dialect;
-                sqlx::query("DELETE FROM login_failures WHERE email_key = $1 AND failed_at < $2")
-                    .bind(email_key)
-                    .bind(since)
-                    .execute(self.pool())
+                ctx: &$crate::domain::RequestContext,
+                hash: &$crate::storage::PasswordHash,
+            ) -> $crate::storage::StorageResult<Option<$crate::storage::User>> {
+                let changed = self
+                    .bump_own_auth(ctx, Some(hash), $crate::domain::activity::ActivityAction::AuthPasswordChanged)
                     .await?;
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email_key = $1 AND failed_at >= $2")
-                    .bind(email_key)
-                    .bind(since)
-                    .fetch_one(self.pool())
-                    .await?)
+                if !changed {
+                    return Ok(None);
+                }
+                self.user_by_id(ctx.user_id).await
+            }
+
+            async fn sign_out_everywhere(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+            ) -> $crate::storage::StorageResult<()> {
+                self.bump_own_auth(ctx, None, $crate::domain::activity::ActivityAction::AuthSignedOutEverywhere)
+                    .await?;
+                Ok(())
             }
         }
     };
 }
 
 pub(crate) use impl_accounts;
+
+/// Implements the helper behind a password change and signing out everywhere.
+macro_rules! impl_own_auth {
+    ($backend:ty) => {
+        impl $backend {
+            /// Bumps the caller's auth version (and sets a new password hash if given), revokes
+            /// their refresh tokens and writes `action`, in one transaction; whether the caller
+            /// still exists.
+            async fn bump_own_auth(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                hash: Option<&$crate::storage::PasswordHash>,
+                action: $crate::domain::activity::ActivityAction,
+            ) -> $crate::storage::StorageResult<bool> {
+                use $crate::storage::Dialect;
+                let now = $crate::storage::now();
+                let mut tx = self.begin_write().await?;
+                let email: Option<String> = sqlx::query_scalar(
+                    "UPDATE users SET password_hash = COALESCE($3, password_hash), auth_version = auth_version + 1, \
+                     updated_at = $4 WHERE id = $1 AND tenant_id = $2 RETURNING email",
+                )
+                .bind(ctx.user_id)
+                .bind(ctx.tenant_id)
+                .bind(hash.map(|h| h.0.as_str()))
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(email) = email else {
+                    return Ok(false);
+                };
+                sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1 AND NOT revoked")
+                    .bind(ctx.user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let entry = $crate::storage::ActivityEntry::by(
+                    ctx,
+                    action,
+                    $crate::domain::activity::TargetType::User,
+                    ctx.user_id,
+                    email,
+                    serde_json::json!({}),
+                );
+                Self::write_activity(&mut *tx, &entry, now).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_own_auth;

@@ -1,5 +1,5 @@
 //! Writing customers: create, edit, delete and bulk activation. A write that sets a balance adds
-//! its ledger row in the same transaction.
+//! its ledger row, and every write its activity row, in the same transaction.
 
 use super::StorageResult;
 use crate::domain::customer_actions::BulkUpdate;
@@ -28,6 +28,67 @@ pub trait CustomerWrites {
 
     /// Activates or deactivates the caller's customers among the update's ids; how many matched.
     async fn set_customers_active(&self, ctx: &RequestContext, update: &BulkUpdate) -> StorageResult<u64>;
+}
+
+/// The fields an edit may change, as the row holds them before it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct EditableFields {
+    /// As stored.
+    pub(crate) name: String,
+    /// As stored.
+    pub(crate) email: String,
+    /// As stored.
+    pub(crate) phone: String,
+    /// As stored.
+    pub(crate) address: String,
+    /// As stored.
+    pub(crate) city: String,
+    /// As stored.
+    pub(crate) province: String,
+    /// As stored.
+    pub(crate) postal_code: String,
+    /// As stored.
+    pub(crate) notes: String,
+    /// As stored.
+    pub(crate) loyalty_points: i64,
+    /// As stored.
+    pub(crate) tier: i64,
+    /// As stored.
+    pub(crate) is_active: bool,
+    /// As stored.
+    pub(crate) last_order_date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl EditableFields {
+    /// Each field the patch changes: `{"field": {"from": old, "to": new}}`.
+    pub fn changes(&self, patch: &CustomerPatch) -> serde_json::Map<String, serde_json::Value> {
+        use serde_json::json;
+        let mut changes = serde_json::Map::new();
+        let mut text = |field: &str, old: &str, new: Option<&str>| {
+            if let Some(new) = new.filter(|new| *new != old) {
+                changes.insert(field.to_owned(), json!({ "from": old, "to": new }));
+            }
+        };
+        let details = &patch.details;
+        text("name", &self.name, patch.name.as_deref());
+        text("email", &self.email, patch.email.as_ref().map(|e| e.as_str()));
+        text("phone", &self.phone, details.phone.as_deref());
+        text("address", &self.address, details.address.as_deref());
+        text("city", &self.city, details.city.as_deref());
+        text("province", &self.province, details.province.as_deref());
+        text("postal_code", &self.postal_code, details.postal_code.as_deref());
+        text("notes", &self.notes, details.notes.as_deref());
+        if let Some(points) = details.loyalty_points.filter(|p| *p != self.loyalty_points) {
+            changes.insert("loyalty_points".into(), json!({ "from": self.loyalty_points, "to": points }));
+        }
+        if let Some(active) = details.is_active.filter(|a| *a != self.is_active) {
+            changes.insert("is_active".into(), json!({ "from": self.is_active, "to": active }));
+        }
+        if let Some(date) = details.last_order_date.filter(|d| *d != self.last_order_date) {
+            changes.insert("last_order_date".into(), json!({ "from": self.last_order_date, "to": date }));
+        }
+        changes
+    }
 }
 
 /// Implements [`CustomerWrites`] for a [`Dialect`](super::Dialect) that also has the customer
@@ -108,6 +169,15 @@ macro_rules! impl_customer_writes {
                     at: now,
                 };
                 Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                let entry = $crate::storage::ActivityEntry::by(
+                    ctx,
+                    $crate::domain::activity::ActivityAction::CustomerCreated,
+                    $crate::domain::activity::TargetType::Customer,
+                    id,
+                    new.name.as_str(),
+                    serde_json::json!({}),
+                );
+                Self::write_activity(&mut *tx, &entry, now).await?;
                 Self::commit_with_customer(tx, ctx.tenant_id, id)
                     .await?
                     .ok_or($crate::storage::StorageError::MissingAfterWrite("customer"))
@@ -123,26 +193,29 @@ macro_rules! impl_customer_writes {
                 let details = &patch.details;
                 let mut tx = self.begin_write().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
-                let current: Option<(String, String, String, i64, i64, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT name, email, phone, loyalty_points, tier, is_active FROM customers \
-                     WHERE id = $1 AND tenant_id = $2{}",
-                    Self::LOCK_ROW
-                )))
-                .bind(id)
-                .bind(ctx.tenant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((old_name, old_email, old_phone, old_points, old_tier, is_active)) = current else {
+                let current: Option<$crate::storage::customer_writes::EditableFields> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT name, email, phone, address, city, province, postal_code, notes, loyalty_points, \
+                         tier, is_active, last_order_date FROM customers WHERE id = $1 AND tenant_id = $2{}",
+                        Self::LOCK_ROW
+                    )))
+                    .bind(id)
+                    .bind(ctx.tenant_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(old) = current else {
                     return Ok(None);
                 };
                 let before = $crate::storage::balance::HeldCustomer {
-                    points: old_points,
-                    tier: $crate::domain::LoyaltyTier::from_rank(old_tier),
-                    is_active,
+                    points: old.loyalty_points,
+                    tier: $crate::domain::LoyaltyTier::from_rank(old.tier),
+                    is_active: old.is_active,
                 };
-                let name = patch.name.clone().unwrap_or(old_name);
-                let email = patch.email.as_ref().map_or(old_email, |e| e.as_str().to_owned());
-                let phone = details.phone.clone().unwrap_or(old_phone);
+                let changes = old.changes(patch);
+                let old_points = old.loyalty_points;
+                let name = patch.name.clone().unwrap_or(old.name);
+                let email = patch.email.as_ref().map_or(old.email, |e| e.as_str().to_owned());
+                let phone = details.phone.clone().unwrap_or(old.phone);
                 let points = details.loyalty_points.unwrap_or(old_points);
                 let tier_after = program.tiers().tier_of(points);
                 let now = $crate::storage::now();
@@ -188,6 +261,17 @@ macro_rules! impl_customer_writes {
                     at: now,
                 };
                 Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                if !changes.is_empty() {
+                    let entry = $crate::storage::ActivityEntry::by(
+                        ctx,
+                        $crate::domain::activity::ActivityAction::CustomerUpdated,
+                        $crate::domain::activity::TargetType::Customer,
+                        id,
+                        name.as_str(),
+                        serde_json::json!({ "changes": changes }),
+                    );
+                    Self::write_activity(&mut *tx, &entry, now).await?;
+                }
                 Self::commit_with_customer(tx, ctx.tenant_id, id).await
             }
 
@@ -201,13 +285,27 @@ macro_rules! impl_customer_writes {
                 // (which holds the tenant's customers) never waits on a delete that waits on it.
                 let mut tx = self.begin_write().await?;
                 Self::held_program(&mut tx, ctx.tenant_id).await?;
-                let done = sqlx::query("DELETE FROM customers WHERE id = $1 AND tenant_id = $2")
-                    .bind(id)
-                    .bind(ctx.tenant_id)
-                    .execute(&mut *tx)
-                    .await?;
+                let deleted: Option<(String, String)> =
+                    sqlx::query_as("DELETE FROM customers WHERE id = $1 AND tenant_id = $2 RETURNING name, email")
+                        .bind(id)
+                        .bind(ctx.tenant_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((name, email)) = deleted else {
+                    return Ok(false);
+                };
+                // The row names the customer as they were: the record itself is gone.
+                let entry = $crate::storage::ActivityEntry::by(
+                    ctx,
+                    $crate::domain::activity::ActivityAction::CustomerDeleted,
+                    $crate::domain::activity::TargetType::Customer,
+                    id,
+                    name,
+                    serde_json::json!({ "email": email }),
+                );
+                Self::write_activity(&mut *tx, &entry, $crate::storage::now()).await?;
                 tx.commit().await?;
-                Ok(done.rows_affected() > 0)
+                Ok(true)
             }
 
             async fn set_customers_active(
@@ -228,8 +326,22 @@ macro_rules! impl_customer_writes {
                 let mut tx = self.begin_write().await?;
                 Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let done = qb.build().execute(&mut *tx).await?;
+                let count = done.rows_affected();
+                let action = if update.action().activates() { "activate" } else { "deactivate" };
+                let entry = $crate::storage::ActivityEntry {
+                    target_id: None,
+                    ..$crate::storage::ActivityEntry::by(
+                        ctx,
+                        $crate::domain::activity::ActivityAction::CustomerBulkUpdated,
+                        $crate::domain::activity::TargetType::Customer,
+                        0,
+                        format!("{count} customers"),
+                        serde_json::json!({ "count": count, "action": action, "ids": update.ids() }),
+                    )
+                };
+                Self::write_activity(&mut *tx, &entry, $crate::storage::now()).await?;
                 tx.commit().await?;
-                Ok(done.rows_affected())
+                Ok(count)
             }
         }
     };

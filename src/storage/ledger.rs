@@ -84,6 +84,7 @@ macro_rules! impl_ledger {
                 let after = $crate::domain::loyalty::balance_after(before.points, change.points());
                 let tier_after = program.tiers().tier_of(after);
                 let at = $crate::storage::now();
+                let requested = change.points();
                 sqlx::query(
                     "UPDATE customers SET loyalty_points = $3, tier = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2",
                 )
@@ -106,6 +107,20 @@ macro_rules! impl_ledger {
                     at,
                 };
                 Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                let entry = $crate::storage::ActivityEntry::by(
+                    ctx,
+                    $crate::domain::activity::ActivityAction::CustomerPointsChanged,
+                    $crate::domain::activity::TargetType::Customer,
+                    id,
+                    "",
+                    serde_json::json!({
+                        "points": requested,
+                        "from": change.before.points,
+                        "to": after,
+                        "reason": change.reason,
+                    }),
+                );
+                Self::write_activity(&mut *tx, &entry, at).await?;
                 Self::commit_with_customer(tx, ctx.tenant_id, id).await
             }
 

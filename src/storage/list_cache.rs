@@ -2,17 +2,23 @@
 //! only ever looked up under the tenant's current change counter, so every count served is exact;
 //! results of older counters are never asked for again and age out. Counting or searching a
 //! million rows happens once per change, not once per request: concurrent misses of one query
-//! wait for the first to compute it. The cache is bounded by the memory its entries take.
+//! wait for the first to compute it. The cache is bounded by the memory its entries take, and
+//! each tenant has its own share: one tenant asking for endless new queries evicts only its own
+//! results, never another tenant's.
 
 use crate::domain::customer_query::{CustomerFilter, Ordering};
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use std::future::Future;
+use std::sync::Arc;
 
-/// How many bytes of keys and ids the cache may hold.
-const MEMORY_BUDGET: u64 = 16 * 1024 * 1024;
-/// How many entries the cache is sized for up front.
-const EXPECTED_ENTRIES: usize = 4_096;
+/// How many bytes of keys and ids one tenant's results may hold.
+const TENANT_BUDGET: u64 = 512 * 1024;
+/// How many tenants' results are kept (the least recently used tenant's go first): with
+/// [`TENANT_BUDGET`], at most 16 MiB in all.
+const TENANTS: usize = 32;
+/// How many entries a tenant's share is sized for up front.
+const EXPECTED_ENTRIES: usize = 512;
 
 /// What identifies one list result.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -79,20 +85,23 @@ impl Weighter<ListKey, CachedList> for ByMemory {
     }
 }
 
-/// The cache (one per storage; shared by its connections).
+/// One tenant's results.
+type TenantCache = Cache<ListKey, CachedList, ByMemory>;
+
+/// The cache (one per storage; shared by its connections): a share per tenant.
 pub struct ListCache {
-    entries: Cache<ListKey, CachedList, ByMemory>,
+    tenants: Cache<i64, Arc<TenantCache>>,
 }
 
 impl Default for ListCache {
     fn default() -> Self {
-        ListCache { entries: Cache::with_weighter(EXPECTED_ENTRIES, MEMORY_BUDGET, ByMemory) }
+        ListCache { tenants: Cache::new(TENANTS) }
     }
 }
 
 impl std::fmt::Debug for ListCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListCache").field("entries", &self.entries.len()).finish()
+        f.debug_struct("ListCache").field("tenants", &self.tenants.len()).finish()
     }
 }
 
@@ -104,7 +113,19 @@ impl ListCache {
         key: &ListKey,
         compute: impl Future<Output = Result<CachedList, E>>,
     ) -> Result<CachedList, E> {
-        self.entries.get_or_insert_async(key, compute).await
+        let share = self.tenants.get_or_insert_with(&key.tenant_id, || {
+            Ok::<_, std::convert::Infallible>(Arc::new(Cache::with_weighter(EXPECTED_ENTRIES, TENANT_BUDGET, ByMemory)))
+        });
+        match share {
+            Ok(share) => share.get_or_insert_async(key, compute).await,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The memory held by one tenant's results, in bytes.
+    #[cfg(test)]
+    fn tenant_weight(&self, tenant_id: i64) -> u64 {
+        self.tenants.get(&tenant_id).map_or(0, |share| share.weight())
     }
 }
 
@@ -149,14 +170,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_cache_stays_within_its_memory_budget() {
+    async fn one_tenant_flooding_the_cache_stays_in_its_share_and_evicts_no_other_tenants_results() {
         let cache = ListCache::default();
+        let runs = AtomicUsize::new(0);
+        cache.get_or_compute(&key(2, 1, 0), compute(&runs, 9)).await.ok();
         let page = (0..100).collect::<Vec<i64>>();
         for offset in 0..50_000 {
             let value = CachedList { count: 1, ids: page.clone() };
             let _ = cache.get_or_compute(&key(1, 1, offset), async { Ok::<_, ()>(value) }).await;
         }
-        assert!(cache.entries.weight() <= MEMORY_BUDGET, "{} bytes", cache.entries.weight());
-        assert!(cache.entries.len() < 50_000);
+        assert!(cache.tenant_weight(1) <= TENANT_BUDGET, "{} bytes", cache.tenant_weight(1));
+        assert_eq!(cache.get_or_compute(&key(2, 1, 0), compute(&runs, 10)).await.map(|c| c.count), Ok(9));
+        assert_eq!(runs.load(Atomic::SeqCst), 1, "tenant 2's result was kept");
     }
 }

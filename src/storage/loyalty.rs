@@ -30,7 +30,12 @@ pub trait Loyalty {
     /// Replaces a tenant's program (the caller's, resolved by the services) and, in the same
     /// transaction, moves every customer whose tier the new thresholds change (with a `program`
     /// tier change). Returns how many moved.
-    async fn set_loyalty_program(&self, tenant_id: i64, program: &LoyaltyProgram) -> StorageResult<u64>;
+    async fn set_loyalty_program(
+        &self,
+        tenant_id: i64,
+        program: &LoyaltyProgram,
+        by: Option<&RequestContext>,
+    ) -> StorageResult<u64>;
 
     /// How many of the caller's customers have at least each of these balances.
     async fn customers_with_at_least(&self, ctx: &RequestContext, points: [i64; 3]) -> StorageResult<[i64; 3]>;
@@ -83,10 +88,18 @@ macro_rules! impl_loyalty {
                 &self,
                 tenant_id: i64,
                 program: &$crate::domain::LoyaltyProgram,
+                by: Option<&$crate::domain::RequestContext>,
             ) -> $crate::storage::StorageResult<u64> {
                 use $crate::storage::Dialect;
                 let mut tx = self.begin_write().await?;
                 let tiers = program.tiers();
+                const BEFORE: &str = const_format::concatcp!(
+                    "SELECT ",
+                    $crate::storage::balance::PROGRAM_COLUMNS,
+                    " FROM tenants WHERE id = $1"
+                );
+                let row: (i64, Option<i64>, i64, i64, i64) = sqlx::query_as(BEFORE).bind(tenant_id).fetch_one(&mut *tx).await?;
+                let before = $crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4);
                 // Updating the tenant's row waits for the writes that share-lock it and holds
                 // new ones until the customers are re-tiered.
                 sqlx::query(
@@ -132,6 +145,20 @@ macro_rules! impl_loyalty {
                 .bind(tenant_id)
                 .execute(&mut *tx)
                 .await?;
+                if let Some(ctx) = by {
+                    let changes = $crate::domain::loyalty::program_changes(&before, program);
+                    if !changes.is_empty() {
+                        let entry = $crate::storage::ActivityEntry::by(
+                            ctx,
+                            $crate::domain::activity::ActivityAction::ProgramChanged,
+                            $crate::domain::activity::TargetType::Tenant,
+                            tenant_id,
+                            "Loyalty program",
+                            serde_json::json!({ "changes": changes, "customers_moved": moved }),
+                        );
+                        Self::write_activity(&mut *tx, &entry, $crate::storage::now()).await?;
+                    }
+                }
                 tx.commit().await?;
                 Ok(moved)
             }

@@ -2,13 +2,14 @@
 //! database.
 //!
 //! Each aggregate has a file holding its trait, its row types and its SQL, written once for both
-//! databases (`accounts`, `sessions`, `customers`, `customer_writes`, `ledger`, `orders`, `loyalty`,
+//! databases (`accounts`, `activity`, `sign_in_limits`, `refresh_tokens`, `sessions`, `customers`, `customer_writes`, `ledger`, `orders`, `loyalty`,
 //! `idempotency`, `bulk_load`, `app_settings`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
 //! `sqlite.rs` and `postgres.rs`. Every method that touches tenant-owned rows takes the caller's
 //! [`RequestContext`](crate::domain::RequestContext) (or a tenant id resolved by the services)
 //! and filters by it.
 
 pub mod accounts;
+pub mod activity;
 pub mod app_settings;
 pub mod balance;
 pub mod bulk_load;
@@ -22,12 +23,15 @@ pub mod list_cache;
 pub mod loyalty;
 pub mod orders;
 pub mod postgres;
+pub mod refresh_tokens;
 pub mod session_store;
 pub mod sessions;
+pub mod sign_in_limits;
 mod sql;
 pub mod sqlite;
 
-pub use accounts::{Accounts, NewUser, PasswordHash, Tenant, User, UserChanges};
+pub use accounts::{Accounts, NewUser, PasswordHash, Tenant, User, UserChanges, UserUpdate};
+pub use activity::{ActivityEntry, ActivityFilter, ActivityLog, ActivityRow};
 pub use app_settings::AppSettings;
 pub use bulk_load::{BulkLoad, ImportedCustomer, ImportedPoints};
 pub use customer_writes::CustomerWrites;
@@ -37,8 +41,10 @@ pub use idempotency::{Idempotency, Reservation};
 pub use ledger::{Ledger, PointsSource};
 pub use loyalty::{ExpiredBatch, Loyalty};
 pub use orders::{OrderRecorded, Orders, RefundOutcome};
+pub use refresh_tokens::{RefreshTokens, RefreshUse};
 pub use session_store::DbSessionStore;
 pub use sessions::Sessions;
+pub use sign_in_limits::{LimitKey, SignInLimits};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;
@@ -89,6 +95,9 @@ pub trait Storage:
     + Loyalty
     + Idempotency
     + BulkLoad
+    + SignInLimits
+    + RefreshTokens
+    + ActivityLog
     + Send
     + Sync
     + 'static
@@ -106,6 +115,9 @@ impl<T> Storage for T where
         + Loyalty
         + Idempotency
         + BulkLoad
+        + SignInLimits
+        + RefreshTokens
+        + ActivityLog
         + Send
         + Sync
         + 'static

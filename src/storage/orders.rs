@@ -180,6 +180,20 @@ macro_rules! impl_orders {
                     at: now,
                 };
                 Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                let entry = $crate::storage::ActivityEntry::by(
+                    ctx,
+                    $crate::domain::activity::ActivityAction::OrderRecorded,
+                    $crate::domain::activity::TargetType::Customer,
+                    customer_id,
+                    "",
+                    serde_json::json!({
+                        "order_id": created.id,
+                        "reference": reference,
+                        "total": $crate::domain::money::decimal_text(order.total_minor),
+                        "points": after - before.points,
+                    }),
+                );
+                Self::write_activity(&mut *tx, &entry, now).await?;
                 tx.commit().await?;
                 Ok(Some(OrderRecorded::Created(created)))
             }
@@ -287,6 +301,21 @@ macro_rules! impl_orders {
                     at: now,
                 };
                 Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                let entry = $crate::storage::ActivityEntry::by(
+                    ctx,
+                    $crate::domain::activity::ActivityAction::OrderRefunded,
+                    $crate::domain::activity::TargetType::Customer,
+                    order.customer_id,
+                    "",
+                    serde_json::json!({
+                        "order_id": order_id,
+                        "reference": order.reference,
+                        "amount": $crate::domain::money::decimal_text(amount),
+                        "points": after - before.points,
+                        "reason": reason,
+                    }),
+                );
+                Self::write_activity(&mut *tx, &entry, now).await?;
                 let refunded_order = Self::order_by_id(&mut *tx, ctx.tenant_id, order_id)
                     .await?
                     .ok_or($crate::storage::StorageError::MissingAfterWrite("order"))?;

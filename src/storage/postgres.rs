@@ -74,6 +74,10 @@ impl Dialect for PostgresStorage {
 
 super::app_settings::impl_app_settings!(PostgresStorage);
 super::accounts::impl_accounts!(PostgresStorage);
+super::accounts::impl_own_auth!(PostgresStorage);
+super::activity::impl_activity!(PostgresStorage);
+super::sign_in_limits::impl_sign_in_limits!(PostgresStorage);
+super::refresh_tokens::impl_refresh_tokens!(PostgresStorage);
 super::sessions::impl_sessions!(PostgresStorage);
 super::customers::impl_customers!(PostgresStorage);
 super::customer_writes::impl_customer_writes!(PostgresStorage);

@@ -2,7 +2,7 @@
 
 /// The columns of a user row, joined with its tenant's name.
 pub(crate) const USER_COLUMNS: &str = "u.id, u.tenant_id, t.name AS tenant_name, u.email, \
-     u.password_hash, u.role, u.is_active, u.auth_version, u.created_at";
+     u.password_hash, u.role, u.is_active, u.auth_version, u.created_at, u.last_sign_in_at";
 
 /// The customer columns, with the tenant's name.
 pub(crate) const CUSTOMER_SELECT: &str = "SELECT c.id, c.tenant_id, t.name AS tenant_name, c.name, c.email, \

@@ -135,6 +135,10 @@ fn trigram_query(term: &str) -> Option<String> {
 
 super::app_settings::impl_app_settings!(SqliteStorage);
 super::accounts::impl_accounts!(SqliteStorage);
+super::accounts::impl_own_auth!(SqliteStorage);
+super::activity::impl_activity!(SqliteStorage);
+super::sign_in_limits::impl_sign_in_limits!(SqliteStorage);
+super::refresh_tokens::impl_refresh_tokens!(SqliteStorage);
 super::sessions::impl_sessions!(SqliteStorage);
 super::customers::impl_customers!(SqliteStorage);
 super::customer_writes::impl_customer_writes!(SqliteStorage);

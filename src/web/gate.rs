@@ -2,6 +2,7 @@
 //! sign-in page.
 
 use super::assets;
+use super::client_address::ClientAddress;
 use super::session::{SessionContext, SESSION_USER_KEY};
 use crate::domain::form_urlencoded;
 use crate::services::accounts::{self, SessionAuth};
@@ -15,14 +16,20 @@ use tower_sessions::Session;
 /// Middleware for every non-API route: puts the signed-in user in the request, redirects app
 /// pages to `/login?next=…` when no one is signed in, and `/` to `/customers`; signed-in pages
 /// are never stored by the browser.
-pub async fn session_gate(State(core): State<Core>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn session_gate(
+    State(core): State<Core>,
+    ClientAddress(client): ClientAddress,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     // Static files need no user: no session or user lookup for them.
     if is_asset(req.uri().path()) {
         return next.run(req).await;
     }
     let auth = session.get::<SessionAuth>(SESSION_USER_KEY).await.ok().flatten();
     let found = match auth {
-        Some(auth) => accounts::authenticate_session(&core, auth).await.unwrap_or_else(|err| {
+        Some(auth) => accounts::authenticate_session(&core, auth, client).await.unwrap_or_else(|err| {
             tracing::error!(%err, "session lookup failed");
             None
         }),

@@ -2,6 +2,9 @@
 //! user's extractor and the sign-in form handlers.
 
 pub mod assets;
+pub mod client_address;
 pub mod gate;
 pub mod login;
+pub mod same_origin;
+pub mod security_headers;
 pub mod session;

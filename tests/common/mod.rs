@@ -154,6 +154,7 @@ pub fn settings_for(url: &str) -> Settings {
         session_hours: 12,
         secure_cookies: false,
         secret: Some(patron::config::Secret::new("test-secret-that-is-long-enough-for-hs256")),
+        trusted_proxies: Default::default(),
     }
 }
 
@@ -169,6 +170,16 @@ impl TestApp {
     pub async fn spawn(db: Db) -> Self {
         let db = TestDb::new(db).await;
         Self::on(db).await
+    }
+
+    /// An app whose settings `change` adjusts (trusted proxies, secure cookies).
+    pub async fn spawn_with(db: Db, change: impl FnOnce(&mut Settings)) -> Self {
+        let db = TestDb::new(db).await;
+        let mut settings = settings_for(&db.url);
+        change(&mut settings);
+        let state = AppState::start(settings).await.expect("app state");
+        let router = patron::server::router(state.clone());
+        TestApp { state, router, db }
     }
 
     /// A fresh app (new state, new router) over an existing database: a restart.
@@ -191,14 +202,22 @@ impl TestApp {
         content_type: &str,
         extra: &[(&str, &str)],
     ) -> Reply {
-        let mut builder = Request::builder().method(method).uri(path).header(header::HOST, "testserver");
+        // The socket's peer, as the server knows it: 127.0.0.1 unless the test names another with
+        // the `x-test-peer` pseudo-header (which is not sent).
+        let peer = extra.iter().find(|(name, _)| *name == PEER).map_or("127.0.0.1", |(_, ip)| *ip);
+        let peer: std::net::SocketAddr = format!("{peer}:40000").parse().expect("peer address");
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "testserver")
+            .extension(axum::extract::ConnectInfo(peer));
         if let Some(token) = token {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         if body.is_some() {
             builder = builder.header(header::CONTENT_TYPE, content_type);
         }
-        for (name, value) in extra {
+        for (name, value) in extra.iter().filter(|(name, _)| *name != PEER) {
             builder = builder.header(*name, *value);
         }
         let request = builder.body(body.map_or_else(Body::empty, Body::from)).expect("request");
@@ -247,3 +266,9 @@ impl TestApp {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// Names the socket's peer address of a test request (see [`TestApp::raw`]).
+pub const PEER: &str = "x-test-peer";
+
+/// The `Origin` a page of the test server sends with its forms.
+pub const SAME_ORIGIN: (&str, &str) = ("origin", "http://testserver");
