@@ -1,11 +1,14 @@
 //! The HTML shell, the router and the page layout.
 
 use crate::components::layout::AppLayout;
+use crate::pages::account::AccountPage;
+use crate::pages::activity::ActivityLogPage;
 use crate::pages::customers::detail::CustomerDetailPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::login::LoginPage;
 use crate::pages::loyalty::LoyaltySettingsPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::team::TeamPage;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -52,6 +55,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers/:id") view=CustomerDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/loyalty") view=LoyaltySettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/team") view=TeamPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/activity") view=ActivityLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -244,7 +244,100 @@ async fn a_change_whose_activity_row_fails_is_undone_with_it(db: Db) {
     assert_eq!(stats.json["total_customers"], 0);
 }
 
+/// Signs in through the form; the session cookie.
+async fn browser_session(app: &TestApp, email: &str, password: &str) -> String {
+    let form = format!("email={}&password={}", email.replace('@', "%40"), password.replace(' ', "+"));
+    let reply =
+        app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[SAME_ORIGIN]).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    reply.headers[header::SET_COOKIE].to_str().unwrap_or_default().split(';').next().unwrap_or_default().to_owned()
+}
+
+async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &str) -> common::Reply {
+    app.raw(
+        Method::POST,
+        path,
+        None,
+        Some(form.to_owned()),
+        "application/x-www-form-urlencoded",
+        &[("cookie", cookie), SAME_ORIGIN],
+    )
+    .await
+}
+
+async fn the_team_and_account_forms_work_as_plain_posts(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let cookie = browser_session(&app, &owner, PASSWORD).await;
+    let added =
+        post_form(&app, "/settings/team/users", &cookie, "email=till%40warung.test&role=cashier&password=").await;
+    assert_eq!(
+        (added.status, added.headers[header::LOCATION].to_str().ok()),
+        (StatusCode::SEE_OTHER, Some("/settings/team"))
+    );
+    let page = app.raw(Method::GET, "/settings/team", None, None, "", &[("cookie", &cookie)]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Added till@warung.test as cashier."), "the message is shown once");
+    let generated = page
+        .text
+        .split("First password for till@warung.test: ")
+        .nth(1)
+        .and_then(|rest| rest.get(..24))
+        .expect("a password");
+    let again = app.raw(Method::GET, "/settings/team", None, None, "", &[("cookie", &cookie)]).await;
+    assert!(!again.text.contains(generated), "a generated password is shown once only");
+
+    let cashier = browser_session(&app, "till@warung.test", generated).await;
+    let forbidden = app.raw(Method::GET, "/settings/team", None, None, "", &[("cookie", &cashier)]).await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    let log = app.raw(Method::GET, "/settings/activity", None, None, "", &[("cookie", &cashier)]).await;
+    assert_eq!(log.status, StatusCode::FORBIDDEN);
+    let refused = post_form(&app, "/settings/team/users", &cashier, "email=x%40warung.test&role=owner&password=").await;
+    let shown = app.raw(Method::GET, "/account", None, None, "", &[("cookie", &cashier)]).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert!(shown.text.contains("Only owners manage the team."), "{}", shown.text);
+
+    let changed = post_form(
+        &app,
+        "/account/password",
+        &cashier,
+        &format!("current_password={generated}&new_password=a+new+passphrase+here"),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER);
+    let cookie_after = changed
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or(&cashier)
+        .to_owned();
+    let account = app.raw(Method::GET, "/account", None, None, "", &[("cookie", &cookie_after)]).await;
+    assert_eq!(account.status, StatusCode::OK, "this browser stays signed in");
+    assert!(account.text.contains("Your password is changed."));
+
+    let users = app.get("/api/users/", &app.tokens_for(&owner).await.0).await;
+    let id = users
+        .json
+        .as_array()
+        .and_then(|all| all.iter().find(|u| u["email"] == "till@warung.test"))
+        .map(|u| u["id"].clone())
+        .expect("id");
+    let deactivated = post_form(&app, &format!("/settings/team/users/{id}"), &cookie, "action=deactivate").await;
+    assert_eq!(deactivated.status, StatusCode::SEE_OTHER);
+    let ended = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie_after)]).await;
+    assert!(ended.status.is_redirection(), "the deactivated user's session ended at once");
+    let activity_page =
+        app.raw(Method::GET, "/settings/activity?action=user.updated", None, None, "", &[("cookie", &cookie)]).await;
+    assert!(activity_page.text.contains("is_active: true → false"), "{}", activity_page.text);
+    let out = post_form(&app, "/account/logout_all", &cookie, "").await;
+    assert_eq!(out.headers[header::LOCATION], "/login");
+    let after = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
+    assert!(after.status.is_redirection());
+}
+
 on_both_backends!(
+    the_team_and_account_forms_work_as_plain_posts,
     two_owners_demoting_each_other_at_once_leave_one_owner,
     a_user_changes_their_own_password_and_every_old_token_ends,
     signing_out_everywhere_ends_every_session_and_token,

@@ -64,3 +64,31 @@ test('without JavaScript a customer page shows orders, the ledger, the tier hist
   await expect(page.getByLabel('Silver from (points)')).toHaveValue('100');
   await expect(page.getByText('An order of 125,000.00 earns 12 points.')).toBeVisible();
 });
+
+test('without JavaScript an owner adds a user and the user changes their password with plain forms', async ({ page, browser }) => {
+  await page.context().clearCookies();
+  await signIn(page, 'owner@e2e.test');
+  const email = `nojs${Date.now().toString(36)}@e2e.test`;
+  await page.goto('/settings/team');
+  const form = page.getByRole('region', { name: 'Add user' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Role').selectOption('cashier');
+  await form.getByLabel('First password').fill('a first password without scripts');
+  await form.getByRole('button', { name: 'Add user' }).click();
+  await expect(page).toHaveURL(/\/settings\/team$/);
+  await expect(page.getByRole('status')).toContainText(`Added ${email} as cashier.`);
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const cashier = await context.newPage();
+  await cashier.goto('/login');
+  await cashier.getByLabel('Email').fill(email);
+  await cashier.getByLabel('Password').fill('a first password without scripts');
+  await cashier.getByRole('button', { name: 'Sign in' }).click();
+  await cashier.goto('/account');
+  await cashier.getByLabel('Current password').fill('a first password without scripts');
+  await cashier.getByLabel('New password').fill('a second password without scripts');
+  await cashier.getByRole('button', { name: 'Change password' }).click();
+  await expect(cashier).toHaveURL(/\/account$/);
+  await expect(cashier.getByRole('status')).toContainText('Your password is changed.');
+  await context.close();
+});

@@ -1,7 +1,7 @@
 //! The signed-in layout: a sidebar with navigation, the user and tenant, and sign-out; on phones
 //! it folds into a menu that opens without JavaScript.
 
-use crate::domain::SessionUser;
+use crate::domain::{Role, SessionUser};
 use crate::server_fns::session::current_user;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -27,7 +27,9 @@ pub fn AppLayout() -> impl IntoView {
 
 #[component]
 fn Sidebar(user: Option<SessionUser>) -> impl IntoView {
-    let (email, tenant, role) = user.map(|u| (u.email, u.tenant_name, u.role.as_str())).unwrap_or_default();
+    // Without a user (a session that just ended) the sidebar offers what the least role sees.
+    let (email, tenant, role) =
+        user.map(|u| (u.email, u.tenant_name, u.role)).unwrap_or((String::new(), String::new(), Role::Cashier));
     view! {
         <details class="group border-b border-slate-200 bg-white md:hidden">
             <summary class="flex min-h-12 cursor-pointer list-none items-center justify-between px-4 font-semibold">
@@ -45,7 +47,9 @@ fn Sidebar(user: Option<SessionUser>) -> impl IntoView {
 }
 
 #[component]
-fn NavBody(email: String, tenant: String, role: &'static str) -> impl IntoView {
+fn NavBody(email: String, tenant: String, role: Role) -> impl IntoView {
+    let title = email.clone();
+    let link = "flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700";
     view! {
         <nav aria-label="Main" class="flex-1 px-3 py-2">
             <A href="/customers" attr:class="flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700">
@@ -54,11 +58,15 @@ fn NavBody(email: String, tenant: String, role: &'static str) -> impl IntoView {
             <A href="/settings/loyalty" attr:class="flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700">
                 "Loyalty program"
             </A>
+            {role.can_manage_users().then(|| view! {
+                <A href="/settings/team" attr:class=link>"Team"</A>
+                <A href="/settings/activity" attr:class=link>"Activity"</A>
+            })}
         </nav>
         <div class="border-t border-slate-200 px-6 py-4 text-sm">
-            <p class="font-semibold">{tenant}</p>
-            <p class="truncate text-slate-600">{email}</p>
-            <p class="text-xs uppercase tracking-wide text-slate-500">{role}</p>
+            <p class="break-words font-semibold">{tenant}</p>
+            <a href="/account" class="block truncate text-indigo-700 underline" title=title>{email}</a>
+            <p class="text-xs uppercase tracking-wide text-slate-500">{role.as_str()}</p>
             <form method="post" action="/logout" class="mt-3">
                 <button type="submit" class="min-h-11 w-full rounded-lg px-3 text-left font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100">
                     "Sign out"

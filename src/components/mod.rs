@@ -2,6 +2,7 @@
 
 pub mod badges;
 pub mod field;
+pub mod flash;
 pub mod layout;
 pub mod modal;
 pub mod toast;

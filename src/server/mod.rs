@@ -8,7 +8,7 @@ pub use state::{AppState, StartError};
 use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
 use crate::web::security_headers::Https;
-use crate::web::{assets, client_address, gate, login, same_origin, security_headers};
+use crate::web::{assets, client_address, gate, login, same_origin, security_headers, team_forms};
 use axum::extract::Request;
 use axum::http::HeaderName;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -49,6 +49,10 @@ pub fn router(state: AppState) -> Router {
     let pages = Router::new()
         .route("/login", post(login::submit))
         .route("/logout", post(login::logout))
+        .route("/settings/team/users", post(team_forms::add_user))
+        .route("/settings/team/users/{id}", post(team_forms::change_user))
+        .route("/account/password", post(team_forms::change_own_password))
+        .route("/account/logout_all", post(team_forms::sign_out_everywhere))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(from_fn_with_state(state.core.clone(), gate::session_gate))

@@ -4,3 +4,4 @@ pub mod customers;
 pub mod loyalty;
 pub mod orders;
 pub mod session;
+pub mod team;

@@ -8,3 +8,4 @@ pub mod login;
 pub mod same_origin;
 pub mod security_headers;
 pub mod session;
+pub mod team_forms;

@@ -1,14 +1,36 @@
 //! `/customers/{id}`: profile, tier, totals, average order value, points about to expire, the
-//! orders (Record order, Refund), the points history with each entry's source, and the tier history.
+//! orders (Record order, Refund), the points history with each entry's source, the tier history
+//! and the customer's activity.
 
 use super::orders::{RecordOrder, RefundOrder};
 use super::query::{grouped, money};
 use crate::components::badges::{StatusBadge, TierBadge};
 use crate::domain::{dates, LoyaltyTier, Order, TierChange};
+use crate::pages::activity::ActivityList;
 use crate::server_fns::customers::{customer_detail, ORDERS_PAGE_SIZE};
+use crate::server_fns::team::customer_activity;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The customer's latest activity: who created, edited, gave points, recorded orders.
+#[component]
+fn Timeline(customer_id: i64) -> impl IntoView {
+    let lines = Resource::new_blocking(move || customer_id, customer_activity);
+    view! {
+        <section aria-labelledby="timeline" class="space-y-2 rounded-xl bg-white p-4 ring-1 ring-slate-200">
+            <h2 id="timeline" class="text-lg font-semibold">"Activity"</h2>
+            <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match lines.await {
+                        Ok(lines) => view! { <ActivityList lines/> }.into_any(),
+                        Err(err) => view! { <p role="alert" class="text-red-900">{super::error_text(&err)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
 
 /// The customer detail page.
 #[component]
@@ -119,6 +141,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                     }}
                                 </section>
                                 <TierHistory tiers=view.tiers.clone() count=view.tiers_count/>
+                                <Timeline customer_id/>
                             </div>
                         }.into_any()
                     }
