@@ -336,7 +336,27 @@ async fn the_team_and_account_forms_work_as_plain_posts(db: Db) {
     assert!(after.status.is_redirection());
 }
 
+async fn a_customer_page_shows_its_timeline(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let token = app.tokens_for(&owner).await.0;
+    let created = app.post("/api/customers/", &token, json!({ "name": "Ana Lim", "email": "ana@example.com" })).await;
+    let id = created.json["id"].as_i64().expect("id");
+    app.post(&format!("/api/customers/{id}/update_points/"), &token, json!({ "points": 40, "reason": "birthday" }))
+        .await;
+    let cookie = browser_session(&app, &owner, PASSWORD).await;
+    let page = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        app.raw(Method::GET, &format!("/customers/{id}"), None, None, "", &[("cookie", &cookie)]),
+    )
+    .await
+    .expect("the page renders");
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Points changed") && page.text.contains("reason: birthday"), "{}", page.text);
+}
+
 on_both_backends!(
+    a_customer_page_shows_its_timeline,
     the_team_and_account_forms_work_as_plain_posts,
     two_owners_demoting_each_other_at_once_leave_one_owner,
     a_user_changes_their_own_password_and_every_old_token_ends,

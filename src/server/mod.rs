@@ -8,7 +8,7 @@ pub use state::{AppState, StartError};
 use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
 use crate::web::security_headers::Https;
-use crate::web::{assets, client_address, gate, login, same_origin, security_headers, team_forms};
+use crate::web::{assets, client_address, gate, login, same_origin, security_headers, server_fn_status, team_forms};
 use axum::extract::Request;
 use axum::http::HeaderName;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/logout_all", post(team_forms::sign_out_everywhere))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(from_fn(server_fn_status::caller_errors_are_400))
         .layer(from_fn_with_state(state.core.clone(), gate::session_gate))
         .layer(sessions)
         .layer(from_fn(same_origin::refuse_cross_site_writes));

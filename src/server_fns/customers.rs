@@ -147,7 +147,7 @@ mod server {
             }
             internal if internal.is_internal() => {
                 tracing::error!(error = %internal.chain(), "page request failed");
-                "Something went wrong on our side. Try again.".to_owned()
+                crate::web::server_fn_status::INTERNAL_SENTENCE.to_owned()
             }
             other => other.to_string(),
         };

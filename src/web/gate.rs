@@ -38,6 +38,16 @@ pub async fn session_gate(
     let path = req.uri().path();
     let is_get = matches!(*req.method(), Method::GET | Method::HEAD);
     let is_page = is_get && is_app_page(path);
+    // `/customers/` is `/customers`: one address per page (the router's fallback would otherwise
+    // render the page outside its route).
+    if is_page && path.len() > 1 && path.ends_with('/') {
+        let trimmed = format!("/{}", path.trim_matches('/'));
+        let target = match req.uri().query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed,
+        };
+        return Redirect::permanent(&target).into_response();
+    }
     match found {
         Some((ctx, user)) => {
             if (path == "/login" && is_get) || path == "/" {

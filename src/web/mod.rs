@@ -7,5 +7,6 @@ pub mod gate;
 pub mod login;
 pub mod same_origin;
 pub mod security_headers;
+pub mod server_fn_status;
 pub mod session;
 pub mod team_forms;

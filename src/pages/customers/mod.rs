@@ -146,7 +146,11 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
             // technology (and for tests, which wait for it to settle).
             <section aria-label="Customer list" aria-busy=move || if reloading.get() { "true" } else { "false" }
                 class="@container transition-opacity" class:opacity-60=move || reloading.get()>
-                <Transition fallback=move || view! { <Skeleton/> } set_pending=reloading.write_only()>
+                // Only the browser shows a reload: on the server the Transition's isomorphic effect
+                // could still fire while the page's signals are being dropped after it was sent
+                // (setting one then deadlocked a request), so there it sets nothing.
+                <Transition fallback=move || view! { <Skeleton/> }
+                    set_pending=SignalSetter::map(move |busy| if cfg!(feature = "hydrate") { reloading.set(busy) })>
                     {move || Suspend::new(async move {
                         match data.await {
                             Ok(view) => {
