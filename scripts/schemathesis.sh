@@ -26,7 +26,10 @@ done
 token=$(curl -sf -X POST "http://127.0.0.1:$port/api/auth/token/" -H 'content-type: application/json' \
   -d "{\"email\":\"owner@schemathesis.test\",\"password\":\"$PATRON_PASSWORD\"}" |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["access"])')
+# Signing out everywhere would end the token every other request uses (it takes no input; the
+# integration tests check it).
 .venv/bin/schemathesis run "http://127.0.0.1:$port/api/openapi.json" --checks all \
+  --exclude-path /api/auth/logout_all/ \
   -H "Authorization: Bearer $token" --max-examples "$examples" --seed 1 \
   --report junit --report-junit-path "$work/junit.xml" >"$work/output.txt" 2>&1 || true
 if grep -qiE "panicked|internal server error" "$work/server.log"; then

@@ -49,7 +49,7 @@ test('an owner adds a user, changes their role and deactivates them, which ends 
   const staff = await signInElsewhere(browser, email, password);
 
   const card = member(page, email);
-  await card.getByLabel('Role').selectOption('manager');
+  await card.getByLabel('Role', { exact: true }).selectOption('manager');
   await card.getByRole('button', { name: `Change role of ${email}` }).click();
   await expect(page.getByRole('status')).toContainText(`${email} is now manager.`);
   await expect(member(page, email)).toContainText('manager');
