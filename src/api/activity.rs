@@ -5,11 +5,13 @@ use super::extract::ApiContext;
 use super::query::Params;
 use super::render::{PageLinks, Paginated};
 use super::schemas::{Detail, PageParams, Unauthorized};
+use crate::domain::activity::{ActivityAction, TargetType};
 use crate::services::activity::{self, ActivityView};
 use crate::services::{Core, ServiceError};
 use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::IntoParams;
 
 /// The log's filters; every one given must hold.
@@ -19,16 +21,38 @@ use utoipa::IntoParams;
 pub struct ActivityFilters {
     /// Rows by this user (id).
     actor: Option<i64>,
-    /// Rows of this action (`customer.updated`, `auth.sign_in_failed`, …).
+    /// Rows of this action.
+    #[param(schema_with = action_names)]
     action: Option<String>,
-    /// Rows about this kind of record: `customer`, `user` or `tenant`.
+    /// Rows about this kind of record.
+    #[param(schema_with = target_types)]
     target_type: Option<String>,
     /// Rows about this record (id).
     target_id: Option<i64>,
     /// Rows written at or after this time (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     since: Option<String>,
     /// Rows written at or before this time (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     until: Option<String>,
+}
+
+/// One of the names of [`ActivityAction::ALL`].
+fn action_names() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(ActivityAction::ALL.map(ActivityAction::as_str)))
+        .description(Some("Rows of this action"))
+        .into()
+}
+
+/// One of the names of [`TargetType::ALL`].
+fn target_types() -> Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(TargetType::ALL.map(TargetType::as_str)))
+        .description(Some("Rows about this kind of record"))
+        .into()
 }
 
 #[utoipa::path(get, path = "/api/activity/", tag = "activity", params(ActivityFilters, PageParams),

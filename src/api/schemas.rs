@@ -243,8 +243,8 @@ pub struct NewUserBody {
     /// Sign-in email, unique ignoring case.
     #[schema(value_type = EmailAddress)]
     email: String,
-    /// 8 to 1024 characters.
-    #[schema(min_length = 8, max_length = 1024)]
+    /// 12 to 1024 characters, not one of the 1,000 most common passwords.
+    #[schema(min_length = 12, max_length = 1024)]
     password: String,
     /// What the user may do.
     role: Role,
@@ -258,8 +258,8 @@ pub struct UserChangeBody {
     role: Option<Role>,
     /// Activate or deactivate (deactivating ends their sessions and tokens).
     is_active: Option<bool>,
-    /// A new password (ends their sessions and tokens): 8 to 1024 characters.
-    #[schema(min_length = 8, max_length = 1024)]
+    /// A new password (ends their sessions and tokens): 12 to 1024 characters, not a common one.
+    #[schema(min_length = 12, max_length = 1024)]
     password: Option<String>,
 }
 
