@@ -11,7 +11,8 @@ use crate::services::{Core, ServiceError};
 use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::KnownFormat;
 use utoipa::IntoParams;
 
 /// The log's filters; every one given must hold.
@@ -20,6 +21,7 @@ use utoipa::IntoParams;
 #[allow(dead_code)] // Read by name from the query string; declared for the OpenAPI document.
 pub struct ActivityFilters {
     /// Rows by this user (id).
+    #[param(schema_with = blank_or_id)]
     actor: Option<i64>,
     /// Rows of this action.
     #[param(schema_with = action_names)]
@@ -28,20 +30,47 @@ pub struct ActivityFilters {
     #[param(schema_with = target_types)]
     target_type: Option<String>,
     /// Rows about this record (id).
+    #[param(schema_with = blank_or_id)]
     target_id: Option<i64>,
     /// Rows written at or after this time (RFC 3339).
-    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    #[param(schema_with = blank_or_time)]
     since: Option<String>,
     /// Rows written at or before this time (RFC 3339).
-    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    #[param(schema_with = blank_or_time)]
     until: Option<String>,
+}
+
+/// A filter left blank (as an HTML form sends it) is no filter, as DRF's filters read it.
+fn blank_or(schema: Schema) -> Schema {
+    let blank = ObjectBuilder::new().schema_type(Type::String).max_length(Some(0));
+    OneOfBuilder::new().item(schema).item(blank).into()
+}
+
+/// An id, or blank.
+fn blank_or_id() -> Schema {
+    blank_or(
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .into(),
+    )
+}
+
+/// An RFC 3339 time, or blank.
+fn blank_or_time() -> Schema {
+    blank_or(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .into(),
+    )
 }
 
 /// One of the names of [`ActivityAction::ALL`].
 fn action_names() -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(ActivityAction::ALL.map(ActivityAction::as_str)))
+        .enum_values(Some(ActivityAction::ALL.map(ActivityAction::as_str).into_iter().chain([""])))
         .description(Some("Rows of this action"))
         .into()
 }
@@ -50,7 +79,7 @@ fn action_names() -> Schema {
 fn target_types() -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(TargetType::ALL.map(TargetType::as_str)))
+        .enum_values(Some(TargetType::ALL.map(TargetType::as_str).into_iter().chain([""])))
         .description(Some("Rows about this kind of record"))
         .into()
 }
