@@ -20,7 +20,7 @@ async fn count(app: &TestApp, token: &str) -> i64 {
     app.get("/api/customers/stats/", token).await.json["total_customers"].as_i64().expect("count")
 }
 
-async fn a_created_customer_has_exactly_the_seed_fields(db: Db) {
+async fn a_created_customer_has_exactly_the_seed_fields_and_its_consents(db: Db) {
     let app = TestApp::spawn(db).await;
     let token = app.token("My Restaurant", "manager").await;
     let body = json!({
@@ -49,6 +49,8 @@ async fn a_created_customer_has_exactly_the_seed_fields(db: Db) {
             "total_spent",
             "notes",
             "is_active",
+            "marketing_email",
+            "marketing_sms",
             "created_at",
             "updated_at",
             "last_order_date"
@@ -490,7 +492,7 @@ async fn the_detail_adds_the_average_order_value(db: Db) {
 }
 
 on_both_backends!(
-    a_created_customer_has_exactly_the_seed_fields,
+    a_created_customer_has_exactly_the_seed_fields_and_its_consents,
     tiers_change_at_100_500_and_1000_points,
     search_finds_name_email_and_phone_digits_ignoring_case,
     filters_and_search_combine,

@@ -170,11 +170,23 @@ fn run(db: Db) {
             None => Some(Value::Object(operation.body.iter().cloned().zip(body.iter().cloned()).collect()).to_string()),
         };
         let page_value = query_value(&query);
-        let (api, pages) = runtime.block_on(async {
-            let api = app.raw(operation.method.clone(), &uri, Some(&token), body, "application/json", &[]).await;
-            let pages = page_requests(&app, &cookie, &customer, &page_value).await;
-            (api, pages)
+        // A request that never answers fails the case with its request, instead of the run.
+        let answered = runtime.block_on(async {
+            let limit = std::time::Duration::from_secs(60);
+            let api = app.raw(operation.method.clone(), &uri, Some(&token), body, "application/json", &[]);
+            let Ok(api) = tokio::time::timeout(limit, api).await else {
+                return Err(format!("{} {uri} did not answer", operation.method));
+            };
+            let pages = page_requests(&app, &cookie, &customer, &page_value);
+            let Ok(pages) = tokio::time::timeout(limit, pages).await else {
+                return Err(format!("a page with {page_value:?} did not answer"));
+            };
+            Ok((api, pages))
         });
+        let (api, pages) = match answered {
+            Ok(answers) => answers,
+            Err(hung) => return Err(TestCaseError::fail(hung)),
+        };
         prop_assert!(
             api.status < StatusCode::INTERNAL_SERVER_ERROR,
             "{} {uri} answered {}: {}",
@@ -214,8 +226,14 @@ async fn page_requests(app: &TestApp, cookie: &str, customer: &str, value: &str)
     ];
     let mut answers = Vec::new();
     for path in gets {
-        let reply = app.raw(Method::GET, &path, None, None, "", &signed_in).await;
-        answers.push((format!("GET {path}"), reply.status, reply.text));
+        // A page that never answers is named (as a 504) rather than holding up the run.
+        let limit = std::time::Duration::from_secs(20);
+        let reply = app.raw(Method::GET, &path, None, None, "", &signed_in);
+        let (status, text) = match tokio::time::timeout(limit, reply).await {
+            Ok(reply) => (reply.status, reply.text),
+            Err(_) => (StatusCode::GATEWAY_TIMEOUT, "did not answer".to_owned()),
+        };
+        answers.push((format!("GET {path}"), status, text));
     }
     let form = format!("email={value}&password={value}&next={value}");
     let login =

@@ -106,6 +106,8 @@ fn details(object: &Map<String, Value>, errors: &mut FieldErrors) -> CustomerDet
         postal_code: field("postal_code", rules::postal_code),
         notes: field("notes", rules::long_text),
         is_active: read_bool(object, "is_active", errors),
+        marketing_email: read_bool(object, "marketing_email", errors),
+        marketing_sms: read_bool(object, "marketing_sms", errors),
         loyalty_points: read_points(object, errors),
         last_order_date: read_datetime(object, "last_order_date", errors),
     }

@@ -54,6 +54,7 @@ pub fn service_error_parts(err: ServiceError) -> (StatusCode, Value) {
         ServiceError::FieldConflict(fields) => (StatusCode::CONFLICT, fields_json(&fields)),
         ServiceError::BadRequest(message) => (StatusCode::BAD_REQUEST, json!({ "error": message })),
         ServiceError::Malformed(message) => detail(StatusCode::BAD_REQUEST, &message),
+        ServiceError::TooLarge(message) => detail(StatusCode::PAYLOAD_TOO_LARGE, &message),
         ServiceError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
         ServiceError::InvalidPage => detail(StatusCode::NOT_FOUND, "Invalid page."),
         ServiceError::Conflict(message) => detail(StatusCode::CONFLICT, message),

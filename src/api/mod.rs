@@ -3,8 +3,10 @@
 
 pub mod activity;
 pub mod auth;
+pub mod csv_file;
 pub mod customer_json;
 pub mod customers;
+pub mod customers_csv;
 pub mod error;
 pub mod extract;
 pub mod idempotent;
@@ -12,13 +14,15 @@ pub mod loyalty;
 pub mod loyalty_json;
 pub mod openapi;
 pub mod orders;
+pub mod privacy;
 pub mod query;
 pub mod render;
 pub mod schemas;
+pub mod transfer;
 pub mod users;
 
-use crate::services::{Core, ServiceError};
-use axum::extract::FromRef;
+use crate::services::{self, Core, ServiceError};
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, patch, post};
 use axum::Router;
 use error::ApiError;
@@ -38,6 +42,11 @@ where
         .route("/activity/", get(activity::list))
         .route("/customers/", get(customers::list).post(customers::create))
         .route("/customers/stats/", get(customers::stats))
+        .route("/customers/export/", get(transfer::export))
+        .route(
+            "/customers/import/",
+            post(transfer::import).layer(DefaultBodyLimit::max(services::import::MAX_BYTES + 64 * 1024)),
+        )
         .route("/customers/bulk_update/", post(customers::bulk_update))
         .route(
             "/customers/{id}/",
@@ -47,6 +56,9 @@ where
         .route("/customers/{id}/points_history/", get(customers::points_history))
         .route("/customers/{id}/orders/", get(orders::list).post(orders::record))
         .route("/customers/{id}/tier_history/", get(orders::tier_history))
+        .route("/customers/{id}/consents/", get(privacy::consents))
+        .route("/customers/{id}/data_export/", get(privacy::data_export))
+        .route("/customers/{id}/erase/", post(privacy::erase))
         .route("/orders/{id}/refund/", post(orders::refund))
         .route("/loyalty/program/", get(loyalty::show).put(loyalty::replace))
         .route("/users/", get(users::list).post(users::create))

@@ -4,7 +4,7 @@
 //! declares are the domain's, and that every property of a hand-read body is read.
 
 use super::schemas::{BadRequest, Detail};
-use super::{activity, auth, customers, loyalty, orders, users};
+use super::{activity, auth, customers, loyalty, orders, privacy, transfer, users};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -25,6 +25,8 @@ use utoipa::{Modify, OpenApi};
         customers::list,
         customers::create,
         customers::stats,
+        transfer::export,
+        transfer::import,
         customers::bulk_update,
         customers::detail,
         customers::replace,
@@ -36,6 +38,9 @@ use utoipa::{Modify, OpenApi};
         orders::list,
         orders::refund,
         orders::tier_history,
+        privacy::consents,
+        privacy::data_export,
+        privacy::erase,
         loyalty::show,
         loyalty::replace,
         users::list,
@@ -51,6 +56,7 @@ use utoipa::{Modify, OpenApi};
         (name = "customers", description = "The tenant's customers and their points"),
         (name = "orders", description = "Sales recorded by the till, and their refunds"),
         (name = "loyalty", description = "The tenant's loyalty program and customers' tiers"),
+        (name = "privacy", description = "Consent history, a customer's data, erasure"),
         (name = "users", description = "The tenant's staff (owners only)")
     )
 )]
@@ -191,6 +197,8 @@ mod tests {
             "postal_code",
             "notes",
             "is_active",
+            "marketing_email",
+            "marketing_sms",
             "loyalty_points",
             "last_order_date",
         ];

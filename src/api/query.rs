@@ -36,6 +36,13 @@ impl Params {
 /// levels and ordering fields are ignored, as DRF's filters ignore them; a bad `is_active` is a
 /// 400, a bad `page` a 404 ("Invalid page.").
 pub fn list_query(params: &Params) -> ServiceResult<ListQuery> {
+    let (filter, ordering) = filter_and_ordering(params)?;
+    let page = params.page()?;
+    Ok(ListQuery { filter, ordering, page })
+}
+
+/// The list's filters, search and ordering without its pagination (what an export reads).
+pub fn filter_and_ordering(params: &Params) -> ServiceResult<(CustomerFilter, Ordering)> {
     let is_active = match params.text("is_active") {
         None => None,
         Some(value) => Some(parse_bool(value).ok_or_else(|| {
@@ -61,8 +68,7 @@ pub fn list_query(params: &Params) -> ServiceResult<ListQuery> {
         province,
     };
     let ordering = params.text("ordering").map(Ordering::parse).unwrap_or_default();
-    let page = params.page()?;
-    Ok(ListQuery { filter, ordering, page })
+    Ok((filter, ordering))
 }
 
 #[cfg(test)]

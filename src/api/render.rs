@@ -47,6 +47,10 @@ pub struct CustomerJson {
     points_expiring: Option<Option<ExpiringJson>>,
     notes: String,
     is_active: bool,
+    /// Consents to marketing by email (default false).
+    marketing_email: bool,
+    /// Consents to marketing by text message (default false).
+    marketing_sms: bool,
     #[schema(format = DateTime)]
     created_at: String,
     #[schema(format = DateTime)]
@@ -97,6 +101,8 @@ impl From<Customer> for CustomerJson {
             total_orders: c.total_orders,
             notes: c.notes,
             is_active: c.is_active,
+            marketing_email: c.marketing_email,
+            marketing_sms: c.marketing_sms,
         }
     }
 }

@@ -84,6 +84,12 @@ pub struct CustomerDetailsInput {
     /// Whether the customer is active.
     #[schema(schema_with = boolean)]
     is_active: Option<bool>,
+    /// Consent to marketing by email (each change is kept, see `consents`).
+    #[schema(schema_with = boolean)]
+    marketing_email: Option<bool>,
+    /// Consent to marketing by text message.
+    #[schema(schema_with = boolean)]
+    marketing_sms: Option<bool>,
     /// A new balance; a change is written to the points history.
     #[schema(schema_with = points_balance)]
     loyalty_points: Option<i64>,
@@ -146,7 +152,7 @@ fn boolean() -> Schema {
 }
 
 /// A query parameter's boolean: one of DRF's spellings, or empty for "either".
-fn query_boolean() -> Schema {
+pub(crate) fn query_boolean() -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some(spelled_boolean(true)))

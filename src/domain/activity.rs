@@ -16,6 +16,10 @@ pub enum ActivityAction {
     CustomerPointsChanged,
     /// Customers were activated or deactivated at once (details: count and action).
     CustomerBulkUpdated,
+    /// A customer's personal data was erased for good at their request.
+    CustomerErased,
+    /// A CSV file of customers was imported (details: rows, created, updated, unchanged).
+    CustomersImported,
     /// An order was recorded for a customer.
     OrderRecorded,
     /// An order was refunded, in part or whole.
@@ -38,12 +42,14 @@ pub enum ActivityAction {
 
 impl ActivityAction {
     /// Every action, in the order the filter lists them.
-    pub const ALL: [ActivityAction; 14] = [
+    pub const ALL: [ActivityAction; 16] = [
         ActivityAction::CustomerCreated,
         ActivityAction::CustomerUpdated,
         ActivityAction::CustomerDeleted,
         ActivityAction::CustomerPointsChanged,
         ActivityAction::CustomerBulkUpdated,
+        ActivityAction::CustomerErased,
+        ActivityAction::CustomersImported,
         ActivityAction::OrderRecorded,
         ActivityAction::OrderRefunded,
         ActivityAction::ProgramChanged,
@@ -63,6 +69,8 @@ impl ActivityAction {
             ActivityAction::CustomerDeleted => "customer.deleted",
             ActivityAction::CustomerPointsChanged => "customer.points_changed",
             ActivityAction::CustomerBulkUpdated => "customer.bulk_updated",
+            ActivityAction::CustomerErased => "customer.erased",
+            ActivityAction::CustomersImported => "customers.imported",
             ActivityAction::OrderRecorded => "order.recorded",
             ActivityAction::OrderRefunded => "order.refunded",
             ActivityAction::ProgramChanged => "loyalty.program_changed",
@@ -83,6 +91,8 @@ impl ActivityAction {
             ActivityAction::CustomerDeleted => "Customer deleted",
             ActivityAction::CustomerPointsChanged => "Points changed",
             ActivityAction::CustomerBulkUpdated => "Customers updated at once",
+            ActivityAction::CustomerErased => "Customer erased",
+            ActivityAction::CustomersImported => "Customers imported",
             ActivityAction::OrderRecorded => "Order recorded",
             ActivityAction::OrderRefunded => "Order refunded",
             ActivityAction::ProgramChanged => "Loyalty program changed",

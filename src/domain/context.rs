@@ -1,6 +1,6 @@
 //! Who is acting, and for which tenant.
 
-use super::Role;
+use super::{Channel, Role};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
@@ -16,4 +16,6 @@ pub struct RequestContext {
     pub role: Role,
     /// Where the request came from (for the activity log), when known.
     pub client: Option<IpAddr>,
+    /// Through what the request came (recorded with consent changes).
+    pub channel: Channel,
 }

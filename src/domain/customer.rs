@@ -38,6 +38,10 @@ pub struct Customer {
     pub notes: String,
     /// Whether the customer is active.
     pub is_active: bool,
+    /// Consents to marketing by email.
+    pub marketing_email: bool,
+    /// Consents to marketing by text message.
+    pub marketing_sms: bool,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.

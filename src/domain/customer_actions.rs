@@ -27,7 +27,7 @@ impl PointsChange {
     /// A non-zero change within ±[`MAX_POINTS_CHANGE`], with a reason of at most
     /// [`MAX_REASON_LEN`] characters (trimmed).
     pub fn new(points: i64, reason: &str) -> Result<Self, InvalidInput> {
-        if points == 0 || points.abs() > MAX_POINTS_CHANGE {
+        if points == 0 || points.unsigned_abs() > MAX_POINTS_CHANGE.unsigned_abs() {
             return Err(InvalidInput::Request(INVALID_POINTS));
         }
         let reason = reason.trim();
@@ -110,6 +110,8 @@ mod tests {
     fn a_points_change_is_never_zero_nor_beyond_a_billion() {
         assert_eq!(PointsChange::new(0, ""), Err(InvalidInput::Request(INVALID_POINTS)));
         assert!(PointsChange::new(MAX_POINTS_CHANGE + 1, "").is_err());
+        assert!(PointsChange::new(i64::MIN, "").is_err(), "the most negative number has no positive twin");
+        assert!(PointsChange::new(i64::MAX, "").is_err());
         let change = PointsChange::new(-5, "  refund  ").expect("valid");
         assert_eq!((change.points(), change.reason(), change.is_deduction()), (-5, "refund", true));
     }

@@ -52,6 +52,10 @@ pub struct CustomerDetails {
     pub notes: Option<String>,
     /// Active flag.
     pub is_active: Option<bool>,
+    /// Consent to marketing by email.
+    pub marketing_email: Option<bool>,
+    /// Consent to marketing by text message.
+    pub marketing_sms: Option<bool>,
     /// New points balance.
     pub loyalty_points: Option<i64>,
     /// Last order time; `Some(None)` clears it.

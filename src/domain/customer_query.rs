@@ -132,6 +132,10 @@ impl CustomerFilter {
     /// field can be ([`MAX_PLACE_CHARS`]) is refused with the sentence to show.
     pub fn place(raw: &str) -> Result<Option<String>, String> {
         let place = raw.trim();
+        // No stored city holds one (and PostgreSQL refuses NUL in any text).
+        if place.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+            return Err("Control characters are not allowed.".into());
+        }
         let length = place.chars().count();
         if length > MAX_PLACE_CHARS {
             return Err(format!("Ensure this value has at most {MAX_PLACE_CHARS} characters (it has {length})."));
@@ -212,6 +216,14 @@ impl PageRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_place_filter_is_trimmed_bounded_and_free_of_control_characters() {
+        assert_eq!(CustomerFilter::place("  Bandung "), Ok(Some("Bandung".into())));
+        assert_eq!(CustomerFilter::place("  "), Ok(None));
+        assert!(CustomerFilter::place("Band\0ung").is_err());
+        assert!(CustomerFilter::place(&"x".repeat(101)).is_err());
+    }
 
     #[test]
     fn ordering_ignores_unknown_fields_and_defaults_to_newest_first() {

@@ -2,6 +2,7 @@
 //! what may be written to them, and how a refused input is described.
 
 pub mod activity;
+pub mod consent;
 pub mod context;
 pub mod customer;
 pub mod customer_actions;
@@ -18,6 +19,7 @@ pub mod role;
 pub mod session_user;
 pub mod tier;
 
+pub use consent::{Channel, ConsentChange, ConsentChannel};
 pub use context::RequestContext;
 pub use customer::{Customer, PointsEntry};
 pub use email::Email;

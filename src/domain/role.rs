@@ -32,6 +32,11 @@ impl Role {
         matches!(self, Role::Owner | Role::Manager)
     }
 
+    /// Whether this role may erase a customer's personal data for good (owners).
+    pub fn can_erase_customers(self) -> bool {
+        matches!(self, Role::Owner)
+    }
+
     /// Whether this role may change the tenant's loyalty program (owners).
     pub fn can_change_program(self) -> bool {
         matches!(self, Role::Owner)

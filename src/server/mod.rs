@@ -8,11 +8,13 @@ pub use state::{AppState, StartError};
 use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
 use crate::web::security_headers::Https;
-use crate::web::{assets, client_address, gate, login, same_origin, security_headers, server_fn_status, team_forms};
+use crate::web::{
+    assets, client_address, customer_files, gate, login, same_origin, security_headers, server_fn_status, team_forms,
+};
 use axum::extract::Request;
 use axum::http::HeaderName;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
 use leptos::prelude::provide_context;
@@ -53,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/settings/team/users/{id}", post(team_forms::change_user))
         .route("/account/password", post(team_forms::change_own_password))
         .route("/account/logout_all", post(team_forms::sign_out_everywhere))
+        .route("/customers/export", get(customer_files::export))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(from_fn(server_fn_status::caller_errors_are_400))

@@ -76,6 +76,10 @@ pub struct CustomerForm {
     pub notes: String,
     /// Active.
     pub is_active: bool,
+    /// Consents to marketing by email.
+    pub marketing_email: bool,
+    /// Consents to marketing by text message.
+    pub marketing_sms: bool,
     /// Points balance, as typed (empty: unchanged on edit, 0 on create).
     pub loyalty_points: String,
     /// Last order day `YYYY-MM-DD`, or empty for none.

@@ -7,7 +7,7 @@ use crate::auth::password::{hash_password, verify_password};
 use crate::auth::password_policy::check_new_password;
 use crate::auth::token::TokenKind;
 use crate::domain::FieldErrors;
-use crate::domain::{Email, RequestContext, Role, SessionUser};
+use crate::domain::{Channel, Email, RequestContext, Role, SessionUser};
 use crate::storage::{NewUser, PasswordHash, StorageError, Tenant, User, UserChanges, UserUpdate};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -98,7 +98,7 @@ async fn hash(core: &Core, password: String) -> ServiceResult<PasswordHash> {
 /// acting from `client`.
 pub async fn authenticate_token(core: &Core, access: &str, client: Option<IpAddr>) -> ServiceResult<RequestContext> {
     let (_, user) = user_for_token(core, access, TokenKind::Access).await?;
-    Ok(context_of(&user, client))
+    Ok(context_of(&user, client, Channel::Api))
 }
 
 /// The context and shell view of a session's user, if they are still active and unchanged.
@@ -112,11 +112,11 @@ pub async fn authenticate_session(
         .user_by_id(auth.user_id)
         .await?
         .filter(|user| user.is_active && user.auth_version == auth.ver)
-        .map(|user| (context_of(&user, client), session_user_of(&user))))
+        .map(|user| (context_of(&user, client, Channel::Page), session_user_of(&user))))
 }
 
-fn context_of(user: &User, client: Option<IpAddr>) -> RequestContext {
-    RequestContext { tenant_id: user.tenant_id, user_id: user.id, role: user.role, client }
+fn context_of(user: &User, client: Option<IpAddr>, channel: Channel) -> RequestContext {
+    RequestContext { tenant_id: user.tenant_id, user_id: user.id, role: user.role, client, channel }
 }
 
 /// What the browser may know about a user.

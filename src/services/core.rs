@@ -46,6 +46,8 @@ pub struct Core {
     pub clock: Clock,
     /// How many passwords may be hashed at once.
     pub hashing: HashingGate,
+    /// Imports started from the page.
+    pub import_jobs: super::import_jobs::ImportJobs,
     /// A real hash to verify against when an email is unknown, so sign-in takes as long either
     /// way; made on the first such sign-in, not at start (every command and test builds a core).
     dummy_hash: Arc<tokio::sync::OnceCell<PasswordHash>>,
@@ -59,6 +61,7 @@ impl Core {
             tokens: TokenKeys::new(secret),
             clock: Clock::system(),
             hashing: HashingGate::for_this_machine(),
+            import_jobs: Default::default(),
             dummy_hash: Arc::default(),
         }
     }

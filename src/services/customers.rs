@@ -16,7 +16,8 @@ use crate::storage::StorageError;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-const DUPLICATE_EMAIL: &str = "Customer with this email already exists";
+/// The message for an email another of the tenant's customers has.
+pub(crate) const DUPLICATE_EMAIL: &str = "Customer with this email already exists";
 
 /// A page of customers and where it sits.
 #[derive(Clone, Debug)]

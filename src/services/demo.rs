@@ -221,6 +221,8 @@ fn demo_customer(rng: &mut StdRng, run: u32, serial: u64, now: DateTime<Utc>) ->
         total_orders,
         total_spent_minor,
         is_active: rng.gen_bool(0.9),
+        marketing_email: false,
+        marketing_sms: false,
         created_at,
         last_order_date,
         history,

@@ -18,6 +18,9 @@ pub enum ServiceError {
     /// The body is not the JSON the endpoint expects.
     #[error("{0}")]
     Malformed(String),
+    /// The request is larger than the use case takes (a file of too many bytes or rows).
+    #[error("{0}")]
+    TooLarge(String),
     /// A page number past the end or not a number.
     #[error("invalid page")]
     InvalidPage,

@@ -9,11 +9,15 @@ pub mod core;
 pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod housekeeping;
 pub mod idempotency;
+pub mod import;
+pub mod import_jobs;
 pub mod loyalty;
 pub mod orders;
 mod paged;
+pub mod privacy;
 pub mod sign_in;
 
 pub use self::core::{Clock, Core};

@@ -43,6 +43,10 @@ pub struct ImportedCustomer {
     pub total_spent_minor: i64,
     /// Active or not.
     pub is_active: bool,
+    /// Consents to marketing by email (a `consent_changes` row records a given one).
+    pub marketing_email: bool,
+    /// Consents to marketing by text message.
+    pub marketing_sms: bool,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last order.
@@ -80,114 +84,163 @@ macro_rules! impl_bulk_load {
                 tenant_id: i64,
                 customers: &[$crate::storage::ImportedCustomer],
             ) -> $crate::storage::StorageResult<u64> {
-                use $crate::storage::{keys, Dialect};
-                type Db = <$backend as Dialect>::Db;
+                use $crate::storage::Dialect;
                 let mut written = 0;
                 let mut connection = self.bulk_connection().await?;
                 let mut tx = sqlx::Connection::begin_with(&mut *connection, Self::BEGIN_WRITE).await?;
                 let program = Self::held_program(&mut tx, tenant_id).await?;
                 let now = $crate::storage::now();
                 for chunk in customers.chunks(500) {
-                    let mut insert = sqlx::QueryBuilder::<Db>::new(
-                        "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
-                         province, postal_code, loyalty_points, total_orders, total_spent_minor, notes, is_active, \
-                         search_text, created_at, updated_at, last_order_date, opening_orders, opening_spent_minor, \
-                         tier) ",
-                    );
-                    insert.push_values(chunk, |mut row, c| {
-                        let points = c.balance();
-                        row.push_bind(tenant_id)
-                            .push_bind(c.name.clone())
-                            .push_bind(keys::name_key(&c.name))
-                            .push_bind(c.email.as_str().to_owned())
-                            .push_bind(c.email.key())
-                            .push_bind(c.phone.clone())
-                            .push_bind(c.address.clone())
-                            .push_bind(c.city.clone())
-                            .push_bind(c.province.clone())
-                            .push_bind(c.postal_code.clone())
-                            .push_bind(points)
-                            .push_bind(c.total_orders)
-                            .push_bind(c.total_spent_minor)
-                            .push_bind(c.notes.clone())
-                            .push_bind(c.is_active)
-                            .push_bind(keys::search_text(&c.name, c.email.as_str(), &c.phone))
-                            .push_bind(c.created_at)
-                            .push_bind(c.created_at)
-                            .push_bind(c.last_order_date)
-                            .push_bind(c.total_orders)
-                            .push_bind(c.total_spent_minor)
-                            .push_bind(program.tiers().tier_of(points).rank());
-                    });
-                    insert.push(
-                        " ON CONFLICT (tenant_id, email_key) DO NOTHING RETURNING id, email_key, tier, loyalty_points",
-                    );
-                    let ids: Vec<(i64, String, i64, i64)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-                    written += ids.len() as u64;
-                    // Each imported customer's tier history starts with its import; its points
-                    // were all added now, so they make one lot when points expire.
-                    let mut tiers = sqlx::QueryBuilder::<Db>::new(
-                        "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) ",
-                    );
-                    tiers.push_values(&ids, |mut row, (id, _, tier, _)| {
-                        row.push_bind(tenant_id)
-                            .push_bind(*id)
-                            .push_bind(*tier)
-                            .push_bind(None::<i64>)
-                            .push_bind($crate::domain::TierCause::Import.as_str())
-                            .push_bind(now);
-                    });
-                    if !ids.is_empty() {
-                        tiers.build().execute(&mut *tx).await?;
-                    }
-                    if let Some(days) = program.points_expire_after_days() {
-                        let with_points: Vec<_> = ids.iter().filter(|(_, _, _, points)| *points > 0).collect();
-                        if !with_points.is_empty() {
-                            let mut lots = sqlx::QueryBuilder::<Db>::new(
-                                "INSERT INTO points_lots (tenant_id, customer_id, remaining, expires_at, created_at) ",
-                            );
-                            lots.push_values(with_points, |mut row, (id, _, _, points)| {
-                                row.push_bind(tenant_id)
-                                    .push_bind(*id)
-                                    .push_bind(*points)
-                                    .push_bind(now + chrono::Duration::days(days))
-                                    .push_bind(now);
-                            });
-                            lots.build().execute(&mut *tx).await?;
-                        }
-                    }
-                    let by_key: std::collections::HashMap<String, i64> =
-                        ids.into_iter().map(|(id, key, _, _)| (key, id)).collect();
-                    let mut entries = Vec::new();
-                    for c in chunk {
-                        let Some(&id) = by_key.get(&c.email.key()) else { continue };
-                        let mut balance = 0_i64;
-                        for h in &c.history {
-                            let after = (balance + h.delta).clamp(0, $crate::domain::customer_input::MAX_POINTS);
-                            entries.push((id, h, after - balance, after));
-                            balance = after;
-                        }
-                    }
-                    for rows in entries.chunks(1000) {
-                        let mut ledger = sqlx::QueryBuilder::<Db>::new(
-                            "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, \
-                             source, user_id, created_at) ",
-                        );
-                        ledger.push_values(rows, |mut row, (id, h, applied, balance)| {
-                            row.push_bind(tenant_id)
-                                .push_bind(*id)
-                                .push_bind(*applied)
-                                .push_bind(*balance)
-                                .push_bind(h.reason.clone())
-                                .push_bind(h.source.as_str())
-                                .push_bind(None::<i64>)
-                                .push_bind(h.at);
-                        });
-                        ledger.build().execute(&mut *tx).await?;
-                    }
+                    written += Self::insert_customers(&mut tx, tenant_id, None, program, chunk, now).await?.len() as u64;
                 }
                 tx.commit().await?;
                 Ok(written)
+            }
+        }
+
+        impl $backend {
+            /// Inserts up to a few hundred customers in `tx` with their points history (by
+            /// `actor`), the start of their tier history (with expiry on, their balance as one
+            /// lot) and the consents they give; a customer whose email is already taken in the
+            /// tenant is skipped. The ids written, with their email keys.
+            async fn insert_customers(
+                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+                actor: Option<&$crate::domain::RequestContext>,
+                program: $crate::domain::LoyaltyProgram,
+                chunk: &[$crate::storage::ImportedCustomer],
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::storage::StorageResult<Vec<(i64, String)>> {
+                use $crate::storage::keys;
+                type Db = <$backend as $crate::storage::Dialect>::Db;
+                let mut insert = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
+                     province, postal_code, loyalty_points, total_orders, total_spent_minor, notes, is_active, \
+                     search_text, created_at, updated_at, last_order_date, opening_orders, opening_spent_minor, \
+                     tier, marketing_email, marketing_sms) ",
+                );
+                insert.push_values(chunk, |mut row, c| {
+                    let points = c.balance();
+                    row.push_bind(tenant_id)
+                        .push_bind(c.name.clone())
+                        .push_bind(keys::name_key(&c.name))
+                        .push_bind(c.email.as_str().to_owned())
+                        .push_bind(c.email.key())
+                        .push_bind(c.phone.clone())
+                        .push_bind(c.address.clone())
+                        .push_bind(c.city.clone())
+                        .push_bind(c.province.clone())
+                        .push_bind(c.postal_code.clone())
+                        .push_bind(points)
+                        .push_bind(c.total_orders)
+                        .push_bind(c.total_spent_minor)
+                        .push_bind(c.notes.clone())
+                        .push_bind(c.is_active)
+                        .push_bind(keys::search_text(&c.name, c.email.as_str(), &c.phone))
+                        .push_bind(c.created_at)
+                        .push_bind(c.created_at)
+                        .push_bind(c.last_order_date)
+                        .push_bind(c.total_orders)
+                        .push_bind(c.total_spent_minor)
+                        .push_bind(program.tiers().tier_of(points).rank())
+                        .push_bind(c.marketing_email)
+                        .push_bind(c.marketing_sms);
+                });
+                insert.push(
+                    " ON CONFLICT (tenant_id, email_key) DO NOTHING RETURNING id, email_key, tier, loyalty_points",
+                );
+                let ids: Vec<(i64, String, i64, i64)> = insert.build_query_as().fetch_all(&mut **tx).await?;
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // Each customer's tier history starts with its import; its points were all added
+                // now, so they make one lot when points expire.
+                let mut tiers = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) ",
+                );
+                tiers.push_values(&ids, |mut row, (id, _, tier, _)| {
+                    row.push_bind(tenant_id)
+                        .push_bind(*id)
+                        .push_bind(*tier)
+                        .push_bind(None::<i64>)
+                        .push_bind($crate::domain::TierCause::Import.as_str())
+                        .push_bind(now);
+                });
+                tiers.build().execute(&mut **tx).await?;
+                if let Some(days) = program.points_expire_after_days() {
+                    let with_points: Vec<_> = ids.iter().filter(|(_, _, _, points)| *points > 0).collect();
+                    if !with_points.is_empty() {
+                        let mut lots = sqlx::QueryBuilder::<Db>::new(
+                            "INSERT INTO points_lots (tenant_id, customer_id, remaining, expires_at, created_at) ",
+                        );
+                        lots.push_values(with_points, |mut row, (id, _, _, points)| {
+                            row.push_bind(tenant_id)
+                                .push_bind(*id)
+                                .push_bind(*points)
+                                .push_bind(now + chrono::Duration::days(days))
+                                .push_bind(now);
+                        });
+                        lots.build().execute(&mut **tx).await?;
+                    }
+                }
+                let by_key: std::collections::HashMap<&str, i64> =
+                    ids.iter().map(|(id, key, _, _)| (key.as_str(), *id)).collect();
+                let written: Vec<(i64, &$crate::storage::ImportedCustomer)> =
+                    chunk.iter().filter_map(|c| by_key.get(c.email.key().as_str()).map(|id| (*id, c))).collect();
+                let mut entries = Vec::new();
+                for (id, c) in &written {
+                    let mut balance = 0_i64;
+                    for h in &c.history {
+                        let after = (balance + h.delta).clamp(0, $crate::domain::customer_input::MAX_POINTS);
+                        entries.push((*id, h, after - balance, after));
+                        balance = after;
+                    }
+                }
+                let user_id = actor.map(|ctx| ctx.user_id);
+                for rows in entries.chunks(1000) {
+                    let mut ledger = sqlx::QueryBuilder::<Db>::new(
+                        "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, \
+                         source, user_id, created_at) ",
+                    );
+                    ledger.push_values(rows, |mut row, (id, h, applied, balance)| {
+                        row.push_bind(tenant_id)
+                            .push_bind(*id)
+                            .push_bind(*applied)
+                            .push_bind(*balance)
+                            .push_bind(h.reason.clone())
+                            .push_bind(h.source.as_str())
+                            .push_bind(user_id)
+                            .push_bind(h.at);
+                    });
+                    ledger.build().execute(&mut **tx).await?;
+                }
+                let consents: Vec<(i64, $crate::domain::ConsentChannel)> = written
+                    .iter()
+                    .flat_map(|(id, c)| {
+                        let email = c.marketing_email.then_some((*id, $crate::domain::ConsentChannel::Email));
+                        let sms = c.marketing_sms.then_some((*id, $crate::domain::ConsentChannel::Sms));
+                        email.into_iter().chain(sms)
+                    })
+                    .collect();
+                if let (Some(ctx), false) = (actor, consents.is_empty()) {
+                    let mut rows = sqlx::QueryBuilder::<Db>::new(
+                        "INSERT INTO consent_changes (tenant_id, customer_id, channel, granted, changed_at, source, \
+                         actor_email) ",
+                    );
+                    rows.push_values(&consents, |mut row, (id, channel)| {
+                        row.push_bind(tenant_id)
+                            .push_bind(*id)
+                            .push_bind(channel.as_str())
+                            .push_bind(true)
+                            .push_bind(now)
+                            .push_bind($crate::domain::Channel::Import.as_str())
+                            .push("COALESCE((SELECT email FROM users WHERE id = ")
+                            .push_bind_unseparated(ctx.user_id)
+                            .push_unseparated("), '')");
+                    });
+                    rows.build().execute(&mut **tx).await?;
+                }
+                Ok(ids.into_iter().map(|(id, key, _, _)| (id, key)).collect())
             }
         }
     };

@@ -30,6 +30,26 @@ pub trait CustomerWrites {
     async fn set_customers_active(&self, ctx: &RequestContext, update: &BulkUpdate) -> StorageResult<u64>;
 }
 
+/// What an edit's change of balance is recorded as.
+#[derive(Clone, Copy, Debug)]
+pub struct EditKind {
+    /// The ledger row's reason.
+    pub reason: &'static str,
+    /// The ledger row's source.
+    pub source: super::PointsSource,
+    /// The tier change's cause.
+    pub cause: crate::domain::TierCause,
+}
+
+impl EditKind {
+    /// An edit through the API or the page.
+    pub const EDIT: EditKind =
+        EditKind { reason: "Balance edited", source: super::PointsSource::Edit, cause: crate::domain::TierCause::Edit };
+    /// A row of an imported file.
+    pub const IMPORT: EditKind =
+        EditKind { reason: "Imported", source: super::PointsSource::Import, cause: crate::domain::TierCause::Import };
+}
+
 /// The fields an edit may change, as the row holds them before it.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct EditableFields {
@@ -56,6 +76,10 @@ pub struct EditableFields {
     /// As stored.
     pub(crate) is_active: bool,
     /// As stored.
+    pub(crate) marketing_email: bool,
+    /// As stored.
+    pub(crate) marketing_sms: bool,
+    /// As stored.
     pub(crate) last_order_date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
@@ -81,9 +105,14 @@ impl EditableFields {
         if let Some(points) = details.loyalty_points.filter(|p| *p != self.loyalty_points) {
             changes.insert("loyalty_points".into(), json!({ "from": self.loyalty_points, "to": points }));
         }
-        if let Some(active) = details.is_active.filter(|a| *a != self.is_active) {
-            changes.insert("is_active".into(), json!({ "from": self.is_active, "to": active }));
-        }
+        let mut flag = |field: &str, old: bool, new: Option<bool>| {
+            if let Some(new) = new.filter(|new| *new != old) {
+                changes.insert(field.to_owned(), json!({ "from": old, "to": new }));
+            }
+        };
+        flag("is_active", self.is_active, details.is_active);
+        flag("marketing_email", self.marketing_email, details.marketing_email);
+        flag("marketing_sms", self.marketing_sms, details.marketing_sms);
         if let Some(date) = details.last_order_date.filter(|d| *d != self.last_order_date) {
             changes.insert("last_order_date".into(), json!({ "from": self.last_order_date, "to": date }));
         }
@@ -106,6 +135,111 @@ macro_rules! impl_customer_writes {
                 tx.commit().await?;
                 Ok(customer)
             }
+
+            /// Applies an edit to one of the caller's customers inside `tx` (the program already
+            /// held): the row, the balance change as `kind` names it, the consent changes and the
+            /// activity row. Whether the customer was found.
+            async fn edit_in(
+                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                ctx: &$crate::domain::RequestContext,
+                program: $crate::domain::LoyaltyProgram,
+                id: i64,
+                patch: &$crate::domain::customer_input::CustomerPatch,
+                kind: $crate::storage::customer_writes::EditKind,
+            ) -> $crate::storage::StorageResult<bool> {
+                use $crate::storage::{keys, Dialect};
+                let details = &patch.details;
+                let current: Option<$crate::storage::customer_writes::EditableFields> =
+                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                        "SELECT name, email, phone, address, city, province, postal_code, notes, loyalty_points, \
+                         tier, is_active, marketing_email, marketing_sms, last_order_date FROM customers \
+                         WHERE id = $1 AND tenant_id = $2{}",
+                        Self::LOCK_ROW
+                    )))
+                    .bind(id)
+                    .bind(ctx.tenant_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let Some(old) = current else {
+                    return Ok(false);
+                };
+                let before = $crate::storage::balance::HeldCustomer {
+                    points: old.loyalty_points,
+                    tier: $crate::domain::LoyaltyTier::from_rank(old.tier),
+                    is_active: old.is_active,
+                };
+                let changes = old.changes(patch);
+                let consents_before = (old.marketing_email, old.marketing_sms);
+                let consents_after = (
+                    details.marketing_email.unwrap_or(old.marketing_email),
+                    details.marketing_sms.unwrap_or(old.marketing_sms),
+                );
+                let old_points = old.loyalty_points;
+                let name = patch.name.clone().unwrap_or(old.name);
+                let email = patch.email.as_ref().map_or(old.email, |e| e.as_str().to_owned());
+                let phone = details.phone.clone().unwrap_or(old.phone);
+                let points = details.loyalty_points.unwrap_or(old_points);
+                let tier_after = program.tiers().tier_of(points);
+                let now = $crate::storage::now();
+                sqlx::query(
+                    "UPDATE customers SET name = $3, name_key = $4, email = $5, email_key = $6, phone = $7, \
+                     address = COALESCE($8, address), city = COALESCE($9, city), \
+                     province = COALESCE($10, province), postal_code = COALESCE($11, postal_code), \
+                     notes = COALESCE($12, notes), is_active = COALESCE($13, is_active), loyalty_points = $14, \
+                     last_order_date = CASE WHEN $15 THEN $16 ELSE last_order_date END, \
+                     search_text = $17, updated_at = $18, tier = $19, marketing_email = $20, marketing_sms = $21 \
+                     WHERE id = $1 AND tenant_id = $2",
+                )
+                .bind(id)
+                .bind(ctx.tenant_id)
+                .bind(&name)
+                .bind(keys::name_key(&name))
+                .bind(&email)
+                .bind($crate::domain::email::email_key(&email))
+                .bind(&phone)
+                .bind(details.address.clone())
+                .bind(details.city.clone())
+                .bind(details.province.clone())
+                .bind(details.postal_code.clone())
+                .bind(details.notes.clone())
+                .bind(details.is_active)
+                .bind(points)
+                .bind(details.last_order_date.is_some())
+                .bind(details.last_order_date.flatten())
+                .bind(keys::search_text(&name, &email, &phone))
+                .bind(now)
+                .bind(tier_after.rank())
+                .bind(consents_after.0)
+                .bind(consents_after.1)
+                .execute(&mut **tx)
+                .await
+                .map_err($crate::storage::conflict_or)?;
+                Self::record_consents(tx, ctx, id, consents_before, consents_after, ctx.channel, now).await?;
+                let change = $crate::storage::balance::BalanceChange {
+                    customer_id: id,
+                    before,
+                    after: points,
+                    tier_after,
+                    reason: kind.reason,
+                    source: kind.source,
+                    cause: kind.cause,
+                    always_ledger: false,
+                    at: now,
+                };
+                Self::record_balance_change(tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                if !changes.is_empty() {
+                    let entry = $crate::storage::ActivityEntry::by(
+                        ctx,
+                        $crate::domain::activity::ActivityAction::CustomerUpdated,
+                        $crate::domain::activity::TargetType::Customer,
+                        id,
+                        name.as_str(),
+                        serde_json::json!({ "changes": changes }),
+                    );
+                    Self::write_activity(&mut **tx, &entry, now).await?;
+                }
+                Ok(true)
+            }
         }
 
         #[async_trait::async_trait]
@@ -119,6 +253,7 @@ macro_rules! impl_customer_writes {
                 let details = &new.details;
                 let phone = details.phone.clone().unwrap_or_default();
                 let points = details.loyalty_points.unwrap_or(0);
+                let consents = (details.marketing_email.unwrap_or(false), details.marketing_sms.unwrap_or(false));
                 let now = $crate::storage::now();
                 let mut tx = self.begin_write().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
@@ -126,9 +261,9 @@ macro_rules! impl_customer_writes {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
                      province, postal_code, loyalty_points, notes, is_active, search_text, created_at, updated_at, \
-                     last_order_date, tier) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17) \
-                     RETURNING id",
+                     last_order_date, tier, marketing_email, marketing_sms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, \
+                     $19) RETURNING id",
                 )
                 .bind(ctx.tenant_id)
                 .bind(&new.name)
@@ -147,9 +282,12 @@ macro_rules! impl_customer_writes {
                 .bind(now)
                 .bind(details.last_order_date.flatten())
                 .bind(tier.rank())
+                .bind(consents.0)
+                .bind(consents.1)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err($crate::storage::conflict_or)?;
+                Self::record_consents(&mut tx, ctx, id, (false, false), consents, ctx.channel, now).await?;
                 Self::record_tier_change(&mut *tx, ctx.tenant_id, id, tier, None, $crate::domain::TierCause::Create, now)
                     .await?;
                 let before = $crate::storage::balance::HeldCustomer {
@@ -189,88 +327,12 @@ macro_rules! impl_customer_writes {
                 id: i64,
                 patch: &$crate::domain::customer_input::CustomerPatch,
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
-                use $crate::storage::{keys, Dialect};
-                let details = &patch.details;
+                use $crate::storage::Dialect;
                 let mut tx = self.begin_write().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
-                let current: Option<$crate::storage::customer_writes::EditableFields> =
-                    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                        "SELECT name, email, phone, address, city, province, postal_code, notes, loyalty_points, \
-                         tier, is_active, last_order_date FROM customers WHERE id = $1 AND tenant_id = $2{}",
-                        Self::LOCK_ROW
-                    )))
-                    .bind(id)
-                    .bind(ctx.tenant_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some(old) = current else {
+                let kind = $crate::storage::customer_writes::EditKind::EDIT;
+                if !Self::edit_in(&mut tx, ctx, program, id, patch, kind).await? {
                     return Ok(None);
-                };
-                let before = $crate::storage::balance::HeldCustomer {
-                    points: old.loyalty_points,
-                    tier: $crate::domain::LoyaltyTier::from_rank(old.tier),
-                    is_active: old.is_active,
-                };
-                let changes = old.changes(patch);
-                let old_points = old.loyalty_points;
-                let name = patch.name.clone().unwrap_or(old.name);
-                let email = patch.email.as_ref().map_or(old.email, |e| e.as_str().to_owned());
-                let phone = details.phone.clone().unwrap_or(old.phone);
-                let points = details.loyalty_points.unwrap_or(old_points);
-                let tier_after = program.tiers().tier_of(points);
-                let now = $crate::storage::now();
-                sqlx::query(
-                    "UPDATE customers SET name = $3, name_key = $4, email = $5, email_key = $6, phone = $7, \
-                     address = COALESCE($8, address), city = COALESCE($9, city), \
-                     province = COALESCE($10, province), postal_code = COALESCE($11, postal_code), \
-                     notes = COALESCE($12, notes), is_active = COALESCE($13, is_active), loyalty_points = $14, \
-                     last_order_date = CASE WHEN $15 THEN $16 ELSE last_order_date END, \
-                     search_text = $17, updated_at = $18, tier = $19 WHERE id = $1 AND tenant_id = $2",
-                )
-                .bind(id)
-                .bind(ctx.tenant_id)
-                .bind(&name)
-                .bind(keys::name_key(&name))
-                .bind(&email)
-                .bind($crate::domain::email::email_key(&email))
-                .bind(&phone)
-                .bind(details.address.clone())
-                .bind(details.city.clone())
-                .bind(details.province.clone())
-                .bind(details.postal_code.clone())
-                .bind(details.notes.clone())
-                .bind(details.is_active)
-                .bind(points)
-                .bind(details.last_order_date.is_some())
-                .bind(details.last_order_date.flatten())
-                .bind(keys::search_text(&name, &email, &phone))
-                .bind(now)
-                .bind(tier_after.rank())
-                .execute(&mut *tx)
-                .await
-                .map_err($crate::storage::conflict_or)?;
-                let change = $crate::storage::balance::BalanceChange {
-                    customer_id: id,
-                    before,
-                    after: points,
-                    tier_after,
-                    reason: "Balance edited",
-                    source: $crate::storage::PointsSource::Edit,
-                    cause: $crate::domain::TierCause::Edit,
-                    always_ledger: false,
-                    at: now,
-                };
-                Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
-                if !changes.is_empty() {
-                    let entry = $crate::storage::ActivityEntry::by(
-                        ctx,
-                        $crate::domain::activity::ActivityAction::CustomerUpdated,
-                        $crate::domain::activity::TargetType::Customer,
-                        id,
-                        name.as_str(),
-                        serde_json::json!({ "changes": changes }),
-                    );
-                    Self::write_activity(&mut *tx, &entry, now).await?;
                 }
                 Self::commit_with_customer(tx, ctx.tenant_id, id).await
             }

@@ -42,6 +42,17 @@ pub trait Customers {
 
     /// One of the caller's customers.
     async fn customer(&self, ctx: &RequestContext, id: i64) -> StorageResult<Option<Customer>>;
+
+    /// Sends every one of the caller's customers matching the filter, in the ordering, to `sink`
+    /// as the database yields them (memory stays flat however many there are); stops early when
+    /// the sink is closed.
+    async fn export_customers(
+        &self,
+        ctx: &RequestContext,
+        filter: &CustomerFilter,
+        ordering: Ordering,
+        sink: &tokio::sync::mpsc::Sender<Customer>,
+    ) -> StorageResult<()>;
 }
 
 /// The SQL `ORDER BY` for an ordering: a whitelisted column, then `id` in the same direction.
@@ -337,6 +348,29 @@ macro_rules! impl_customers {
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
                 Self::fetch_customer(self.pool(), ctx.tenant_id, id).await
+            }
+
+            async fn export_customers(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+                ordering: $crate::domain::customer_query::Ordering,
+                sink: &tokio::sync::mpsc::Sender<$crate::domain::Customer>,
+            ) -> $crate::storage::StorageResult<()> {
+                use futures_util::TryStreamExt;
+                use $crate::storage::Dialect;
+                let mut qb = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
+                    $crate::storage::sql::CUSTOMER_SELECT,
+                );
+                Self::push_customer_filter(&mut qb, ctx.tenant_id, filter, Some(ordering.field));
+                qb.push($crate::storage::customers::order_by(ordering));
+                let mut rows = qb.build_query_as::<$crate::domain::Customer>().fetch(self.pool());
+                while let Some(customer) = rows.try_next().await? {
+                    if sink.send(customer).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(())
             }
         }
     };

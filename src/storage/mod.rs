@@ -3,7 +3,7 @@
 //!
 //! Each aggregate has a file holding its trait, its row types and its SQL, written once for both
 //! databases (`accounts`, `activity`, `sign_in_limits`, `refresh_tokens`, `sessions`, `customers`, `customer_writes`, `ledger`, `orders`, `loyalty`,
-//! `idempotency`, `bulk_load`, `app_settings`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
+//! `idempotency`, `bulk_load`, `imports`, `privacy`, `app_settings`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
 //! `sqlite.rs` and `postgres.rs`. Every method that touches tenant-owned rows takes the caller's
 //! [`RequestContext`](crate::domain::RequestContext) (or a tenant id resolved by the services)
 //! and filters by it.
@@ -17,12 +17,14 @@ pub mod customer_writes;
 pub mod customers;
 pub mod dialect;
 pub mod idempotency;
+pub mod imports;
 pub mod keys;
 pub mod ledger;
 pub mod list_cache;
 pub mod loyalty;
 pub mod orders;
 pub mod postgres;
+pub mod privacy;
 pub mod refresh_tokens;
 pub mod session_store;
 pub mod sessions;
@@ -38,9 +40,11 @@ pub use customer_writes::CustomerWrites;
 pub use customers::{CounterBucket, Customers};
 pub use dialect::Dialect;
 pub use idempotency::{Idempotency, Reservation};
+pub use imports::{ExistingCustomer, ImportPlan, ImportUpdate, Imports};
 pub use ledger::{Ledger, PointsSource};
 pub use loyalty::{ExpiredBatch, Loyalty};
 pub use orders::{OrderRecorded, Orders, RefundOutcome};
+pub use privacy::Privacy;
 pub use refresh_tokens::{RefreshTokens, RefreshUse};
 pub use session_store::DbSessionStore;
 pub use sessions::Sessions;
@@ -98,6 +102,8 @@ pub trait Storage:
     + SignInLimits
     + RefreshTokens
     + ActivityLog
+    + Privacy
+    + Imports
     + Send
     + Sync
     + 'static
@@ -118,6 +124,8 @@ impl<T> Storage for T where
         + SignInLimits
         + RefreshTokens
         + ActivityLog
+        + Privacy
+        + Imports
         + Send
         + Sync
         + 'static

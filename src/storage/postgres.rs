@@ -87,3 +87,5 @@ super::orders::impl_orders!(PostgresStorage);
 super::loyalty::impl_loyalty!(PostgresStorage);
 super::idempotency::impl_idempotency!(PostgresStorage);
 super::bulk_load::impl_bulk_load!(PostgresStorage);
+super::privacy::impl_privacy!(PostgresStorage);
+super::imports::impl_imports!(PostgresStorage);

@@ -7,7 +7,7 @@ pub(crate) const USER_COLUMNS: &str = "u.id, u.tenant_id, t.name AS tenant_name,
 /// The customer columns, with the tenant's name.
 pub(crate) const CUSTOMER_SELECT: &str = "SELECT c.id, c.tenant_id, t.name AS tenant_name, c.name, c.email, \
      c.phone, c.address, c.city, c.province, c.postal_code, c.loyalty_points, c.total_orders, \
-     c.total_spent_minor, c.notes, c.is_active, c.created_at, c.updated_at, c.last_order_date, \
+     c.total_spent_minor, c.notes, c.is_active, c.marketing_email, c.marketing_sms, c.created_at, c.updated_at, c.last_order_date, \
      c.tier AS tier_rank \
      FROM customers c JOIN tenants t ON t.id = c.tenant_id";
 

@@ -148,6 +148,8 @@ super::orders::impl_orders!(SqliteStorage);
 super::loyalty::impl_loyalty!(SqliteStorage);
 super::idempotency::impl_idempotency!(SqliteStorage);
 super::bulk_load::impl_bulk_load!(SqliteStorage);
+super::privacy::impl_privacy!(SqliteStorage);
+super::imports::impl_imports!(SqliteStorage);
 
 #[cfg(test)]
 mod tests {

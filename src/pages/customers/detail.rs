@@ -8,15 +8,16 @@ use crate::components::badges::{StatusBadge, TierBadge};
 use crate::domain::{dates, LoyaltyTier, Order, TierChange};
 use crate::pages::activity::ActivityList;
 use crate::server_fns::customers::{customer_detail, ORDERS_PAGE_SIZE};
-use crate::server_fns::team::customer_activity;
+use crate::server_fns::team::{customer_activity, ActivityLine};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-/// The customer's latest activity: who created, edited, gave points, recorded orders.
+/// The customer's latest activity: who created, edited, gave points, recorded orders. Its
+/// resource is made with the page's, never inside a view that waits on one (on the server, a
+/// resource made there could leave the response waiting for good).
 #[component]
-fn Timeline(customer_id: i64) -> impl IntoView {
-    let lines = Resource::new_blocking(move || customer_id, customer_activity);
+fn Timeline(lines: Resource<Result<Vec<ActivityLine>, ServerFnError>>) -> impl IntoView {
     view! {
         <section aria-labelledby="timeline" class="space-y-2 rounded-xl bg-white p-4 ring-1 ring-slate-200">
             <h2 id="timeline" class="text-lg font-semibold">"Activity"</h2>
@@ -48,6 +49,12 @@ pub fn CustomerDetailPage() -> impl IntoView {
             }
         },
     );
+    let lines = Resource::new_blocking(id, |id| async move {
+        match id {
+            Some(id) => customer_activity(id).await,
+            None => Ok(Vec::new()),
+        }
+    });
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -141,7 +148,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                     }}
                                 </section>
                                 <TierHistory tiers=view.tiers.clone() count=view.tiers_count/>
-                                <Timeline customer_id/>
+                                <Timeline lines/>
                             </div>
                         }.into_any()
                     }

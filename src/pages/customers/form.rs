@@ -20,6 +20,8 @@ fn form_of(customer: Option<&Customer>) -> CustomerForm {
             postal_code: c.postal_code.clone(),
             notes: c.notes.clone(),
             is_active: c.is_active,
+            marketing_email: c.marketing_email,
+            marketing_sms: c.marketing_sms,
             loyalty_points: c.loyalty_points.to_string(),
             last_order_date: c.last_order_date.as_ref().map(dates::day).unwrap_or_default(),
         },
@@ -166,6 +168,16 @@ pub fn CustomerFormModal(state: PageState) -> impl IntoView {
                     <input type="checkbox" class="h-5 w-5" prop:checked=move || form.with(|f| f.is_active)
                         on:change=move |ev| form.update(|f| f.is_active = event_target_checked(&ev))/>
                     "Active"
+                </label>
+                <label class="flex min-h-11 items-center gap-2 text-sm font-medium">
+                    <input type="checkbox" class="h-5 w-5" prop:checked=move || form.with(|f| f.marketing_email)
+                        on:change=move |ev| form.update(|f| f.marketing_email = event_target_checked(&ev))/>
+                    "Email marketing allowed"
+                </label>
+                <label class="flex min-h-11 items-center gap-2 text-sm font-medium">
+                    <input type="checkbox" class="h-5 w-5" prop:checked=move || form.with(|f| f.marketing_sms)
+                        on:change=move |ev| form.update(|f| f.marketing_sms = event_target_checked(&ev))/>
+                    "SMS marketing allowed"
                 </label>
                 <div class="flex justify-end gap-2 sm:col-span-2">
                     <button type="button" on:click=move |_| close.run(())

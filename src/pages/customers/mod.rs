@@ -129,10 +129,29 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
                     <h1 class="text-2xl font-bold">"Customers"</h1>
                     <p class="text-sm text-slate-600">"Find, fix and reward your customers."</p>
                 </div>
-                <button type="button" on:click=move |_| state.editing.set(Some(None))
-                    class="min-h-11 rounded-lg bg-indigo-600 px-4 font-semibold text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
-                    "+ Add Customer"
-                </button>
+                <div class="flex flex-wrap items-center gap-2">
+                    // The current view (filters, search, ordering), every page of it.
+                    <a href=move || query.with(query::export_href) download
+                        class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
+                        "Export CSV"
+                    </a>
+                    // Read under a Transition, as every read of the list's data is: on the server
+                    // nothing may wait on it outside one.
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            data.await.ok().filter(|view| view.can_manage).map(|_| view! {
+                                <a href="/customers/import"
+                                    class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
+                                    "Import CSV"
+                                </a>
+                            })
+                        })}
+                    </Transition>
+                    <button type="button" on:click=move |_| state.editing.set(Some(None))
+                        class="min-h-11 rounded-lg bg-indigo-600 px-4 font-semibold text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+                        "+ Add Customer"
+                    </button>
+                </div>
             </header>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {

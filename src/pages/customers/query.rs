@@ -83,6 +83,12 @@ pub fn follow_link(ev: &leptos::ev::MouseEvent, query: RwSignal<PageQuery>) {
     let _ = (ev, query);
 }
 
+/// The CSV export of a query's view: its filters, search and ordering, without its page.
+pub fn export_href(query: &PageQuery) -> String {
+    let all_pages = PageQuery { page: String::new(), ..query.clone() };
+    href(&all_pages).replacen("/customers", "/customers/export", 1)
+}
+
 /// The page's URL for a query, leaving out empty parameters.
 pub fn href(query: &PageQuery) -> String {
     let search = form_urlencoded::serialize(

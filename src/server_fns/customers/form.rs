@@ -46,6 +46,8 @@ impl CustomerForm {
             postal_code: errors.check("postal_code", rules::postal_code(&self.postal_code)),
             notes: errors.check("notes", rules::long_text(&self.notes)),
             is_active: Some(self.is_active),
+            marketing_email: Some(self.marketing_email),
+            marketing_sms: Some(self.marketing_sms),
             loyalty_points: match self.loyalty_points.trim() {
                 "" => None,
                 typed => errors.check(
