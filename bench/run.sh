@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The speed benchmark: loads one tenant with 1,000,000 customers and nine with 100,000 (via
 # `patron demo`), starts the release server and drives it with wrk at 16 connections, printing
-# req/s, p50 and p99 per scenario, the server's peak memory and the bytes of the page's assets.
+# req/s, p50 and p99 per scenario, the server's peak memory and the bytes of the page's assets,
+# the CSV export of the big tenant (time, memory growth) and a 100,000-row import (with the list's
+# p99 meanwhile).
 # Then the same on PostgreSQL when a server is reachable. Figures go to stdout and to bench/last-run.md.
 #   BENCH_BIG (default 1000000), BENCH_SMALL (100000), BENCH_TENANTS (9), BENCH_SECONDS (10),
 #   BENCH_EXPIRING (default BENCH_BIG: customers whose points expire, for the expiry run),
@@ -191,11 +193,53 @@ LUA
   local rss
   rss=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
   echo "| server peak memory (VmHWM)                   | $rss |" | tee -a "$out"
+  transfer "$pid"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   trap - EXIT
   storm
   expiry "$url"
+}
+
+transfer() { # transfer PID: CSV export of the big tenant (time, memory growth) and a 100,000-row import
+  local pid=$1 rss_before peak sample started elapsed bytes
+  rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+  peak=$rss_before
+  curl -sf -o /dev/null -w '%{time_total} %{size_download}\n' "http://127.0.0.1:$port/api/customers/export/" \
+    -H "Authorization: Bearer $token" >/tmp/patron-export.txt &
+  local curl_pid=$!
+  while kill -0 "$curl_pid" 2>/dev/null; do
+    sample=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+    [ "$sample" -gt "$peak" ] && peak=$sample
+    sleep 0.1
+  done
+  wait "$curl_pid" || true
+  read -r elapsed bytes </tmp/patron-export.txt
+  printf '| %-44s | %s s, %s MB, server memory +%s MB |\n' "export of all $big customers (CSV)" "$elapsed" \
+    "$((bytes / 1048576))" "$(( (peak - rss_before) / 1024 ))" | tee -a "$out"
+  # A new tenant each run, so the import always creates its 100,000 customers.
+  local tenant="Bench Import $(date +%s)" email import_token rows=100000
+  email="importer.$(date +%s)@bench.test"
+  $bin tenant create "$tenant" >/dev/null
+  $bin user create --tenant "$tenant" --email "$email" --role manager >/dev/null
+  import_token=$(curl -sf -X POST "http://127.0.0.1:$port/api/auth/token/" -H 'content-type: application/json' \
+    -d "{\"email\":\"$email\",\"password\":\"bench password 1\"}" | sed -E 's/.*"access":"([^"]+)".*/\1/')
+  awk -v n=$rows 'BEGIN { print "name,email,phone,city,loyalty_points,total_orders,total_spent";
+    for (i = 0; i < n; i++) printf "Imported %d,imported.%d@bench.test,0812%07d,City %d,%d,%d,%d.50\n", i, i, i, i % 50, i % 1200, i % 9, i % 1000 }' \
+    >/tmp/patron-import.csv
+  for dry in true false; do
+    # Meanwhile, the big tenant's list with 4 connections: its p99 is what the import costs others.
+    wrk -t1 -c4 -d60s --latency -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/customers/" >/tmp/patron-import-list.txt 2>&1 &
+    local wrk_pid=$!
+    started=$(date +%s%N)
+    curl -sf -o /tmp/patron-import-report.json -X POST "http://127.0.0.1:$port/api/customers/import/?dry_run=$dry" \
+      -H "Authorization: Bearer $import_token" -H 'content-type: text/csv' --data-binary @/tmp/patron-import.csv || true
+    elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
+    kill -INT "$wrk_pid" 2>/dev/null || true
+    wait "$wrk_pid" 2>/dev/null || true
+    printf '| %-44s | %s ms (%s), list meanwhile p99 %s |\n' "import $rows new customers, dry_run=$dry" "$elapsed" \
+      "$(grep -oE '"created":[0-9]+' /tmp/patron-import-report.json)" "$(awk '$1 == "99%" {print $2}' /tmp/patron-import-list.txt)" | tee -a "$out"
+  done
 }
 
 storm() { # a fresh server under 300 concurrent wrong sign-ins while a signed-in user lists customers

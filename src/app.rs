@@ -4,6 +4,7 @@ use crate::components::layout::AppLayout;
 use crate::pages::account::AccountPage;
 use crate::pages::activity::ActivityLogPage;
 use crate::pages::customers::detail::CustomerDetailPage;
+use crate::pages::customers::import::ImportPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::login::LoginPage;
 use crate::pages::loyalty::LoyaltySettingsPage;
@@ -53,6 +54,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("/") view=|| view! { <Redirect path="/customers"/> }/>
                     <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/customers/import") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers/:id") view=CustomerDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/loyalty") view=LoyaltySettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/team") view=TeamPage ssr=SsrMode::Async/>

@@ -167,16 +167,6 @@ async fn ten_failed_sign_ins_lock_the_email_for_the_window(db: Db) {
     assert!(locked.json["detail"].as_str().unwrap_or_default().contains("Too many attempts"));
 }
 
-fn cookie_from(reply: &common::Reply) -> String {
-    reply
-        .headers
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(String::from)
-        .expect("a session cookie")
-}
-
 async fn sign_in(app: &TestApp, email: &str, next: &str) -> common::Reply {
     let form = format!("email={}&password={}&next={}", email.replace('@', "%40"), PASSWORD.replace(' ', "+"), next);
     app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[common::SAME_ORIGIN]).await
@@ -191,7 +181,7 @@ async fn signed_out_pages_redirect_to_login_and_back_after_sign_in(db: Db) {
     let reply = sign_in(&app, &email, "/customers%3Fpage%3D2").await;
     assert!(reply.status.is_redirection());
     assert_eq!(reply.headers[header::LOCATION], "/customers?page=2");
-    let cookie = cookie_from(&reply);
+    let cookie = reply.cookie();
     let set_cookie = reply.headers[header::SET_COOKIE].to_str().unwrap_or_default().to_owned();
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     let signed_in = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
@@ -218,7 +208,7 @@ async fn a_wrong_password_on_the_form_says_so_and_an_offsite_next_is_ignored(db:
 async fn a_session_survives_a_restart_and_ends_at_sign_out(db: Db) {
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
-    let cookie = cookie_from(&sign_in(&app, &email, "/customers").await);
+    let cookie = sign_in(&app, &email, "/customers").await.cookie();
     let restarted = TestApp::on(app.db).await;
     let page = restarted.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -231,7 +221,7 @@ async fn a_session_survives_a_restart_and_ends_at_sign_out(db: Db) {
 async fn the_session_id_changes_at_sign_in(db: Db) {
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
-    let first = cookie_from(&sign_in(&app, &email, "/customers").await);
+    let first = sign_in(&app, &email, "/customers").await.cookie();
     let form = format!("email={}&password={}", email.replace('@', "%40"), PASSWORD.replace(' ', "+"));
     let again = app
         .raw(
@@ -243,13 +233,13 @@ async fn the_session_id_changes_at_sign_in(db: Db) {
             &[("cookie", &first), common::SAME_ORIGIN],
         )
         .await;
-    assert_ne!(cookie_from(&again), first);
+    assert_ne!(again.cookie(), first);
 }
 
 async fn unknown_pages_get_a_styled_404(db: Db) {
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
-    let cookie = cookie_from(&sign_in(&app, &email, "/customers").await);
+    let cookie = sign_in(&app, &email, "/customers").await.cookie();
     let page = app.raw(Method::GET, "/no-such-page", None, None, "", &[("cookie", &cookie)]).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(page.text.contains("Page not found"));

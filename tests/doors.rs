@@ -174,16 +174,6 @@ async fn forwarded_for_is_believed_only_from_a_trusted_proxy(db: Db) {
     assert_eq!(other_client.status, StatusCode::UNAUTHORIZED, "another client behind the same proxy is not");
 }
 
-fn cookie_from(reply: &Reply) -> String {
-    reply
-        .headers
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(String::from)
-        .expect("a session cookie")
-}
-
 async fn writes_with_the_session_cookie_must_come_from_this_site(db: Db) {
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
@@ -200,7 +190,7 @@ async fn writes_with_the_session_cookie_must_come_from_this_site(db: Db) {
     let by_fetch_metadata =
         app.raw(Method::POST, "/login", None, Some(form.clone()), FORM, &[("sec-fetch-site", "same-origin")]).await;
     assert_eq!(by_fetch_metadata.status, StatusCode::SEE_OTHER);
-    let cookie = cookie_from(&form_sign_in(&app, &email, PASSWORD, "/customers", &[]).await);
+    let cookie = form_sign_in(&app, &email, PASSWORD, "/customers", &[]).await.cookie();
     // A server function and sign-out, posted from another site with the victim's cookie.
     let evil = [("cookie", cookie.as_str()), ("origin", "https://evil.example")];
     let sfn = app.raw(Method::POST, "/sfn/customers/delete", None, Some(String::new()), FORM, &evil).await;

@@ -86,16 +86,7 @@ async fn a_user_changes_their_own_password_and_every_old_token_ends(db: Db) {
 async fn signing_out_everywhere_ends_every_session_and_token(db: Db) {
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "manager@warung.test", "manager").await;
-    let form = format!("email={}&password={}", email.replace('@', "%40"), PASSWORD.replace(' ', "+"));
-    let signed_in =
-        app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[SAME_ORIGIN]).await;
-    let cookie = signed_in.headers[header::SET_COOKIE]
-        .to_str()
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let cookie = app.session_cookie(&email).await;
     let (access, refresh) = app.tokens_for(&email).await;
     let (other_access, _) = app.tokens_for(&email).await;
     let out = app.request(Method::POST, "/api/auth/logout_all/", Some(&access), None).await;
@@ -250,7 +241,7 @@ async fn browser_session(app: &TestApp, email: &str, password: &str) -> String {
     let reply =
         app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[SAME_ORIGIN]).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    reply.headers[header::SET_COOKIE].to_str().unwrap_or_default().split(';').next().unwrap_or_default().to_owned()
+    reply.cookie()
 }
 
 async fn post_form(app: &TestApp, path: &str, cookie: &str, form: &str) -> common::Reply {

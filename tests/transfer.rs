@@ -156,13 +156,20 @@ async fn upsert_changes_what_differs_and_create_refuses_known_emails(db: Db) {
         (history["results"][0]["source"].as_str(), history["results"][0]["points"].as_i64()),
         (Some("import"), Some(100))
     );
+    let consent = "name,email,marketing_sms\nBudi,budi@x.co,yes\n";
+    assert_eq!(counts(&import(&app, &token, "", consent.as_bytes()).await.json), (1, 0, 1, 0));
+    let consents = app.get(&format!("/api/customers/{}/consents/", budi["id"]), &token).await.json;
+    assert_eq!(
+        (consents["results"][0]["source"].as_str(), consents["results"][0]["granted"].as_bool()),
+        (Some("import"), Some(true))
+    );
     let ani = &customers(&app, &token, "search=ani").await[0];
     assert_eq!(ani["email"], "ani@x.co", "an unchanged row leaves the email's spelling alone");
 
     // Again: everything is as the file says.
     assert_eq!(counts(&import(&app, &token, "", file.as_bytes()).await.json), (3, 0, 0, 3));
     let activity = app.get("/api/activity/?action=customers.imported", &app.token(TENANT, "owner").await).await;
-    assert_eq!(activity.json["count"], 1, "an import with nothing to write leaves no row: {}", activity.text);
+    assert_eq!(activity.json["count"], 2, "an import with nothing to write leaves no row: {}", activity.text);
 }
 
 async fn cashiers_may_not_import_and_unreadable_files_are_refused_whole(db: Db) {
@@ -298,7 +305,74 @@ async fn a_file_of_a_hundred_thousand_new_customers_imports_in_one_go(db: Db) {
     assert_eq!(listed["results"][0]["total_spent"], "999.50");
 }
 
+async fn the_page_checks_a_file_then_imports_it_in_the_background_without_javascript(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user(TENANT, "manager@warung.test", "manager").await;
+    let cookie = app.session_cookie(&email).await;
+    let signed_in = [("cookie", cookie.as_str()), common::SAME_ORIGIN];
+    let boundary = "pageboundary";
+    let form = |file: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\nupsert\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: text/csv\r\n\r\n\
+             {file}\r\n--{boundary}--\r\n"
+        )
+    };
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let post = |body: String, path: &'static str| {
+        let content_type = content_type.clone();
+        let signed_in = signed_in;
+        let app = &app;
+        async move { app.raw(Method::POST, path, None, Some(body), &content_type, &signed_in).await }
+    };
+
+    let bad = post(form("name,email\nAni,ani@x.co\nBudi,nope\n"), "/customers/import/check").await;
+    assert_eq!(bad.status, StatusCode::SEE_OTHER, "{}", bad.text);
+    let report_page = bad.headers["location"].to_str().expect("location").to_owned();
+    assert!(report_page.starts_with("/customers/import?job="), "{report_page}");
+    let page = app.raw(Method::GET, &report_page, None, None, "", &signed_in).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Enter a valid email address.") && page.text.contains("Nothing was imported."));
+    let job = report_page.trim_start_matches("/customers/import?job=");
+    let refused = app.raw(Method::POST, &format!("/customers/import/{job}/run"), None, None, "", &signed_in).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    let errors = app.raw(Method::GET, &format!("/customers/import/{job}/errors.csv"), None, None, "", &signed_in).await;
+    assert_eq!(errors.text, "row,column,problem\r\n3,email,Enter a valid email address.\r\n");
+
+    let good =
+        post(form("name,email,loyalty_points\nAni,ani@x.co,5\nBudi,budi@x.co,\n"), "/customers/import/check").await;
+    let report_page = good.headers["location"].to_str().expect("location").to_owned();
+    let page = app.raw(Method::GET, &report_page, None, None, "", &signed_in).await;
+    assert!(page.text.contains("Import 2 customers"), "{}", page.text);
+    let job = report_page.trim_start_matches("/customers/import?job=").to_owned();
+    let other = app.user(TENANT, "other.manager@warung.test", "manager").await;
+    let other_cookie = app.session_cookie(&other).await;
+    let stranger = [("cookie", other_cookie.as_str()), common::SAME_ORIGIN];
+    let errors = app.raw(Method::GET, &format!("/customers/import/{job}/errors.csv"), None, None, "", &stranger).await;
+    assert_eq!(errors.status, StatusCode::NOT_FOUND, "another user does not see the job");
+
+    let run = app.raw(Method::POST, &format!("/customers/import/{job}/run"), None, None, "", &signed_in).await;
+    assert_eq!(run.status, StatusCode::SEE_OTHER);
+    let mut finished = String::new();
+    for _ in 0..100 {
+        finished = app.raw(Method::GET, &report_page, None, None, "", &signed_in).await.text;
+        if finished.contains("Import finished.") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(finished.contains("2 new, 0 updated, 0 unchanged."), "{finished}");
+    let token = app.tokens_for(&email).await.0;
+    assert_eq!(customers(&app, &token, "").await.len(), 2);
+    let cashier = app.user(TENANT, "cashier@warung.test", "cashier").await;
+    let cashier_cookie = app.session_cookie(&cashier).await;
+    let cashier_page =
+        app.raw(Method::GET, "/customers/import", None, None, "", &[("cookie", cashier_cookie.as_str())]).await;
+    assert_eq!(cashier_page.status, StatusCode::FORBIDDEN);
+}
+
 on_both_backends!(
+    the_page_checks_a_file_then_imports_it_in_the_background_without_javascript,
     files_with_a_bom_semicolons_tabs_and_quoted_line_breaks_import,
     a_file_with_three_bad_rows_writes_nothing_and_says_where,
     rows_naming_one_email_twice_are_reported_and_nothing_is_written,

@@ -219,8 +219,8 @@ fn push_cell(out: &mut String, value: &str) {
     }
 }
 
-/// Appends a line of cells.
-fn push_line<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
+/// Appends a line of cells (made inert and quoted as needed).
+pub fn push_line<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
     for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -9,9 +9,10 @@ use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
 use crate::web::security_headers::Https;
 use crate::web::{
-    assets, client_address, customer_files, gate, login, same_origin, security_headers, server_fn_status, team_forms,
+    assets, client_address, customer_files, gate, import_forms, login, same_origin, security_headers, server_fn_status,
+    team_forms,
 };
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
@@ -56,6 +57,13 @@ pub fn router(state: AppState) -> Router {
         .route("/account/password", post(team_forms::change_own_password))
         .route("/account/logout_all", post(team_forms::sign_out_everywhere))
         .route("/customers/export", get(customer_files::export))
+        .route("/customers/{id}/erase", post(customer_files::erase))
+        .route(
+            "/customers/import/check",
+            post(import_forms::check).layer(DefaultBodyLimit::max(crate::services::import::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/customers/import/{job}/run", post(import_forms::run))
+        .route("/customers/import/{job}/errors.csv", get(import_forms::errors))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(from_fn(server_fn_status::caller_errors_are_400))

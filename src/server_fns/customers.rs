@@ -119,6 +119,8 @@ pub struct DetailView {
     pub points_expiring: Option<PointsExpiring>,
     /// Whether the caller may refund orders.
     pub can_refund: bool,
+    /// Whether the caller may erase the customer (owners).
+    pub can_erase: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -296,6 +298,7 @@ pub async fn customer_detail(id: i64, page: u64, orders_page: u64) -> Result<Det
         tiers: tiers.items,
         tiers_count: tiers.count,
         can_refund: ctx.role.can_manage_customers(),
+        can_erase: ctx.role.can_erase_customers(),
         customer: detail.customer,
         history: history.items,
         history_count: history.count,

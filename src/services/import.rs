@@ -6,7 +6,7 @@
 use super::customers::DUPLICATE_EMAIL;
 use super::{Core, ServiceError, ServiceResult};
 use crate::domain::customer_input::{CustomerPatch, NewCustomer};
-use crate::domain::{Customer, RequestContext};
+use crate::domain::{Channel, Customer, RequestContext};
 use crate::storage::{ExistingCustomer, ImportPlan, ImportUpdate, ImportedCustomer, ImportedPoints, PointsSource};
 use std::collections::HashMap;
 
@@ -177,6 +177,8 @@ pub async fn import(
             "updated": report.updated,
             "unchanged": report.unchanged,
         });
+        // What the file changes is recorded as coming from an import (consents say so).
+        let ctx = &RequestContext { channel: Channel::Import, ..*ctx };
         core.storage.apply_import(ctx, &plan, summary, progress).await.map_err(|err| match err {
             crate::storage::StorageError::Conflict => {
                 ServiceError::Conflict("Customers changed while the file was imported; nothing was written. Try again.")

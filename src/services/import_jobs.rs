@@ -1,6 +1,7 @@
 //! Imports started from the page: a file checked (a dry run) is kept until its user confirms it,
 //! then imported in the background while the page follows its progress. Jobs live in this
-//! process's memory for an hour; only the user who checked a file sees its job.
+//! process's memory for an hour (a user's newer file replaces one still waiting); only the user
+//! who checked a file sees its job.
 
 use super::import::{self, ImportFile, ImportMode, ImportReport};
 use super::{Core, ServiceError, ServiceResult};
@@ -11,8 +12,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 /// How long a job is kept after it was checked.
 const KEPT_FOR_MINUTES: i64 = 60;
-/// The most jobs kept at once (the oldest go first).
-const MAX_JOBS: usize = 64;
+/// The most jobs kept at once (the oldest go first); a file waiting for confirmation holds its
+/// rows in memory.
+const MAX_JOBS: usize = 16;
 
 /// Where a job is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,7 +78,11 @@ pub async fn check(core: &Core, ctx: &RequestContext, file: ImportFile, mode: Im
     let now = core.clock.now();
     let id = format!("{:032x}", rand::random::<u128>());
     let mut jobs = core.import_jobs.jobs();
-    jobs.retain(|_, job| now - job.checked_at < Duration::minutes(KEPT_FOR_MINUTES));
+    // A user has one file waiting at most: checking another forgets the one before.
+    jobs.retain(|_, job| {
+        let waiting_of_caller = job.tenant_id == ctx.tenant_id && job.user_id == ctx.user_id && job.file.is_some();
+        !waiting_of_caller && now - job.checked_at < Duration::minutes(KEPT_FOR_MINUTES)
+    });
     while jobs.len() >= MAX_JOBS {
         let Some(oldest) = jobs.iter().min_by_key(|(_, job)| job.checked_at).map(|(id, _)| id.clone()) else { break };
         jobs.remove(&oldest);

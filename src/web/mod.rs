@@ -5,6 +5,7 @@ pub mod assets;
 pub mod client_address;
 pub mod customer_files;
 pub mod gate;
+pub mod import_forms;
 pub mod login;
 pub mod same_origin;
 pub mod security_headers;

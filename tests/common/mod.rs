@@ -166,6 +166,15 @@ pub struct Reply {
     pub json: Value,
 }
 
+impl Reply {
+    /// The `name=value` of the cookie the response sets.
+    pub fn cookie(&self) -> String {
+        let cookie =
+            self.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next());
+        cookie.map(String::from).expect("a session cookie")
+    }
+}
+
 impl TestApp {
     pub async fn spawn(db: Db) -> Self {
         let db = TestDb::new(db).await;
@@ -254,6 +263,15 @@ impl TestApp {
         let email = format!("{role}.{}@{}.test", rand::random::<u32>(), tenant.to_lowercase().replace(' ', "-"));
         self.user(tenant, &email, role).await;
         self.tokens_for(&email).await.0
+    }
+
+    /// The session cookie (`name=value`) of an existing user signed in through the page's form.
+    pub async fn session_cookie(&self, email: &str) -> String {
+        let form =
+            format!("email={}&password={}&next=/customers", email.replace('@', "%40"), PASSWORD.replace(' ', "+"));
+        self.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[SAME_ORIGIN])
+            .await
+            .cookie()
     }
 
     /// (access, refresh) for an existing user.

@@ -33,6 +33,32 @@ fn Timeline(lines: Resource<Result<Vec<ActivityLine>, ServerFnError>>) -> impl I
     }
 }
 
+/// What the erase form asks to be typed.
+pub const ERASE_WORD: &str = "ERASE";
+
+/// Erasing the customer's personal data for good (owners), confirmed by typing a word.
+#[component]
+fn Erase(customer_id: i64, retype: bool) -> impl IntoView {
+    view! {
+        <section aria-labelledby="erase" class="space-y-2 rounded-xl bg-white p-4 ring-1 ring-red-200">
+            <h2 id="erase" class="text-lg font-semibold text-red-900">"Erase personal data"</h2>
+            <p class="text-sm text-slate-600">
+                "At the customer's request: their name, email, phone, address and notes are replaced for good and \
+                 their consents withdrawn. Orders, points and totals stay. This cannot be undone."
+            </p>
+            {retype.then(|| view! { <p role="alert" class="text-sm text-red-900">{format!("Type {ERASE_WORD} to confirm.")}</p> })}
+            <form method="post" action=format!("/customers/{customer_id}/erase") class="flex flex-wrap items-end gap-2">
+                <div>
+                    <label for="erase-confirm" class="block text-sm font-medium">{format!("Type {ERASE_WORD} to confirm")}</label>
+                    <input id="erase-confirm" name="confirm" required autocomplete="off"
+                        class="mt-1 block min-h-11 rounded-lg border border-slate-300 px-3 focus:outline-2 focus:outline-red-700"/>
+                </div>
+                <button type="submit" class="min-h-11 rounded-lg bg-red-700 px-4 font-semibold text-white hover:bg-red-800">"Erase customer"</button>
+            </form>
+        </section>
+    }
+}
+
 /// The customer detail page.
 #[component]
 pub fn CustomerDetailPage() -> impl IntoView {
@@ -49,6 +75,8 @@ pub fn CustomerDetailPage() -> impl IntoView {
             }
         },
     );
+    // Set by the erase form when the confirmation was not typed.
+    let retype = query.with_untracked(|q| q.get("erase").is_some_and(|v| v == "retype"));
     let lines = Resource::new_blocking(id, |id| async move {
         match id {
             Some(id) => customer_activity(id).await,
@@ -106,6 +134,8 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                         <Fact label="City" value=format!("{} {}", view.customer.city, view.customer.province)/>
                                         <Fact label="Postal code" value=view.customer.postal_code.clone()/>
                                         <Fact label="Notes" value=view.customer.notes.clone()/>
+                                        <Fact label="Email marketing" value=(if view.customer.marketing_email { "Allowed" } else { "Not allowed" }).to_owned()/>
+                                        <Fact label="SMS marketing" value=(if view.customer.marketing_sms { "Allowed" } else { "Not allowed" }).to_owned()/>
                                         <Fact label="Customer since" value=dates::day(&view.customer.created_at)/>
                                         <Fact label="Last order" value=view.customer.last_order_date.as_ref().map_or_else(|| "—".into(), dates::day)/>
                                     </dl>
@@ -149,6 +179,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                 </section>
                                 <TierHistory tiers=view.tiers.clone() count=view.tiers_count/>
                                 <Timeline lines/>
+                                {view.can_erase.then(|| view! { <Erase customer_id retype/> })}
                             </div>
                         }.into_any()
                     }

@@ -4,6 +4,7 @@ mod delete;
 pub mod detail;
 mod filters;
 mod form;
+pub mod import;
 mod list;
 mod orders;
 mod points;
