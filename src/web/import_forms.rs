@@ -56,9 +56,8 @@ async fn read_form(mut form: Multipart) -> Result<(Bytes, ImportMode), ServiceEr
                 Err(_) => return Err(unreadable()),
             },
             Some("mode") => {
-                if field.text().await.is_ok_and(|text| text.trim() == "create") {
-                    mode = ImportMode::Create;
-                }
+                let create = field.text().await.is_ok_and(|text| text.trim() == "create");
+                mode = if create { ImportMode::Create } else { ImportMode::Upsert };
             }
             _ => {}
         }
