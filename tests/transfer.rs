@@ -321,7 +321,6 @@ async fn the_page_checks_a_file_then_imports_it_in_the_background_without_javasc
     let content_type = format!("multipart/form-data; boundary={boundary}");
     let post = |body: String, path: &'static str| {
         let content_type = content_type.clone();
-        let signed_in = signed_in;
         let app = &app;
         async move { app.raw(Method::POST, path, None, Some(body), &content_type, &signed_in).await }
     };
