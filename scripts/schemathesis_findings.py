@@ -22,6 +22,10 @@ ALLOWED = [
     ("ST202", "Your current password is not correct.", "the caller's password is not in the document, so a generated one is wrong"),
     ("ST202", "This password is too common.", "the 1,000 most common passwords are refused: a list no schema holds"),
     ("ST202", "Too many attempts.", "earlier generated sign-ins failed and are counted"),
+    ("ST202", "The file is empty", "an import file needs a header row: what a CSV must hold is no JSON Schema"),
+    ("ST202", "The file has no", "an import file needs name and email columns: what a CSV must hold is no JSON Schema"),
+    ("ST202", "is never closed", "a CSV cell's quotes must pair up: what a CSV must hold is no JSON Schema"),
+    ("ST202", '"duplicates_in_file"', "an import's rows are checked as customers: the report refuses bad rows"),
 ]
 
 

@@ -1,12 +1,12 @@
 import { test, expect } from '@playwright/test';
 import * as fs from 'fs';
-import { signIn, tag, hydrated, search } from './helpers';
+import { signIn, tag, hydrated, search, customer } from './helpers';
 
 function csv(lines: string[]) {
   return { name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n') + '\n') };
 }
 
-test('a manager checks a file with an error, fixes it, imports it and finds the new customers', async ({ page }) => {
+test('a manager checks a file with an error, fixes it, imports it and finds the new customers', async ({ page, isMobile }) => {
   const t = tag('imp');
   await signIn(page, 'manager@e2e.test');
   await page.getByRole('link', { name: 'Import CSV' }).click();
@@ -39,8 +39,8 @@ test('a manager checks a file with an error, fixes it, imports it and finds the 
   await expect(page).toHaveURL(/\/customers$/);
   await hydrated(page);
   await search(page, t);
-  await expect(page.getByText(`Budi ${t}`).first()).toBeVisible();
-  await expect(page.getByText(`Ani ${t}`).first()).toBeVisible();
+  await expect(customer(page, `Budi ${t}`, isMobile)).toBeVisible();
+  await expect(customer(page, `Ani ${t}`, isMobile)).toBeVisible();
 });
 
 test('the export downloads the filtered view as CSV', async ({ page }) => {
@@ -79,7 +79,7 @@ test('an owner erases a customer after typing the confirmation', async ({ page }
   const erase = page.getByRole('region', { name: 'Erase personal data' });
   await erase.getByLabel('Type ERASE to confirm').fill('erase it');
   await erase.getByRole('button', { name: 'Erase customer' }).click();
-  await expect(page.getByRole('alert')).toContainText('Type ERASE to confirm.');
+  await expect(page.getByRole('region', { name: 'Erase personal data' }).getByRole('alert')).toContainText('Type ERASE to confirm.');
   await expect(page.getByRole('heading', { level: 1, name: `Eka ${t}` })).toBeVisible();
 
   await page.getByRole('region', { name: 'Erase personal data' }).getByLabel('Type ERASE to confirm').fill('ERASE');

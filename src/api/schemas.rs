@@ -310,9 +310,11 @@ pub struct ListFilters {
     is_active: Option<String>,
     /// bronze, silver, gold or platinum; other values are ignored.
     loyalty_level: Option<String>,
-    /// Exact city.
+    /// Exact city (at most 100 characters, no control characters).
+    #[param(max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     city: Option<String>,
-    /// Exact province.
+    /// Exact province (at most 100 characters, no control characters).
+    #[param(max_length = 100, pattern = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     province: Option<String>,
     /// A field of name, created_at, loyalty_points, total_orders, total_spent, last_order_date;
     /// `-` first for descending; unknown fields are ignored; ties are broken by id.

@@ -181,7 +181,7 @@ pub struct ImportParams {
     request_body(content = String, description = "The CSV file (UTF-8; `,`, `;` or tab), or a multipart form with it in `file`", content_type = "text/csv"),
     responses(
         (status = 200, description = "The report: written (or, in a dry run, what would be)", body = ImportReportJson),
-        (status = 400, description = "The report of a file with errors or duplicate emails (nothing written); or a file that cannot be read", body = ImportReportJson),
+        (status = 400, description = "The report of a file with errors or duplicate emails (nothing written); `{\"detail\"}` for a file that cannot be read (no name or email column, not UTF-8, an open quote); field errors for a bad `dry_run` or `mode`", body = Object),
         Unauthorized,
         (status = 403, description = "Only owners and managers import", body = Detail),
         (status = 409, description = "Customers changed meanwhile; nothing was written", body = Detail),

@@ -172,12 +172,12 @@ pub fn CustomerFormModal(state: PageState) -> impl IntoView {
                 <label class="flex min-h-11 items-center gap-2 text-sm font-medium">
                     <input type="checkbox" class="h-5 w-5" prop:checked=move || form.with(|f| f.marketing_email)
                         on:change=move |ev| form.update(|f| f.marketing_email = event_target_checked(&ev))/>
-                    "Email marketing allowed"
+                    "Offers by e-mail allowed"
                 </label>
                 <label class="flex min-h-11 items-center gap-2 text-sm font-medium">
                     <input type="checkbox" class="h-5 w-5" prop:checked=move || form.with(|f| f.marketing_sms)
                         on:change=move |ev| form.update(|f| f.marketing_sms = event_target_checked(&ev))/>
-                    "SMS marketing allowed"
+                    "Offers by SMS allowed"
                 </label>
                 <div class="flex justify-end gap-2 sm:col-span-2">
                     <button type="button" on:click=move |_| close.run(())
