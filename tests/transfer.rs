@@ -19,27 +19,9 @@ async fn import(app: &TestApp, token: &str, query: &str, file: &[u8]) -> Reply {
     }
 }
 
-/// A request whose body is any bytes (not only UTF-8 text).
+/// A POST whose body is any bytes (not only UTF-8 text).
 async fn raw_bytes(app: &TestApp, path: &str, token: &str, body: Vec<u8>, content_type: &str) -> Reply {
-    use axum::body::Body;
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let request = axum::http::Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header("host", "testserver")
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", content_type)
-        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from(([127, 0, 0, 1], 40000))))
-        .body(Body::from(body))
-        .expect("request");
-    let response = app.router.clone().oneshot(request).await.expect("response");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply { status, headers, text, json }
+    app.raw_bytes(Method::POST, path, Some(token), Some(body), content_type, &[]).await
 }
 
 async fn customers(app: &TestApp, token: &str, query: &str) -> Vec<Value> {

@@ -3,10 +3,10 @@
 use super::error::ApiResult;
 use super::extract::ApiContext;
 use super::query::Params;
-use super::render::{PageLinks, Paginated};
+use super::render::{ActivityJson, PageLinks, Paginated};
 use super::schemas::{Detail, PageParams, Unauthorized};
 use crate::domain::activity::{ActivityAction, TargetType};
-use crate::services::activity::{self, ActivityView};
+use crate::services::activity;
 use crate::services::{Core, ServiceError};
 use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::HeaderMap;
@@ -85,7 +85,7 @@ fn target_types() -> Schema {
 }
 
 #[utoipa::path(get, path = "/api/activity/", tag = "activity", params(ActivityFilters, PageParams),
-    responses((status = 200, description = "A page of the tenant's activity, newest first", body = Paginated<ActivityView>),
+    responses((status = 200, description = "A page of the tenant's activity, newest first", body = Paginated<ActivityJson>),
         (status = 400, description = "A filter is not valid", body = Object),
         Unauthorized,
         (status = 403, description = "Only owners read the activity log", body = Detail),
@@ -97,7 +97,7 @@ pub async fn list(
     headers: HeaderMap,
     OriginalUri(uri): OriginalUri,
     RawQuery(raw): RawQuery,
-) -> ApiResult<Json<Paginated<ActivityView>>> {
+) -> ApiResult<Json<Paginated<ActivityJson>>> {
     let params = Params::new(raw.as_deref());
     activity::may_read(&ctx)?;
     let filter = activity::filter_from(|name| params.get(name)).map_err(ServiceError::Validation)?;

@@ -12,7 +12,24 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
+use serde::Serialize;
 use utoipa::ToSchema;
+
+/// A pair of tokens as the API shows it.
+#[derive(Serialize, ToSchema)]
+#[schema(as = TokenPair)]
+pub struct TokenPairJson {
+    /// Short-lived bearer token.
+    access: String,
+    /// Long-lived token to get a new pair, once.
+    refresh: String,
+}
+
+impl From<TokenPair> for TokenPairJson {
+    fn from(pair: TokenPair) -> Self {
+        TokenPairJson { access: pair.access, refresh: pair.refresh }
+    }
+}
 
 /// Credentials for a token pair.
 #[derive(Deserialize, ToSchema)]
@@ -22,7 +39,7 @@ pub struct TokenRequest {
 }
 
 #[utoipa::path(post, path = "/api/auth/token/", tag = "auth", security(()), request_body = TokenRequest,
-    responses((status = 200, description = "An access token (about 15 minutes) and a refresh token (7 days)", body = TokenPair),
+    responses((status = 200, description = "An access token (about 15 minutes) and a refresh token (7 days)", body = TokenPairJson),
         (status = 400, description = "The body is not the JSON expected", body = Detail),
         (status = 401, description = "No active account found with the given credentials", body = Detail),
         (status = 429, description = "Too many failed sign-ins for this email from this address, for this email, or from this address; `Retry-After` says when to try again", body = Detail),
@@ -32,9 +49,9 @@ pub async fn obtain(
     State(core): State<Core>,
     ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<TokenRequest>,
-) -> ApiResult<Json<TokenPair>> {
+) -> ApiResult<Json<TokenPairJson>> {
     let user = sign_in::sign_in(&core, &body.email, &body.password, client).await?;
-    Ok(Json(sign_in::issue_tokens(&core, &user).await?))
+    Ok(Json(sign_in::issue_tokens(&core, &user).await?.into()))
 }
 
 /// A refresh token.
@@ -44,12 +61,15 @@ pub struct RefreshRequest {
 }
 
 #[utoipa::path(post, path = "/api/auth/token/refresh/", tag = "auth", security(()), request_body = RefreshRequest,
-    responses((status = 200, description = "A new access token and a new refresh token; the one sent is spent", body = TokenPair),
+    responses((status = 200, description = "A new access token and a new refresh token; the one sent is spent", body = TokenPairJson),
         (status = 400, description = "The body is not the JSON expected", body = Detail),
         (status = 401, description = "The refresh token is malformed, expired, revoked or spent (a spent token used again revokes every token of its sign-in)", body = Detail)))]
 /// Exchanges a refresh token for a new pair (the refresh token rotates).
-pub async fn refresh(State(core): State<Core>, JsonBody(body): JsonBody<RefreshRequest>) -> ApiResult<Json<TokenPair>> {
-    Ok(Json(sign_in::refresh(&core, &body.refresh).await?))
+pub async fn refresh(
+    State(core): State<Core>,
+    JsonBody(body): JsonBody<RefreshRequest>,
+) -> ApiResult<Json<TokenPairJson>> {
+    Ok(Json(sign_in::refresh(&core, &body.refresh).await?.into()))
 }
 
 /// A change of one's own password.

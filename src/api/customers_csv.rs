@@ -264,6 +264,23 @@ pub fn push_customer(out: &mut String, c: &Customer) {
     push_line(out, cells.iter().map(String::as_str));
 }
 
+/// The export as a download named after `day` (`customers-YYYY-MM-DD.csv`), the API's and the
+/// page's alike.
+pub fn download(day: chrono::DateTime<chrono::Utc>, export: CustomerExport) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let name = format!("attachment; filename=\"customers-{}.csv\"", day.format("%Y-%m-%d"));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body(export),
+    )
+        .into_response()
+}
+
 /// The export as a response body: the header, then the customers in chunks as they come. When
 /// the export fails midway the body ends with an error, so the client sees a broken download
 /// rather than a file that looks complete.

@@ -5,10 +5,11 @@ use super::customers::path_id;
 use super::error::ApiResult;
 use super::extract::ApiContext;
 use super::query::Params;
-use super::render::{timestamp, CustomerJson, OrderJson, PageLinks, Paginated, PointsJson, TierChangeJson};
+use super::render::{
+    timestamp, ActivityJson, CustomerJson, OrderJson, PageLinks, Paginated, PointsJson, TierChangeJson,
+};
 use super::schemas::{CustomerId, Detail, NotFound, PageParams, Unauthorized};
 use crate::domain::ConsentChange;
-use crate::services::activity::ActivityView;
 use crate::services::{privacy, Core, ServiceError};
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::HeaderMap;
@@ -53,7 +54,7 @@ pub struct DataExportJson {
     orders: Vec<OrderJson>,
     points_history: Vec<PointsJson>,
     tier_history: Vec<TierChangeJson>,
-    activity: Vec<ActivityView>,
+    activity: Vec<ActivityJson>,
 }
 
 #[utoipa::path(get, path = "/api/customers/{id}/consents/", tag = "privacy", params(CustomerId, PageParams),
@@ -99,7 +100,7 @@ pub async fn data_export(
         orders: record.orders.into_iter().map(OrderJson::from).collect(),
         points_history: record.points_history.into_iter().map(PointsJson::from).collect(),
         tier_history: record.tier_history.into_iter().map(TierChangeJson::from).collect(),
-        activity: record.activity,
+        activity: record.activity.into_iter().map(ActivityJson::from).collect(),
     }))
 }
 

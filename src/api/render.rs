@@ -3,6 +3,7 @@
 
 use crate::domain::money::decimal_text;
 use crate::domain::{Customer, LoyaltyProgram, LoyaltyTier, Order, PointsEntry, TierChange};
+use crate::services::activity::ActivityView;
 use crate::services::customers::CustomerDetail;
 use crate::services::Paged;
 use crate::storage::PointsSource;
@@ -250,6 +251,61 @@ impl From<PointsEntry> for PointsJson {
             source: p.source,
             user: p.user_email,
             created_at: timestamp(p.created_at),
+        }
+    }
+}
+
+/// Who acted, as the API shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ActorJson {
+    /// The user's id (null for the system, or for an unknown person's failed sign-in).
+    id: Option<i64>,
+    /// Their email at the time.
+    email: String,
+}
+
+/// What was acted on, as the API shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TargetJson {
+    /// `customer`, `user` or `tenant`.
+    #[serde(rename = "type")]
+    kind: String,
+    /// The record's id.
+    id: Option<i64>,
+    /// Its name at the time.
+    label: String,
+}
+
+/// One row of the activity log as the API shows it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ActivityJson {
+    id: i64,
+    #[schema(format = DateTime)]
+    created_at: String,
+    actor: ActorJson,
+    /// What: `customer.created`, `customer.updated`, `customer.deleted`, `customer.points_changed`,
+    /// `customer.bulk_updated`, `customer.erased`, `customers.imported`, `order.recorded`,
+    /// `order.refunded`, `loyalty.program_changed`, `user.created`, `user.updated`,
+    /// `auth.signed_in`, `auth.sign_in_failed`, `auth.password_changed`, `auth.signed_out_everywhere`.
+    action: String,
+    target: TargetJson,
+    /// What changed (for an edit, `{"changes": {"field": {"from", "to"}}}`).
+    #[schema(value_type = Object)]
+    details: serde_json::Value,
+    /// Where the request came from.
+    client_address: Option<String>,
+}
+
+impl From<ActivityView> for ActivityJson {
+    fn from(row: ActivityView) -> Self {
+        ActivityJson {
+            id: row.id,
+            created_at: timestamp(row.created_at),
+            actor: ActorJson { id: row.actor.id, email: row.actor.email },
+            action: row.action,
+            target: TargetJson { kind: row.target.kind, id: row.target.id, label: row.target.label },
+            details: row.details,
+            client_address: row.client_address,
         }
     }
 }

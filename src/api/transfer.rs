@@ -32,16 +32,8 @@ pub async fn export(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let (filter, ordering) = filter_and_ordering(&Params::new(raw.as_deref()))?;
-    let day = core.clock.now().format("%Y-%m-%d");
     let export = export::export(&core, ctx, filter, ordering).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"customers-{day}.csv\"")),
-        ],
-        customers_csv::body(export),
-    )
-        .into_response())
+    Ok(customers_csv::download(core.clock.now(), export))
 }
 
 /// `dry_run` and `mode` as the query string gives them.

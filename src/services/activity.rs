@@ -6,10 +6,9 @@ use crate::domain::activity::{ActivityAction, TargetType};
 use crate::domain::customer_query::PageRequest;
 use crate::domain::{FieldErrors, RequestContext};
 use crate::storage::{ActivityFilter, ActivityRow};
-use serde::Serialize;
 
 /// Who acted.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ActorView {
     /// The user's id (null for the system, or for an unknown person's failed sign-in).
     pub id: Option<i64>,
@@ -18,10 +17,9 @@ pub struct ActorView {
 }
 
 /// What was acted on.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TargetView {
     /// `customer`, `user` or `tenant`.
-    #[serde(rename = "type")]
     pub kind: String,
     /// The record's id.
     pub id: Option<i64>,
@@ -29,12 +27,12 @@ pub struct TargetView {
     pub label: String,
 }
 
-/// One row of the log as the API and the page show it.
-#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+/// One row of the log, for the API and the page to show.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ActivityView {
     /// Its id.
     pub id: i64,
-    /// When (RFC 3339).
+    /// When.
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// Who.
     pub actor: ActorView,
@@ -46,7 +44,6 @@ pub struct ActivityView {
     /// To what.
     pub target: TargetView,
     /// What changed (for an edit, `{"changes": {"field": {"from", "to"}}}`).
-    #[schema(value_type = Object)]
     pub details: serde_json::Value,
     /// Where the request came from.
     pub client_address: Option<String>,

@@ -149,37 +149,26 @@ pub async fn import(
     let mut plan = ImportPlan::default();
     for row in rows {
         match existing.get(&row.customer.email.key()) {
-            None => {
-                report.created += 1;
-                plan.creates.push(imported(row, now));
-            }
+            None => plan.creates.push(imported(row, now)),
             Some(_) if mode == ImportMode::Create => {
                 report.errors.push(RowError { row: row.row, field: "email".into(), message: DUPLICATE_EMAIL.into() })
             }
             Some(found) => match update_of(&row, found) {
                 Err(error) => report.errors.push(error),
-                Ok(None) => report.unchanged += 1,
-                Ok(Some(update)) => {
-                    report.updated += 1;
-                    plan.updates.push(update);
-                }
+                Ok(None) => plan.unchanged += 1,
+                Ok(Some(update)) => plan.updates.push(update),
             },
         }
     }
+    (report.created, report.updated, report.unchanged) = (plan.creates.len(), plan.updates.len(), plan.unchanged);
     report.errors.sort_by_key(|e| e.row);
     if dry_run || report.refused() {
         return Ok(report);
     }
     if !(plan.creates.is_empty() && plan.updates.is_empty()) {
-        let summary = serde_json::json!({
-            "rows": report.rows,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-        });
         // What the file changes is recorded as coming from an import (consents say so).
         let ctx = &RequestContext { channel: Channel::Import, ..*ctx };
-        core.storage.apply_import(ctx, &plan, summary, progress).await.map_err(|err| match err {
+        core.storage.apply_import(ctx, &plan, progress).await.map_err(|err| match err {
             crate::storage::StorageError::Conflict => {
                 ServiceError::Conflict("Customers changed while the file was imported; nothing was written. Try again.")
             }

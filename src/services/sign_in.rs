@@ -4,11 +4,9 @@
 use super::{Core, ServiceError, ServiceResult};
 use crate::auth::password::verify_password;
 use crate::auth::token::{Claims, TokenError, TokenKind, ACCESS_LIFETIME_SECS, REFRESH_LIFETIME_SECS};
-use crate::domain::activity::{ActivityAction, TargetType};
 use crate::domain::email::email_key;
 use crate::storage::{ActivityEntry, LimitKey, RefreshUse, User};
 use chrono::Duration;
-use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use std::net::IpAddr;
 
@@ -23,7 +21,7 @@ pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
 pub const LIMIT_WINDOW_MINUTES: i64 = 15;
 
 /// A pair of API tokens.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone)]
 pub struct TokenPair {
     /// Short-lived bearer token.
     pub access: String,
@@ -72,17 +70,7 @@ pub async fn sign_in(core: &Core, email: &str, password: &str, client: Option<Ip
             Ok(user)
         }
         Some(user) => {
-            let entry = ActivityEntry {
-                tenant_id: user.tenant_id,
-                actor_id: None,
-                client,
-                action: ActivityAction::AuthSignInFailed,
-                target_type: TargetType::User,
-                target_id: Some(user.id),
-                target_label: user.email.clone(),
-                details: serde_json::json!({ "reason": if user.is_active { "wrong password" } else { "inactive" } }),
-            };
-            core.storage.record_activity(&entry).await?;
+            core.storage.record_activity(&ActivityEntry::sign_in_failed(&user, client)).await?;
             Err(ServiceError::InvalidCredentials)
         }
         None => Err(ServiceError::InvalidCredentials),

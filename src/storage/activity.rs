@@ -53,6 +53,22 @@ impl ActivityEntry {
             details,
         }
     }
+
+    /// A row for a failed sign-in with a user's email: no actor (whoever typed it is unknown),
+    /// the user as the target, and why it failed.
+    pub fn sign_in_failed(user: &super::User, client: Option<IpAddr>) -> Self {
+        let reason = if user.is_active { "wrong password" } else { "inactive" };
+        ActivityEntry {
+            tenant_id: user.tenant_id,
+            actor_id: None,
+            client,
+            action: ActivityAction::AuthSignInFailed,
+            target_type: TargetType::User,
+            target_id: Some(user.id),
+            target_label: user.email.clone(),
+            details: serde_json::json!({ "reason": reason }),
+        }
+    }
 }
 
 /// A stored row.

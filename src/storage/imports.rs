@@ -38,6 +38,8 @@ pub struct ImportPlan {
     pub creates: Vec<ImportedCustomer>,
     /// Changed customers.
     pub updates: Vec<ImportUpdate>,
+    /// Rows of the file that match their customer already (for the activity row).
+    pub unchanged: usize,
 }
 
 /// Reading and writing for an import.
@@ -46,7 +48,7 @@ pub trait Imports {
     /// The caller's customers whose email keys are among `keys`.
     async fn customers_by_email(&self, ctx: &RequestContext, keys: &[String]) -> StorageResult<Vec<ExistingCustomer>>;
 
-    /// Writes the plan in one transaction, with one activity row summing it up (`summary`) and
+    /// Writes the plan in one transaction, with one activity row summing it up and
     /// the usual row for each changed customer; calls `progress` with the rows done so far
     /// after each chunk. [`Conflict`](super::StorageError::Conflict) when a new customer's
     /// email was taken meanwhile (nothing is written then).
@@ -54,7 +56,6 @@ pub trait Imports {
         &self,
         ctx: &RequestContext,
         plan: &ImportPlan,
-        summary: serde_json::Value,
         progress: &(dyn Fn(usize) + Send + Sync),
     ) -> StorageResult<()>;
 }
@@ -94,7 +95,6 @@ macro_rules! impl_imports {
                 &self,
                 ctx: &$crate::domain::RequestContext,
                 plan: &$crate::storage::imports::ImportPlan,
-                summary: serde_json::Value,
                 progress: &(dyn Fn(usize) + Send + Sync),
             ) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::customer_writes::EditKind;
@@ -140,7 +140,12 @@ macro_rules! impl_imports {
                     $crate::domain::activity::TargetType::Tenant,
                     ctx.tenant_id,
                     "CSV import",
-                    summary,
+                    serde_json::json!({
+                        "rows": plan.creates.len() + plan.updates.len() + plan.unchanged,
+                        "created": plan.creates.len(),
+                        "updated": plan.updates.len(),
+                        "unchanged": plan.unchanged,
+                    }),
                 );
                 Self::write_activity(&mut *tx, &entry, now).await?;
                 tx.commit().await?;

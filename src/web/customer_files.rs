@@ -7,7 +7,6 @@ use crate::api::customers_csv;
 use crate::pages::customers::query::from_search;
 use crate::services::{export, Core};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 
@@ -18,20 +17,10 @@ pub async fn export(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let (query, _) = from_search(raw.as_deref().unwrap_or_default()).list_query();
-    let day = core.clock.now().format("%Y-%m-%d");
-    let export = match export::export(&core, ctx, query.filter, query.ordering).await {
-        Ok(export) => export,
-        Err(err) => return crate::api::error::ApiError::from(err).into_response(),
-    };
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"customers-{day}.csv\"")),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        customers_csv::body(export),
-    )
-        .into_response()
+    match export::export(&core, ctx, query.filter, query.ordering).await {
+        Ok(export) => customers_csv::download(core.clock.now(), export),
+        Err(err) => crate::api::error::ApiError::from(err).into_response(),
+    }
 }
 
 /// The erase form.

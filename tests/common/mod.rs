@@ -211,6 +211,19 @@ impl TestApp {
         content_type: &str,
         extra: &[(&str, &str)],
     ) -> Reply {
+        self.raw_bytes(method, path, token, body.map(String::into_bytes), content_type, extra).await
+    }
+
+    /// [`raw`](Self::raw) with a body of any bytes (not only UTF-8 text).
+    pub async fn raw_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+        content_type: &str,
+        extra: &[(&str, &str)],
+    ) -> Reply {
         // The socket's peer, as the server knows it: 127.0.0.1 unless the test names another with
         // the `x-test-peer` pseudo-header (which is not sent).
         let peer = extra.iter().find(|(name, _)| *name == PEER).map_or("127.0.0.1", |(_, ip)| *ip);
