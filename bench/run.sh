@@ -193,12 +193,23 @@ LUA
   local rss
   rss=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
   echo "| server peak memory (VmHWM)                   | $rss |" | tee -a "$out"
+  duplicates "$cookie"
   transfer "$pid"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   trap - EXIT
   storm
   expiry "$url"
+}
+
+duplicates() { # duplicates COOKIE: the first page of duplicate groups on the big tenant, one request at a time
+  local cookie=$1 api page list
+  for _ in 1 2 3; do
+    api+=" $(curl -sf -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/api/customers/duplicates/" -H "Authorization: Bearer $token")"
+    page+=" $(curl -sf -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/customers/duplicates" -H "Cookie: $cookie")"
+    list+=" $(curl -sf -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/api/customers/" -H "Authorization: Bearer $token")"
+  done
+  printf '| %-44s | API%s s; page%s s; list page 1 for reference%s s |\n' "duplicates page 1 (3 runs each)" "$api" "$page" "$list" | tee -a "$out"
 }
 
 transfer() { # transfer PID: CSV export of the big tenant (time, memory growth) and a 100,000-row import

@@ -26,6 +26,11 @@ ALLOWED = [
     ("ST202", "The file has no", "an import file needs name and email columns: what a CSV must hold is no JSON Schema"),
     ("ST202", "is never closed", "a CSV cell's quotes must pair up: what a CSV must hold is no JSON Schema"),
     ("ST202", '"duplicates_in_file"', "an import's rows are checked as customers: the report refuses bad rows"),
+    ("ST202", "A customer cannot be merged into itself.", "the generated ids hold the id in the path: a rule between path and body"),
+    ("ST202", "This merge has already been undone.", "an earlier request undid the generated merge"),
+    ("ST202", "can no longer be undone", "the survivor spent the merged points, or the merge is older than 30 days"),
+    ("ST202", "now has the email of a merged customer", "an earlier request gave another customer an absorbed customer's email"),
+    ("ST202", "more points than one customer can", "the generated customers' balances add up past the limit"),
 ]
 
 

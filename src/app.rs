@@ -4,6 +4,7 @@ use crate::components::layout::AppLayout;
 use crate::pages::account::AccountPage;
 use crate::pages::activity::ActivityLogPage;
 use crate::pages::customers::detail::CustomerDetailPage;
+use crate::pages::customers::duplicates::DuplicatesPage;
 use crate::pages::customers::import::ImportPage;
 use crate::pages::customers::CustomersPage;
 use crate::pages::login::LoginPage;
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=|| view! { <Redirect path="/customers"/> }/>
                     <Route path=path!("/customers") view=CustomersPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers/import") view=ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/customers/duplicates") view=DuplicatesPage ssr=SsrMode::Async/>
                     <Route path=path!("/customers/:id") view=CustomerDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/loyalty") view=LoyaltySettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/team") view=TeamPage ssr=SsrMode::Async/>

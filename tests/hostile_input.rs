@@ -149,7 +149,7 @@ fn run(db: Db) {
             || if operation.path.starts_with("/api/orders") { order.clone() } else { customer.clone() },
             |id| encode(&id.chars().take(2_000).collect::<String>()),
         );
-        let path = operation.path.replace("{id}", &id);
+        let path = operation.path.replace("{id}", &id).replace("{merge_id}", &id);
         // Within what a URI may hold (64 KB; a real server refuses longer ones before Patron sees them).
         let mut room = 60_000_usize.saturating_sub(path.len());
         let query: Vec<String> = operation

@@ -88,3 +88,44 @@ test('an owner erases a customer after typing the confirmation', async ({ page }
   await expect(page.getByText(`eka.${t}@e2e.test`)).toHaveCount(0);
   await expect(page.getByText(/erased-\d+@invalid\.example/)).toBeVisible();
 });
+
+test('a manager merges two duplicates, sees the merge on the customer and undoes it', async ({ page }) => {
+  const t = tag('mrg');
+  await signIn(page, 'manager@e2e.test');
+  await page.goto('/customers/import');
+  // The same Gmail address written two ways, and one of them with a phone the other lacks.
+  const file = csv(['name,email,phone,loyalty_points', `Old ${t},mrg.${t}@gmail.com,,15`, `New ${t},m.r.g.${t}+till@googlemail.com,0812 7777 1234,5`]);
+  await page.getByLabel('CSV file').setInputFiles(file);
+  await page.getByRole('button', { name: 'Check file' }).click();
+  await page.getByRole('button', { name: 'Import 2 customers' }).click();
+  await expect(page.getByText('Import finished.')).toBeVisible({ timeout: 15_000 });
+
+  await page.goto('/customers');
+  await page.getByRole('link', { name: 'Duplicates' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Duplicate customers' })).toBeVisible();
+  const group = page.locator('form').filter({ hasText: `mrg.${t}@gmail.com` });
+  await expect(group.getByRole('group', { name: 'Same email · 2 customers' })).toBeVisible();
+  await expect(group.getByRole('radio', { name: `Keep Old ${t}` })).toBeChecked();
+  await group.getByRole('button', { name: 'Merge' }).click();
+
+  const done = page.getByRole('status').filter({ hasText: `Merged 1 customer into Old ${t}.` });
+  await expect(done).toBeVisible();
+  await expect(page.locator('form').filter({ hasText: `mrg.${t}@gmail.com` })).toHaveCount(0);
+  await done.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Merge undone: New ${t} is back.` })).toBeVisible();
+  await expect(page.locator('form').filter({ hasText: `mrg.${t}@gmail.com` })).toHaveCount(1);
+
+  // Merged again, the survivor's page says so and undoes it too.
+  await page.locator('form').filter({ hasText: `mrg.${t}@gmail.com` }).getByRole('button', { name: 'Merge' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Merged 1 customer into Old ${t}.` })).toBeVisible();
+  await page.goto(`/customers?search=${encodeURIComponent(`mrg.${t}`)}`);
+  await page.getByRole('link', { name: `Old ${t}` }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: `Old ${t}` })).toBeVisible();
+  await expect(page.getByText('0812 7777 1234')).toBeVisible();
+  const merged = page.getByRole('region', { name: 'Merged customers' });
+  await expect(merged).toContainText(`Merged from New ${t}`);
+  await merged.getByRole('button', { name: 'Undo merge' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Merge undone: New ${t} is back.` })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Merged customers' })).toHaveCount(0);
+  await expect(page.getByText('0812 7777 1234')).toHaveCount(0);
+});

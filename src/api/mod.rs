@@ -12,6 +12,7 @@ pub mod extract;
 pub mod idempotent;
 pub mod loyalty;
 pub mod loyalty_json;
+pub mod merges;
 pub mod openapi;
 pub mod orders;
 pub mod privacy;
@@ -43,6 +44,7 @@ where
         .route("/customers/", get(customers::list).post(customers::create))
         .route("/customers/stats/", get(customers::stats))
         .route("/customers/export/", get(transfer::export))
+        .route("/customers/duplicates/", get(merges::duplicates))
         .route(
             "/customers/import/",
             post(transfer::import).layer(DefaultBodyLimit::max(services::import::MAX_BYTES + 64 * 1024)),
@@ -59,6 +61,8 @@ where
         .route("/customers/{id}/consents/", get(privacy::consents))
         .route("/customers/{id}/data_export/", get(privacy::data_export))
         .route("/customers/{id}/erase/", post(privacy::erase))
+        .route("/customers/{id}/merge/", post(merges::merge))
+        .route("/merges/{merge_id}/undo/", post(merges::undo))
         .route("/orders/{id}/refund/", post(orders::refund))
         .route("/loyalty/program/", get(loyalty::show).put(loyalty::replace))
         .route("/users/", get(users::list).post(users::create))

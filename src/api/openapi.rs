@@ -4,7 +4,7 @@
 //! declares are the domain's, and that every property of a hand-read body is read.
 
 use super::schemas::{BadRequest, Detail};
-use super::{activity, auth, customers, loyalty, orders, privacy, transfer, users};
+use super::{activity, auth, customers, loyalty, merges, orders, privacy, transfer, users};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -41,6 +41,9 @@ use utoipa::{Modify, OpenApi};
         privacy::consents,
         privacy::data_export,
         privacy::erase,
+        merges::duplicates,
+        merges::merge,
+        merges::undo,
         loyalty::show,
         loyalty::replace,
         users::list,

@@ -175,7 +175,7 @@ pub struct TierChangeJson {
     previous_tier: Option<&'static str>,
     #[schema(format = DateTime)]
     changed_at: String,
-    /// `order`, `refund`, `manual`, `edit`, `create`, `expiry`, `program` or `import`.
+    /// `order`, `refund`, `manual`, `edit`, `create`, `expiry`, `program`, `import` or `merge`.
     cause: String,
 }
 
@@ -284,7 +284,8 @@ pub struct ActivityJson {
     created_at: String,
     actor: ActorJson,
     /// What: `customer.created`, `customer.updated`, `customer.deleted`, `customer.points_changed`,
-    /// `customer.bulk_updated`, `customer.erased`, `customers.imported`, `order.recorded`,
+    /// `customer.bulk_updated`, `customer.erased`, `customers.imported`, `customers.merged`,
+    /// `customers.merge_undone`, `order.recorded`,
     /// `order.refunded`, `loyalty.program_changed`, `user.created`, `user.updated`,
     /// `auth.signed_in`, `auth.sign_in_failed`, `auth.password_changed`, `auth.signed_out_everywhere`.
     action: String,

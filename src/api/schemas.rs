@@ -431,3 +431,32 @@ pub struct ProgramInput {
     /// Where each tier starts.
     tiers: TiersInput,
 }
+
+/// The customers to merge into the one in the path.
+#[derive(ToSchema)]
+pub struct MergeBody {
+    /// 1 to 10 other customers of the caller's: numbers, or strings of them.
+    #[schema(schema_with = merge_ids)]
+    merge_ids: Vec<i64>,
+}
+
+/// 1 to 10 different ids, each a number or a string of one.
+fn merge_ids() -> Schema {
+    let number = ObjectBuilder::new().schema_type(Type::Integer);
+    let text = ObjectBuilder::new().schema_type(Type::String).pattern(Some(r"^\s*[+-]?[0-9]{1,18}\s*$"));
+    let id = OneOfBuilder::new().item(number).item(text);
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(id)
+        .min_items(Some(1))
+        .max_items(Some(crate::domain::merge::MAX_ABSORBED))
+        .unique_items(true)
+        .into()
+}
+
+/// The path parameter of a merge's routes.
+#[derive(IntoParams)]
+#[into_params(names("merge_id"), parameter_in = Path)]
+pub struct MergeId(
+    /// The merge's id.
+    i64,
+);

@@ -4,7 +4,8 @@ use crate::server_fns::team::Flash;
 use leptos::prelude::*;
 
 /// The message, announced to screen readers (an error as an alert); a one-time secret is shown
-/// in a box of its own with a reminder that it will not be shown again.
+/// in a box of its own with a reminder that it will not be shown again; a merge it reports can
+/// be undone from it.
 #[component]
 pub fn FlashMessage(flash: Option<Flash>) -> impl IntoView {
     flash.map(|flash| {
@@ -16,6 +17,12 @@ pub fn FlashMessage(flash: Option<Flash>) -> impl IntoView {
         view! {
             <div role=role class=class>
                 <p class="break-words">{flash.text}</p>
+                {flash.undo_merge.map(|merge| view! {
+                    <form method="post" action=format!("/merges/{merge}/undo") class="mt-2">
+                        <input type="hidden" name="next" value="/customers/duplicates"/>
+                        <button type="submit" class="min-h-11 rounded-lg bg-white px-4 font-semibold text-emerald-900 ring-1 ring-emerald-300 hover:bg-emerald-100">"Undo"</button>
+                    </form>
+                })}
                 {flash.secret.map(|secret| view! {
                     <p class="mt-2 text-sm">"Hand it over now: it is not shown again."</p>
                     <p class="mt-1 break-all rounded-lg bg-white px-3 py-2 font-mono text-sm ring-1 ring-emerald-200">{secret}</p>

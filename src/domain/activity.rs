@@ -20,6 +20,10 @@ pub enum ActivityAction {
     CustomerErased,
     /// A CSV file of customers was imported (details: rows, created, updated, unchanged).
     CustomersImported,
+    /// Customers were merged into this one (details: the merge's id and who was absorbed).
+    CustomersMerged,
+    /// A merge was undone (details: the merge's id and who came back).
+    MergeUndone,
     /// An order was recorded for a customer.
     OrderRecorded,
     /// An order was refunded, in part or whole.
@@ -42,7 +46,7 @@ pub enum ActivityAction {
 
 impl ActivityAction {
     /// Every action, in the order the filter lists them.
-    pub const ALL: [ActivityAction; 16] = [
+    pub const ALL: [ActivityAction; 18] = [
         ActivityAction::CustomerCreated,
         ActivityAction::CustomerUpdated,
         ActivityAction::CustomerDeleted,
@@ -50,6 +54,8 @@ impl ActivityAction {
         ActivityAction::CustomerBulkUpdated,
         ActivityAction::CustomerErased,
         ActivityAction::CustomersImported,
+        ActivityAction::CustomersMerged,
+        ActivityAction::MergeUndone,
         ActivityAction::OrderRecorded,
         ActivityAction::OrderRefunded,
         ActivityAction::ProgramChanged,
@@ -71,6 +77,8 @@ impl ActivityAction {
             ActivityAction::CustomerBulkUpdated => "customer.bulk_updated",
             ActivityAction::CustomerErased => "customer.erased",
             ActivityAction::CustomersImported => "customers.imported",
+            ActivityAction::CustomersMerged => "customers.merged",
+            ActivityAction::MergeUndone => "customers.merge_undone",
             ActivityAction::OrderRecorded => "order.recorded",
             ActivityAction::OrderRefunded => "order.refunded",
             ActivityAction::ProgramChanged => "loyalty.program_changed",
@@ -93,6 +101,8 @@ impl ActivityAction {
             ActivityAction::CustomerBulkUpdated => "Customers updated at once",
             ActivityAction::CustomerErased => "Customer erased",
             ActivityAction::CustomersImported => "Customers imported",
+            ActivityAction::CustomersMerged => "Customers merged",
+            ActivityAction::MergeUndone => "Merge undone",
             ActivityAction::OrderRecorded => "Order recorded",
             ActivityAction::OrderRefunded => "Order refunded",
             ActivityAction::ProgramChanged => "Loyalty program changed",

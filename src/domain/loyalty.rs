@@ -232,6 +232,8 @@ pub enum TierCause {
     Program,
     /// The customer was imported.
     Import,
+    /// A merge added other customers' points, or its undo took them back.
+    Merge,
 }
 
 impl TierCause {
@@ -246,6 +248,7 @@ impl TierCause {
             TierCause::Expiry => "expiry",
             TierCause::Program => "program",
             TierCause::Import => "import",
+            TierCause::Merge => "merge",
         }
     }
 }

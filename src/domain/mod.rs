@@ -13,6 +13,7 @@ pub mod email;
 pub mod form_urlencoded;
 pub mod input;
 pub mod loyalty;
+pub mod merge;
 pub mod money;
 pub mod order;
 pub mod role;

@@ -9,8 +9,8 @@ use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
 use crate::web::security_headers::Https;
 use crate::web::{
-    assets, client_address, customer_files, gate, import_forms, login, same_origin, security_headers, server_fn_status,
-    team_forms,
+    assets, client_address, customer_files, gate, import_forms, login, merge_forms, same_origin, security_headers,
+    server_fn_status, team_forms,
 };
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;
@@ -58,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .route("/account/logout_all", post(team_forms::sign_out_everywhere))
         .route("/customers/export", get(customer_files::export))
         .route("/customers/{id}/erase", post(customer_files::erase))
+        .route("/customers/duplicates/merge", post(merge_forms::merge))
+        .route("/merges/{merge_id}/undo", post(merge_forms::undo))
         .route(
             "/customers/import/check",
             post(import_forms::check).layer(DefaultBodyLimit::max(crate::services::import::MAX_BYTES + 64 * 1024)),

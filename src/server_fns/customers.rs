@@ -121,6 +121,11 @@ pub struct DetailView {
     pub can_refund: bool,
     /// Whether the caller may erase the customer (owners).
     pub can_erase: bool,
+    /// The merges into this customer that can still be undone, newest first (for owners and
+    /// managers).
+    pub merges: Vec<crate::domain::merge::MergeSummary>,
+    /// The outcome of the last form (an undone merge), once.
+    pub flash: Option<super::team::Flash>,
 }
 
 #[cfg(feature = "ssr")]
@@ -289,6 +294,8 @@ pub async fn customer_detail(id: i64, page: u64, orders_page: u64) -> Result<Det
     .await?;
     let tiers =
         loyalty::tier_history(&core, &ctx, id, PageRequest::first(ORDERS_PAGE_SIZE)).await.map_err(server::sentence)?;
+    let now = core.clock.now();
+    let merges = crate::services::merges::merges_into(&core, &ctx, id).await.map_err(server::sentence)?;
     Ok(DetailView {
         average_order_minor: form::minor_units(detail.average_order_value),
         points_expiring: detail.points_expiring,
@@ -299,6 +306,8 @@ pub async fn customer_detail(id: i64, page: u64, orders_page: u64) -> Result<Det
         tiers_count: tiers.count,
         can_refund: ctx.role.can_manage_customers(),
         can_erase: ctx.role.can_erase_customers(),
+        merges: merges.into_iter().filter(|merge| merge.undoable(now)).collect(),
+        flash: super::team::server::take_flash().await,
         customer: detail.customer,
         history: history.items,
         history_count: history.count,

@@ -3,6 +3,7 @@
 pub mod customers;
 pub mod import;
 pub mod loyalty;
+pub mod merges;
 pub mod orders;
 pub mod session;
 pub mod team;

@@ -13,6 +13,9 @@ pub struct Flash {
     pub text: String,
     /// A value to show once and never again (a generated first password).
     pub secret: Option<String>,
+    /// The merge the message reports, which it offers to undo.
+    #[serde(default)]
+    pub undo_merge: Option<i64>,
 }
 
 /// A user as the team page lists them.

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod import;
 pub mod import_jobs;
 pub mod loyalty;
+pub mod merges;
 pub mod orders;
 mod paged;
 pub mod privacy;

@@ -117,10 +117,11 @@ macro_rules! impl_bulk_load {
                     "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
                      province, postal_code, loyalty_points, total_orders, total_spent_minor, notes, is_active, \
                      search_text, created_at, updated_at, last_order_date, opening_orders, opening_spent_minor, \
-                     tier, marketing_email, marketing_sms) ",
+                     tier, marketing_email, marketing_sms, dup_email, dup_phone, dup_name) ",
                 );
                 insert.push_values(chunk, |mut row, c| {
                     let points = c.balance();
+                    let dup = $crate::storage::duplicate_keys::DuplicateKeys::of(&c.name, c.email.as_str(), &c.phone, &c.city);
                     row.push_bind(tenant_id)
                         .push_bind(c.name.clone())
                         .push_bind(keys::name_key(&c.name))
@@ -144,7 +145,10 @@ macro_rules! impl_bulk_load {
                         .push_bind(c.total_spent_minor)
                         .push_bind(program.tiers().tier_of(points).rank())
                         .push_bind(c.marketing_email)
-                        .push_bind(c.marketing_sms);
+                        .push_bind(c.marketing_sms)
+                        .push_bind(dup.email)
+                        .push_bind(dup.phone)
+                        .push_bind(dup.name);
                 });
                 insert.push(
                     " ON CONFLICT (tenant_id, email_key) DO NOTHING RETURNING id, email_key, tier, loyalty_points",

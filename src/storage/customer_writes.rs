@@ -178,6 +178,8 @@ macro_rules! impl_customer_writes {
                 let name = patch.name.clone().unwrap_or(old.name);
                 let email = patch.email.as_ref().map_or(old.email, |e| e.as_str().to_owned());
                 let phone = details.phone.clone().unwrap_or(old.phone);
+                let city = details.city.as_deref().unwrap_or(&old.city);
+                let dup = $crate::storage::duplicate_keys::DuplicateKeys::of(&name, &email, &phone, city);
                 let points = details.loyalty_points.unwrap_or(old_points);
                 let tier_after = program.tiers().tier_of(points);
                 let now = $crate::storage::now();
@@ -187,8 +189,8 @@ macro_rules! impl_customer_writes {
                      province = COALESCE($10, province), postal_code = COALESCE($11, postal_code), \
                      notes = COALESCE($12, notes), is_active = COALESCE($13, is_active), loyalty_points = $14, \
                      last_order_date = CASE WHEN $15 THEN $16 ELSE last_order_date END, \
-                     search_text = $17, updated_at = $18, tier = $19, marketing_email = $20, marketing_sms = $21 \
-                     WHERE id = $1 AND tenant_id = $2",
+                     search_text = $17, updated_at = $18, tier = $19, marketing_email = $20, marketing_sms = $21, \
+                     dup_email = $22, dup_phone = $23, dup_name = $24 WHERE id = $1 AND tenant_id = $2",
                 )
                 .bind(id)
                 .bind(ctx.tenant_id)
@@ -211,6 +213,9 @@ macro_rules! impl_customer_writes {
                 .bind(tier_after.rank())
                 .bind(consents_after.0)
                 .bind(consents_after.1)
+                .bind(dup.email)
+                .bind(dup.phone)
+                .bind(dup.name)
                 .execute(&mut **tx)
                 .await
                 .map_err($crate::storage::conflict_or)?;
@@ -258,12 +263,14 @@ macro_rules! impl_customer_writes {
                 let mut tx = self.begin_write().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let tier = program.tiers().tier_of(points);
+                let city = details.city.as_deref().unwrap_or_default();
+                let dup = $crate::storage::duplicate_keys::DuplicateKeys::of(&new.name, new.email.as_str(), &phone, city);
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
                      province, postal_code, loyalty_points, notes, is_active, search_text, created_at, updated_at, \
-                     last_order_date, tier, marketing_email, marketing_sms) \
+                     last_order_date, tier, marketing_email, marketing_sms, dup_email, dup_phone, dup_name) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, \
-                     $19) RETURNING id",
+                     $19, $20, $21, $22) RETURNING id",
                 )
                 .bind(ctx.tenant_id)
                 .bind(&new.name)
@@ -284,6 +291,9 @@ macro_rules! impl_customer_writes {
                 .bind(tier.rank())
                 .bind(consents.0)
                 .bind(consents.1)
+                .bind(dup.email)
+                .bind(dup.phone)
+                .bind(dup.name)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err($crate::storage::conflict_or)?;

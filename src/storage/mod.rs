@@ -3,7 +3,7 @@
 //!
 //! Each aggregate has a file holding its trait, its row types and its SQL, written once for both
 //! databases (`accounts`, `activity`, `sign_in_limits`, `refresh_tokens`, `sessions`, `customers`, `customer_writes`, `ledger`, `orders`, `loyalty`,
-//! `idempotency`, `bulk_load`, `imports`, `privacy`, `app_settings`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
+//! `idempotency`, `bulk_load`, `imports`, `privacy`, `merges` (with `duplicate_keys`), `app_settings`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
 //! `sqlite.rs` and `postgres.rs`. Every method that touches tenant-owned rows takes the caller's
 //! [`RequestContext`](crate::domain::RequestContext) (or a tenant id resolved by the services)
 //! and filters by it.
@@ -16,12 +16,14 @@ pub mod bulk_load;
 pub mod customer_writes;
 pub mod customers;
 pub mod dialect;
+pub mod duplicate_keys;
 pub mod idempotency;
 pub mod imports;
 pub mod keys;
 pub mod ledger;
 pub mod list_cache;
 pub mod loyalty;
+pub mod merges;
 pub mod orders;
 pub mod postgres;
 pub mod privacy;
@@ -43,6 +45,7 @@ pub use idempotency::{Idempotency, Reservation};
 pub use imports::{ExistingCustomer, ImportPlan, ImportUpdate, Imports};
 pub use ledger::{Ledger, PointsSource};
 pub use loyalty::{ExpiredBatch, Loyalty};
+pub use merges::{MergeOutcome, Merges, UndoOutcome};
 pub use orders::{OrderRecorded, Orders, RefundOutcome};
 pub use privacy::Privacy;
 pub use refresh_tokens::{RefreshTokens, RefreshUse};
@@ -104,6 +107,7 @@ pub trait Storage:
     + ActivityLog
     + Privacy
     + Imports
+    + Merges
     + Send
     + Sync
     + 'static
@@ -126,6 +130,7 @@ impl<T> Storage for T where
         + ActivityLog
         + Privacy
         + Imports
+        + Merges
         + Send
         + Sync
         + 'static
@@ -143,8 +148,13 @@ pub async fn connect(url: &str) -> StorageResult<Arc<dyn Storage>> {
 }
 
 /// A backend with its pending migrations applied, behind the storage interface.
+/// Customers written before duplicate keys existed get theirs here, once.
 async fn migrated(storage: impl Dialect + Storage) -> StorageResult<Arc<dyn Storage>> {
     storage.run_migrations().await?;
+    let filled = storage.fill_duplicate_keys().await?;
+    if filled > 0 {
+        tracing::info!(customers = filled, "duplicate keys computed");
+    }
     Ok(Arc::new(storage))
 }
 

@@ -89,3 +89,4 @@ super::idempotency::impl_idempotency!(PostgresStorage);
 super::bulk_load::impl_bulk_load!(PostgresStorage);
 super::privacy::impl_privacy!(PostgresStorage);
 super::imports::impl_imports!(PostgresStorage);
+super::merges::impl_merges!(PostgresStorage);

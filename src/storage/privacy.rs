@@ -100,7 +100,8 @@ macro_rules! impl_privacy {
                 sqlx::query(
                     "UPDATE customers SET name = $3, name_key = $4, email = $5, email_key = $9, phone = '', \
                      address = '', city = '', province = '', postal_code = '', notes = '', is_active = $6, \
-                     marketing_email = $6, marketing_sms = $6, search_text = $7, updated_at = $8 \
+                     marketing_email = $6, marketing_sms = $6, search_text = $7, updated_at = $8, \
+                     dup_email = NULL, dup_phone = NULL, dup_name = '' \
                      WHERE id = $1 AND tenant_id = $2",
                 )
                 .bind(id)

@@ -33,7 +33,7 @@ fn failure(err: ServiceError) -> Flash {
         }
         other => other.to_string(),
     };
-    Flash { ok: false, text, secret: None }
+    Flash { ok: false, text, secret: None, undo_merge: None }
 }
 
 /// The form's file and mode.

@@ -7,6 +7,7 @@ pub mod customer_files;
 pub mod gate;
 pub mod import_forms;
 pub mod login;
+pub mod merge_forms;
 pub mod same_origin;
 pub mod security_headers;
 pub mod server_fn_status;

@@ -31,11 +31,11 @@ fn failure(err: ServiceError) -> Flash {
         }
         other => other.to_string(),
     };
-    Flash { ok: false, text, secret: None }
+    Flash { ok: false, text, secret: None, undo_merge: None }
 }
 
 fn success(text: String) -> Flash {
-    Flash { ok: true, text, secret: None }
+    Flash { ok: true, text, secret: None, undo_merge: None }
 }
 
 /// The add-user form.
@@ -63,6 +63,7 @@ pub async fn add_user(
             ok: true,
             text: format!("Added {} as {}.", user.email, user.role.as_str()),
             secret: generated.map(|password| format!("First password for {}: {password}", user.email)),
+            undo_merge: None,
         },
         Err(err) => failure(err),
     };

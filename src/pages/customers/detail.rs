@@ -5,6 +5,8 @@
 use super::orders::{RecordOrder, RefundOrder};
 use super::query::{grouped, money};
 use crate::components::badges::{StatusBadge, TierBadge};
+use crate::components::flash::FlashMessage;
+use crate::domain::merge::MergeSummary;
 use crate::domain::{dates, LoyaltyTier, Order, TierChange};
 use crate::pages::activity::ActivityList;
 use crate::server_fns::customers::{customer_detail, ORDERS_PAGE_SIZE};
@@ -59,6 +61,30 @@ fn Erase(customer_id: i64, retype: bool) -> impl IntoView {
     }
 }
 
+/// The merges into this customer that can still be undone: who it absorbed, when, and **Undo**.
+#[component]
+fn MergedFrom(customer_id: i64, merges: Vec<MergeSummary>) -> impl IntoView {
+    (!merges.is_empty()).then(|| view! {
+        <section aria-labelledby="merged-from" class="space-y-2 rounded-xl bg-white p-4 ring-1 ring-slate-200">
+            <h2 id="merged-from" class="font-semibold">"Merged customers"</h2>
+            <ul class="space-y-2">
+                {merges.into_iter().map(|merge| {
+                    let names = merge.absorbed.iter().map(|(id, name)| format!("{name} (#{id})")).collect::<Vec<_>>().join(", ");
+                    view! {
+                        <li class="flex flex-wrap items-center justify-between gap-2 text-sm">
+                            <span class="break-words">{format!("Merged from {names} on {}", dates::day(&merge.created_at))}</span>
+                            <form method="post" action=format!("/merges/{}/undo", merge.id)>
+                                <input type="hidden" name="next" value=format!("/customers/{customer_id}")/>
+                                <button type="submit" class="min-h-11 rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">"Undo merge"</button>
+                            </form>
+                        </li>
+                    }
+                }).collect::<Vec<_>>()}
+            </ul>
+        </section>
+    })
+}
+
 /// The customer detail page.
 #[component]
 pub fn CustomerDetailPage() -> impl IntoView {
@@ -108,6 +134,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
                             <Title text=view.customer.name.clone()/>
                             <div class="space-y-4">
                                 <a href="/customers" class="inline-flex min-h-11 items-center text-sm text-indigo-700 hover:underline">"← Customers"</a>
+                                <FlashMessage flash=view.flash.clone()/>
                                 <header class="flex flex-wrap items-center gap-3">
                                     <h1 class="text-2xl font-bold">{view.customer.name.clone()}</h1>
                                     <TierBadge tier=view.customer.tier()/>
@@ -178,6 +205,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                     }}
                                 </section>
                                 <TierHistory tiers=view.tiers.clone() count=view.tiers_count/>
+                                <MergedFrom customer_id merges=view.merges.clone()/>
                                 <Timeline lines/>
                                 {view.can_erase.then(|| view! { <Erase customer_id retype/> })}
                             </div>

@@ -2,6 +2,7 @@
 
 mod delete;
 pub mod detail;
+pub mod duplicates;
 mod filters;
 mod form;
 pub mod import;
@@ -144,6 +145,10 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
                                 <a href="/customers/import"
                                     class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
                                     "Import CSV"
+                                </a>
+                                <a href="/customers/duplicates"
+                                    class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
+                                    "Duplicates"
                                 </a>
                             })
                         })}
