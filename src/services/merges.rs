@@ -46,7 +46,7 @@ pub async fn merge(
         MergeOutcome::TooManyPoints => Err(ServiceError::Unprocessable(
             "Together these customers hold more points than one customer can (2,147,483,647).",
         )),
-        MergeOutcome::Merged { merge_id, customer } => Ok(Merged { merge_id, customer }),
+        MergeOutcome::Merged { merge_id, customer } => Ok(Merged { merge_id, customer: *customer }),
     }
 }
 

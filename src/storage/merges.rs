@@ -139,8 +139,9 @@ pub fn merged(survivor: &StoredCustomer, others: &[StoredCustomer]) -> (StoredCu
 }
 
 /// The survivor's fields after its merge is undone: each field the merge filled goes back to
-/// blank unless it was changed since; its own creation time and opening totals come back; the
-/// absorbed customers' `points` leave it. Totals and the tier are the caller's to set.
+/// blank unless it was changed since; the opening totals and `points` the absorbed customers
+/// brought leave it, and its own creation time comes back (unless a later merge brought an
+/// older one). Totals and the tier are the caller's to set.
 pub fn unmerged(current: &StoredCustomer, snapshot: &MergeSnapshot, points: i64) -> StoredCustomer {
     let mut restored = current.clone();
     let mut before = snapshot.survivor.clone();
@@ -153,9 +154,15 @@ pub fn unmerged(current: &StoredCustomer, snapshot: &MergeSnapshot, points: i64)
         }
     }
     restored.loyalty_points = current.loyalty_points - points;
-    restored.opening_orders = snapshot.survivor.opening_orders;
-    restored.opening_spent_minor = snapshot.survivor.opening_spent_minor;
-    restored.created_at = snapshot.survivor.created_at;
+    // Later merges may have added their own: only what this one added leaves.
+    for absorbed in &snapshot.absorbed {
+        restored.opening_orders -= absorbed.customer.opening_orders;
+        restored.opening_spent_minor -= absorbed.customer.opening_spent_minor;
+    }
+    let oldest = snapshot.absorbed.iter().map(|a| a.customer.created_at).min();
+    if oldest == Some(current.created_at) && current.created_at < snapshot.survivor.created_at {
+        restored.created_at = snapshot.survivor.created_at;
+    }
     restored
 }
 
@@ -171,7 +178,7 @@ pub enum MergeOutcome {
         /// What undo takes.
         merge_id: i64,
         /// The survivor.
-        customer: Customer,
+        customer: Box<Customer>,
     },
 }
 
@@ -543,7 +550,7 @@ macro_rules! impl_merges {
                 let customer = Self::commit_with_customer(tx, tenant_id, merged.id)
                     .await?
                     .ok_or($crate::storage::StorageError::MissingAfterWrite("customer"))?;
-                Ok(MergeOutcome::Merged { merge_id, customer })
+                Ok(MergeOutcome::Merged { merge_id, customer: Box::new(customer) })
             }
 
             async fn undo_merge(
@@ -791,5 +798,6 @@ mod tests {
         assert_eq!(restored.notes, "Prefers the terrace");
         assert_eq!(restored.loyalty_points, 15);
         assert_eq!(restored.created_at, survivor.created_at);
+        assert_eq!((restored.opening_orders, restored.opening_spent_minor), (1, 100));
     }
 }
