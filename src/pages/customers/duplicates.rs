@@ -106,7 +106,7 @@ fn Candidate(customer: Customer, checked: bool) -> impl IntoView {
     let input = format!("keep-{}", customer.id);
     let blank = |text: &str| if text.trim().is_empty() { "—".to_owned() } else { text.to_owned() };
     view! {
-        <div class="rounded-lg p-3 ring-1 ring-slate-200 has-[:checked]:bg-indigo-50 has-[:checked]:ring-2 has-[:checked]:ring-indigo-600">
+        <div class="min-w-0 rounded-lg p-3 ring-1 ring-slate-200 has-[:checked]:bg-indigo-50 has-[:checked]:ring-2 has-[:checked]:ring-indigo-600">
             <div class="flex items-start gap-2">
                 <input type="radio" id=input.clone() name="survivor" value=customer.id.to_string() checked=checked
                     class="mt-1 size-5 accent-indigo-600"/>

@@ -187,7 +187,7 @@ fn Card(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView
     let name_id = format!("customer-card-{id}-name");
     let label = format!("Select {}", customer.name);
     view! {
-        <li class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
+        <li class="min-w-0 rounded-xl bg-white p-4 ring-1 ring-slate-200">
             <div class="flex items-start gap-3">
                 <Show when=move || can_manage>
                     <input type="checkbox" class="mt-1 h-5 w-5" aria-label=label.clone()
@@ -195,7 +195,7 @@ fn Card(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView
                         on:change=move |_| state.toggle(id)/>
                 </Show>
                 <div class="min-w-0 flex-1">
-                    <a id=name_id.clone() href=detail_href(&customer) class="font-semibold text-indigo-700">{customer.name.clone()}</a>
+                    <a id=name_id.clone() href=detail_href(&customer) class="break-words font-semibold text-indigo-700">{customer.name.clone()}</a>
                     <p class="truncate text-sm text-slate-600">{customer.email.clone()}</p>
                     <p class="text-sm text-slate-600">{customer.phone.clone()}</p>
                     <div class="mt-2 flex flex-wrap items-center gap-2 text-sm">
