@@ -1,170 +1,10 @@
-//! Duplicates and merges: the groups of customers that share a duplicate key, merging customers
-//! into one (their rows move to the survivor, and a snapshot keeps what undo needs), and undoing
-//! a merge within its window.
+//! Merges: customers merged into one (their rows move to the survivor, and a snapshot keeps what
+//! undo needs), and undoing a merge within its window.
 
-use super::{Page, StorageResult};
-use crate::domain::merge::{DuplicateGroup, MergeRequest, MergeSummary};
+use super::StorageResult;
+use crate::domain::merge::{MergeRequest, MergeSummary};
 use crate::domain::{Customer, RequestContext};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
-/// How many customers of one group are listed (a merge takes one survivor and ten others).
-pub const GROUP_CUSTOMERS: usize = crate::domain::merge::MAX_ABSORBED + 1;
-
-/// The tables whose rows belong to a customer and follow it into a merge and back out.
-pub(crate) const MOVED_TABLES: [&str; 5] =
-    ["orders", "points_ledger", "points_lots", "tier_changes", "consent_changes"];
-
-/// The columns of [`StoredCustomer`].
-pub(crate) const STORED_COLUMNS: &str = "id, name, email, phone, address, city, province, postal_code, \
-     loyalty_points, total_orders, total_spent_minor, opening_orders, opening_spent_minor, notes, is_active, \
-     marketing_email, marketing_sms, created_at, last_order_date, tier";
-
-/// The text fields a survivor fills from the customers it absorbs when its own are blank.
-const FILLABLE: [&str; 6] = ["phone", "address", "city", "province", "postal_code", "notes"];
-
-/// A customer's row as a merge keeps it, to write it back as it was.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, Serialize, Deserialize)]
-pub struct StoredCustomer {
-    /// Id (kept when an undo brings the customer back).
-    pub id: i64,
-    /// As stored.
-    pub name: String,
-    /// As stored.
-    pub email: String,
-    /// As stored.
-    pub phone: String,
-    /// As stored.
-    pub address: String,
-    /// As stored.
-    pub city: String,
-    /// As stored.
-    pub province: String,
-    /// As stored.
-    pub postal_code: String,
-    /// As stored.
-    pub loyalty_points: i64,
-    /// As stored.
-    pub total_orders: i64,
-    /// As stored.
-    pub total_spent_minor: i64,
-    /// As stored.
-    pub opening_orders: i64,
-    /// As stored.
-    pub opening_spent_minor: i64,
-    /// As stored.
-    pub notes: String,
-    /// As stored.
-    pub is_active: bool,
-    /// As stored.
-    pub marketing_email: bool,
-    /// As stored.
-    pub marketing_sms: bool,
-    /// As stored.
-    pub created_at: DateTime<Utc>,
-    /// As stored.
-    pub last_order_date: Option<DateTime<Utc>>,
-    /// As stored (the tier's rank).
-    pub tier: i64,
-}
-
-impl StoredCustomer {
-    /// One of the [`FILLABLE`] fields.
-    fn text_mut(&mut self, field: &str) -> Option<&mut String> {
-        match field {
-            "phone" => Some(&mut self.phone),
-            "address" => Some(&mut self.address),
-            "city" => Some(&mut self.city),
-            "province" => Some(&mut self.province),
-            "postal_code" => Some(&mut self.postal_code),
-            "notes" => Some(&mut self.notes),
-            _ => None,
-        }
-    }
-}
-
-/// One absorbed customer: its row as it was, and the ids of its rows that moved to the survivor
-/// (one list per [`MOVED_TABLES`] entry, in that order).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct AbsorbedCustomer {
-    /// The row as it was.
-    pub customer: StoredCustomer,
-    /// The ids that moved, per table.
-    pub moved: Vec<Vec<i64>>,
-}
-
-/// What a merge keeps to be undone: the survivor as it was, the fields the merge filled in, and
-/// each absorbed customer.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct MergeSnapshot {
-    /// The survivor before the merge.
-    pub survivor: StoredCustomer,
-    /// The blank fields of the survivor the merge filled, with the value it wrote.
-    pub filled: Vec<(String, String)>,
-    /// The customers absorbed, oldest first.
-    pub absorbed: Vec<AbsorbedCustomer>,
-}
-
-/// The survivor after absorbing `others` (oldest first): its own non-blank fields, blank ones
-/// filled from the others in that order, points and totals added up, the latest order date and
-/// the earliest creation. The fields filled are returned with the values written.
-pub fn merged(survivor: &StoredCustomer, others: &[StoredCustomer]) -> (StoredCustomer, Vec<(String, String)>) {
-    let mut merged = survivor.clone();
-    let mut filled = Vec::new();
-    for field in FILLABLE {
-        let Some(own) = merged.text_mut(field) else { continue };
-        if !own.trim().is_empty() {
-            continue;
-        }
-        let found = others.iter().find_map(|other| {
-            let mut other = other.clone();
-            other.text_mut(field).filter(|value| !value.trim().is_empty()).map(|value| value.clone())
-        });
-        if let Some(value) = found {
-            own.clone_from(&value);
-            filled.push((field.to_owned(), value));
-        }
-    }
-    for other in others {
-        merged.loyalty_points += other.loyalty_points;
-        merged.total_orders += other.total_orders;
-        merged.total_spent_minor += other.total_spent_minor;
-        merged.opening_orders += other.opening_orders;
-        merged.opening_spent_minor += other.opening_spent_minor;
-        merged.last_order_date = merged.last_order_date.max(other.last_order_date);
-        merged.created_at = merged.created_at.min(other.created_at);
-    }
-    (merged, filled)
-}
-
-/// The survivor's fields after its merge is undone: each field the merge filled goes back to
-/// blank unless it was changed since; the opening totals and `points` the absorbed customers
-/// brought leave it, and its own creation time comes back (unless a later merge brought an
-/// older one). Totals and the tier are the caller's to set.
-pub fn unmerged(current: &StoredCustomer, snapshot: &MergeSnapshot, points: i64) -> StoredCustomer {
-    let mut restored = current.clone();
-    let mut before = snapshot.survivor.clone();
-    for (field, value) in &snapshot.filled {
-        let original = before.text_mut(field).map(|original| original.clone());
-        if let (Some(now), Some(original)) = (restored.text_mut(field), original) {
-            if now == value {
-                *now = original;
-            }
-        }
-    }
-    restored.loyalty_points = current.loyalty_points - points;
-    // Later merges may have added their own: only what this one added leaves.
-    for absorbed in &snapshot.absorbed {
-        restored.opening_orders -= absorbed.customer.opening_orders;
-        restored.opening_spent_minor -= absorbed.customer.opening_spent_minor;
-    }
-    let oldest = snapshot.absorbed.iter().map(|a| a.customer.created_at).min();
-    if oldest == Some(current.created_at) && current.created_at < snapshot.survivor.created_at {
-        restored.created_at = snapshot.survivor.created_at;
-    }
-    restored
-}
 
 /// What a merge came to.
 #[derive(Clone, Debug)]
@@ -199,18 +39,9 @@ pub enum UndoOutcome {
     Undone(Vec<Customer>),
 }
 
-/// Finding duplicates and merging them.
+/// Merging customers and undoing it.
 #[async_trait]
 pub trait Merges {
-    /// A page of the caller's duplicate groups (by email, then phone, then name; each by key),
-    /// with the total number of groups.
-    async fn duplicate_groups(
-        &self,
-        ctx: &RequestContext,
-        offset: u64,
-        limit: u64,
-    ) -> StorageResult<Page<DuplicateGroup>>;
-
     /// Merges customers into the survivor in one transaction: rows moved, the others deleted,
     /// the survivor's fields and totals updated, a snapshot and an activity row written.
     async fn merge_customers(&self, ctx: &RequestContext, request: &MergeRequest) -> StorageResult<MergeOutcome>;
@@ -220,9 +51,6 @@ pub trait Merges {
 
     /// The latest merges (at most 20) one of the caller's customers survived, newest first.
     async fn merges_into(&self, ctx: &RequestContext, customer_id: i64) -> StorageResult<Vec<MergeSummary>>;
-
-    /// Computes the duplicate keys of customers written before they existed; how many.
-    async fn fill_duplicate_keys(&self) -> StorageResult<u64>;
 }
 
 /// Implements [`Merges`] for a [`Dialect`](super::Dialect) that has the customer and balance
@@ -235,10 +63,10 @@ macro_rules! impl_merges {
                 tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
                 tenant_id: i64,
                 ids: &[i64],
-            ) -> $crate::storage::StorageResult<Vec<$crate::storage::merges::StoredCustomer>> {
+            ) -> $crate::storage::StorageResult<Vec<$crate::storage::merge_snapshot::StoredCustomer>> {
                 use $crate::storage::Dialect;
                 let mut query = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new("SELECT ");
-                query.push($crate::storage::merges::STORED_COLUMNS);
+                query.push($crate::storage::merge_snapshot::STORED_COLUMNS);
                 query.push(" FROM customers WHERE tenant_id = ").push_bind(tenant_id).push(" AND id IN (");
                 let mut list = query.separated(", ");
                 for id in ids {
@@ -248,27 +76,12 @@ macro_rules! impl_merges {
                 Ok(query.build_query_as().fetch_all(&mut **tx).await?)
             }
 
-            /// The caller's customers among `ids`, in the order of `ids`.
-            async fn customers_by_ids(
-                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
-                tenant_id: i64,
-                ids: &[i64],
-            ) -> $crate::storage::StorageResult<Vec<$crate::domain::Customer>> {
-                let mut customers = Vec::with_capacity(ids.len());
-                for id in ids {
-                    if let Some(customer) = Self::fetch_customer(&mut **tx, tenant_id, *id).await? {
-                        customers.push(customer);
-                    }
-                }
-                Ok(customers)
-            }
-
             /// Writes a customer's row from `row` (its derived columns recomputed), inserting it
             /// with its own id when `insert`.
             async fn write_stored(
                 tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
                 tenant_id: i64,
-                row: &$crate::storage::merges::StoredCustomer,
+                row: &$crate::storage::merge_snapshot::StoredCustomer,
                 tier: $crate::domain::LoyaltyTier,
                 insert: bool,
                 now: chrono::DateTime<chrono::Utc>,
@@ -331,7 +144,7 @@ macro_rules! impl_merges {
             async fn totals_from_orders(
                 tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
                 tenant_id: i64,
-                row: &mut $crate::storage::merges::StoredCustomer,
+                row: &mut $crate::storage::merge_snapshot::StoredCustomer,
             ) -> $crate::storage::StorageResult<()> {
                 let (orders, spent): (i64, i64) = sqlx::query_as(
                     "SELECT CAST(COALESCE(SUM(CASE WHEN refunded_minor < total_minor THEN 1 ELSE 0 END), 0) AS BIGINT), \
@@ -403,67 +216,13 @@ macro_rules! impl_merges {
 
         #[async_trait::async_trait]
         impl $crate::storage::merges::Merges for $backend {
-            async fn duplicate_groups(
-                &self,
-                ctx: &$crate::domain::RequestContext,
-                offset: u64,
-                limit: u64,
-            ) -> $crate::storage::StorageResult<$crate::storage::Page<$crate::domain::merge::DuplicateGroup>> {
-                use $crate::domain::merge::{DuplicateGroup, DuplicateReason};
-                use $crate::storage::Dialect;
-                const GROUPS: &str = "SELECT CAST(0 AS BIGINT) AS reason, dup_email AS dup_key FROM customers \
-                     WHERE tenant_id = $1 AND dup_email IS NOT NULL GROUP BY dup_email HAVING COUNT(*) > 1 \
-                     UNION ALL SELECT CAST(1 AS BIGINT), dup_phone FROM customers \
-                     WHERE tenant_id = $1 AND dup_phone IS NOT NULL GROUP BY dup_phone HAVING COUNT(*) > 1 \
-                     UNION ALL SELECT CAST(2 AS BIGINT), dup_name FROM customers \
-                     WHERE tenant_id = $1 AND dup_name <> '' GROUP BY dup_name HAVING COUNT(*) > 1";
-                const PAGE: &str = const_format::concatcp!(
-                    "SELECT reason, dup_key, COUNT(*) OVER () FROM (",
-                    GROUPS,
-                    ") AS g ORDER BY reason, dup_key LIMIT $2 OFFSET $3"
-                );
-                const COUNT: &str = const_format::concatcp!("SELECT COUNT(*) FROM (", GROUPS, ") AS g");
-                let rows: Vec<(i64, String, i64)> = sqlx::query_as(PAGE)
-                    .bind(ctx.tenant_id)
-                    .bind($crate::storage::sql::bigint(limit))
-                    .bind($crate::storage::sql::bigint(offset))
-                    .fetch_all(self.pool())
-                    .await?;
-                let count = match rows.first() {
-                    Some((_, _, total)) => *total,
-                    None => sqlx::query_scalar(COUNT).bind(ctx.tenant_id).fetch_one(self.pool()).await?,
-                };
-                let mut groups = Vec::with_capacity(rows.len());
-                let mut tx = self.pool().begin().await?;
-                for (rank, key, _) in rows {
-                    let reason = usize::try_from(rank).ok().and_then(|rank| DuplicateReason::ALL.get(rank).copied());
-                    let Some(reason) = reason else { continue };
-                    let column = match reason {
-                        DuplicateReason::Email => "dup_email",
-                        DuplicateReason::Phone => "dup_phone",
-                        DuplicateReason::Name => "dup_name",
-                    };
-                    let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                        "SELECT id FROM customers WHERE tenant_id = $1 AND {column} = $2 ORDER BY created_at, id LIMIT $3"
-                    )))
-                    .bind(ctx.tenant_id)
-                    .bind(&key)
-                    .bind($crate::storage::sql::bigint($crate::storage::merges::GROUP_CUSTOMERS as u64))
-                    .fetch_all(&mut *tx)
-                    .await?;
-                    let customers = Self::customers_by_ids(&mut tx, ctx.tenant_id, &ids).await?;
-                    groups.push(DuplicateGroup { reason, customers });
-                }
-                tx.commit().await?;
-                Ok($crate::storage::Page { count: $crate::storage::sql::count(count), items: groups })
-            }
-
             async fn merge_customers(
                 &self,
                 ctx: &$crate::domain::RequestContext,
                 request: &$crate::domain::merge::MergeRequest,
             ) -> $crate::storage::StorageResult<$crate::storage::merges::MergeOutcome> {
-                use $crate::storage::merges::{AbsorbedCustomer, MergeOutcome, MergeSnapshot, MOVED_TABLES};
+                use $crate::storage::merge_snapshot::{AbsorbedCustomer, MergeSnapshot, MOVED_TABLES};
+                use $crate::storage::merges::MergeOutcome;
                 use $crate::storage::Dialect;
                 let tenant_id = ctx.tenant_id;
                 let mut tx = self.begin_write().await?;
@@ -476,7 +235,7 @@ macro_rules! impl_merges {
                 if others.len() != request.absorbed().len() {
                     return Ok(MergeOutcome::NotFound);
                 }
-                let (merged, filled) = $crate::storage::merges::merged(&survivor, &others);
+                let (merged, filled) = $crate::storage::merge_snapshot::merged(&survivor, &others);
                 if merged.loyalty_points > $crate::domain::customer_input::MAX_POINTS {
                     return Ok(MergeOutcome::TooManyPoints);
                 }
@@ -559,7 +318,8 @@ macro_rules! impl_merges {
                 merge_id: i64,
             ) -> $crate::storage::StorageResult<$crate::storage::merges::UndoOutcome> {
                 use $crate::domain::LoyaltyTier;
-                use $crate::storage::merges::{MergeSnapshot, UndoOutcome, MOVED_TABLES};
+                use $crate::storage::merge_snapshot::{MergeSnapshot, MOVED_TABLES};
+                use $crate::storage::merges::UndoOutcome;
                 use $crate::storage::Dialect;
                 let tenant_id = ctx.tenant_id;
                 let mut tx = self.begin_write().await?;
@@ -622,7 +382,7 @@ macro_rules! impl_merges {
                     }
                     ids.push(row.id);
                 }
-                let mut restored = $crate::storage::merges::unmerged(&current, &snapshot, points);
+                let mut restored = $crate::storage::merge_snapshot::unmerged(&current, &snapshot, points);
                 // Its latest order as it was, or a later one of its own since.
                 restored.last_order_date = snapshot.survivor.last_order_date;
                 Self::totals_from_orders(&mut tx, tenant_id, &mut restored).await?;
@@ -676,7 +436,7 @@ macro_rules! impl_merges {
                     .await?;
                 let mut merges = Vec::with_capacity(rows.len());
                 for (id, created_at, snapshot, undone_at) in rows {
-                    let snapshot: $crate::storage::merges::MergeSnapshot =
+                    let snapshot: $crate::storage::merge_snapshot::MergeSnapshot =
                         serde_json::from_str(&snapshot).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
                     merges.push($crate::domain::merge::MergeSummary {
                         id,
@@ -688,116 +448,8 @@ macro_rules! impl_merges {
                 Ok(merges)
             }
 
-            async fn fill_duplicate_keys(&self) -> $crate::storage::StorageResult<u64> {
-                use $crate::storage::duplicate_keys::DuplicateKeys;
-                use $crate::storage::Dialect;
-                let mut filled = 0_u64;
-                loop {
-                    let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
-                        "SELECT id, name, email, phone, city FROM customers WHERE dup_name IS NULL ORDER BY id LIMIT 2000",
-                    )
-                    .fetch_all(self.pool())
-                    .await?;
-                    if rows.is_empty() {
-                        return Ok(filled);
-                    }
-                    let mut tx = self.begin_write().await?;
-                    for (id, name, email, phone, city) in rows {
-                        // An erased customer is nobody's duplicate.
-                        let keys = if email == $crate::storage::privacy::erased_email(id) {
-                            DuplicateKeys { email: None, phone: None, name: String::new() }
-                        } else {
-                            DuplicateKeys::of(&name, &email, &phone, &city)
-                        };
-                        sqlx::query("UPDATE customers SET dup_email = $2, dup_phone = $3, dup_name = $4 WHERE id = $1")
-                            .bind(id)
-                            .bind(keys.email)
-                            .bind(keys.phone)
-                            .bind(keys.name)
-                            .execute(&mut *tx)
-                            .await?;
-                        filled += 1;
-                    }
-                    tx.commit().await?;
-                }
-            }
         }
     };
 }
 
 pub(crate) use impl_merges;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn customer(id: i64, day: u32) -> StoredCustomer {
-        StoredCustomer {
-            id,
-            name: format!("Customer {id}"),
-            email: format!("c{id}@example.com"),
-            phone: String::new(),
-            address: String::new(),
-            city: String::new(),
-            province: String::new(),
-            postal_code: String::new(),
-            loyalty_points: 10 * id,
-            total_orders: id,
-            total_spent_minor: 100 * id,
-            opening_orders: id,
-            opening_spent_minor: 100 * id,
-            notes: String::new(),
-            is_active: true,
-            marketing_email: false,
-            marketing_sms: false,
-            created_at: Utc.with_ymd_and_hms(2026, 1, day, 0, 0, 0).single().unwrap_or_default(),
-            last_order_date: None,
-            tier: 0,
-        }
-    }
-
-    #[test]
-    fn a_merge_keeps_the_survivors_fields_fills_blanks_oldest_first_and_adds_up() {
-        let mut survivor = customer(1, 10);
-        survivor.city = "Jakarta".into();
-        let mut older = customer(2, 2);
-        older.city = "Bandung".into();
-        older.phone = "0812 0000 0002".into();
-        older.last_order_date = Some(older.created_at);
-        let mut newer = customer(3, 5);
-        newer.phone = "0812 0000 0003".into();
-        newer.notes = "Window seat".into();
-        let (merged, filled) = merged(&survivor, &[older.clone(), newer]);
-        assert_eq!(merged.city, "Jakarta");
-        assert_eq!(merged.phone, "0812 0000 0002");
-        assert_eq!(merged.notes, "Window seat");
-        assert_eq!(merged.loyalty_points, 60);
-        assert_eq!((merged.total_orders, merged.total_spent_minor), (6, 600));
-        assert_eq!(merged.created_at, older.created_at);
-        assert_eq!(merged.last_order_date, older.last_order_date);
-        assert_eq!(filled.len(), 2);
-    }
-
-    #[test]
-    fn an_undo_blanks_filled_fields_unless_they_were_changed_since() {
-        let survivor = customer(1, 10);
-        let mut other = customer(2, 2);
-        other.phone = "0812 0000 0002".into();
-        other.notes = "Window seat".into();
-        let (mut now, filled) = merged(&survivor, &[other.clone()]);
-        now.notes = "Prefers the terrace".into();
-        now.loyalty_points += 5;
-        let snapshot = MergeSnapshot {
-            survivor: survivor.clone(),
-            filled,
-            absorbed: vec![AbsorbedCustomer { customer: other, moved: Vec::new() }],
-        };
-        let restored = unmerged(&now, &snapshot, 20);
-        assert_eq!(restored.phone, "");
-        assert_eq!(restored.notes, "Prefers the terrace");
-        assert_eq!(restored.loyalty_points, 15);
-        assert_eq!(restored.created_at, survivor.created_at);
-        assert_eq!((restored.opening_orders, restored.opening_spent_minor), (1, 100));
-    }
-}

@@ -3,7 +3,7 @@
 //!
 //! Each aggregate has a file holding its trait, its row types and its SQL, written once for both
 //! databases (`accounts`, `activity`, `sign_in_limits`, `refresh_tokens`, `sessions`, `customers`, `customer_writes`, `ledger`, `orders`, `loyalty`,
-//! `idempotency`, `bulk_load`, `imports`, `privacy`, `merges` (with `duplicate_keys`), `app_settings`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
+//! `idempotency`, `bulk_load`, `imports`, `privacy`, `duplicates` (with `duplicate_keys`), `merges` (with `merge_snapshot`), `app_settings`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
 //! `sqlite.rs` and `postgres.rs`. Every method that touches tenant-owned rows takes the caller's
 //! [`RequestContext`](crate::domain::RequestContext) (or a tenant id resolved by the services)
 //! and filters by it.
@@ -17,12 +17,14 @@ pub mod customer_writes;
 pub mod customers;
 pub mod dialect;
 pub mod duplicate_keys;
+pub mod duplicates;
 pub mod idempotency;
 pub mod imports;
 pub mod keys;
 pub mod ledger;
 pub mod list_cache;
 pub mod loyalty;
+pub mod merge_snapshot;
 pub mod merges;
 pub mod orders;
 pub mod postgres;
@@ -41,6 +43,7 @@ pub use bulk_load::{BulkLoad, ImportedCustomer, ImportedPoints};
 pub use customer_writes::CustomerWrites;
 pub use customers::{CounterBucket, Customers};
 pub use dialect::Dialect;
+pub use duplicates::Duplicates;
 pub use idempotency::{Idempotency, Reservation};
 pub use imports::{ExistingCustomer, ImportPlan, ImportUpdate, Imports};
 pub use ledger::{Ledger, PointsSource};
@@ -107,6 +110,7 @@ pub trait Storage:
     + ActivityLog
     + Privacy
     + Imports
+    + Duplicates
     + Merges
     + Send
     + Sync
@@ -130,6 +134,7 @@ impl<T> Storage for T where
         + ActivityLog
         + Privacy
         + Imports
+        + Duplicates
         + Merges
         + Send
         + Sync

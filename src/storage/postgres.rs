@@ -89,4 +89,5 @@ super::idempotency::impl_idempotency!(PostgresStorage);
 super::bulk_load::impl_bulk_load!(PostgresStorage);
 super::privacy::impl_privacy!(PostgresStorage);
 super::imports::impl_imports!(PostgresStorage);
+super::duplicates::impl_duplicates!(PostgresStorage);
 super::merges::impl_merges!(PostgresStorage);

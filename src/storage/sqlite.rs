@@ -150,6 +150,7 @@ super::idempotency::impl_idempotency!(SqliteStorage);
 super::bulk_load::impl_bulk_load!(SqliteStorage);
 super::privacy::impl_privacy!(SqliteStorage);
 super::imports::impl_imports!(SqliteStorage);
+super::duplicates::impl_duplicates!(SqliteStorage);
 super::merges::impl_merges!(SqliteStorage);
 
 #[cfg(test)]
