@@ -47,6 +47,14 @@ crate_source() {
   echo "$scratch/$name-$version"
 }
 
+# Build tools: their own speed does not matter, their build time does. Their release profiles ask
+# for fat LTO and one codegen unit (over 20 minutes on one core for cargo-leptos); these settings
+# override that for `cargo install` only.
+tool_build() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_DEBUG=false cargo install -q --path . --locked
+}
+
 # --- Rust: the WebAssembly target, cargo-leptos, wasm-bindgen-cli at the version in Cargo.lock ---
 command -v cargo >/dev/null || { echo "setup: cargo is required (https://rustup.rs)" >&2; exit 1; }
 if ! rustup target list --installed | grep -q wasm32-unknown-unknown; then
@@ -57,10 +65,10 @@ fi
 apt_install pkg-config libssl-dev
 
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  log "building cargo-leptos $CARGO_LEPTOS_VERSION from its registry source (about 12 minutes)"
+  log "building cargo-leptos $CARGO_LEPTOS_VERSION from its registry source (a few minutes)"
   src=$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")
   # Its published lock needs a newer rustc than ours through cargo-util-schemas; pin that one crate.
-  (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 && cargo install -q --path . --locked)
+  (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 && tool_build)
   rm -rf "$(dirname "$src")"
 fi
 
@@ -72,7 +80,7 @@ fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
   log "building wasm-bindgen-cli $bindgen_version from its registry source"
   src=$(crate_source wasm-bindgen-cli "$bindgen_version")
-  (cd "$src" && { cargo update -q -p webpki-roots --precise 1.0.10 2>/dev/null || true; } && cargo install -q --path . --locked)
+  (cd "$src" && { cargo update -q -p webpki-roots --precise 1.0.10 2>/dev/null || true; } && tool_build)
   rm -rf "$(dirname "$src")"
 fi
 
