@@ -35,6 +35,8 @@ export default defineConfig({
   projects: [
     { name: 'desktop', testIgnore: /no-javascript/, use: { ...devices['Desktop Chrome'], viewport: { width: 1280, height: 800 }, launchOptions: chromium } },
     { name: 'phone', testIgnore: /no-javascript/, use: { ...devices['Pixel 7'], viewport: { width: 390, height: 844 }, launchOptions: chromium } },
+    // The smallest phones still sold: only the tests written for every screen size.
+    { name: 'small-phone', testMatch: /real-screens\.spec\.ts/, use: { ...devices['Pixel 7'], viewport: { width: 320, height: 640 }, launchOptions: chromium } },
     {
       name: 'no-javascript',
       testMatch: /no-javascript\.spec\.ts/,

@@ -15,4 +15,14 @@ for role in owner manager cashier; do
 done
 $bin user create --tenant "Other Tenant" --email "owner@other.test" --role owner >/dev/null
 $bin demo --tenant "E2E Bistro" --customers 45 >/dev/null
+
+# A tenant with names as long as Patron takes (real-screens.spec.ts builds the same strings): a
+# 200-character name, an owner with a 254-character email, and 1,000 customers (100 pages).
+repeat() { printf "%${2}s" "" | tr ' ' "$1"; }
+long_tenant=$(for _ in $(seq 40); do printf Kedai; done)
+long_owner="owner.$(repeat a 58)@$(repeat b 63).$(repeat c 63).$(repeat d 53).example"
+$bin tenant create "$long_tenant" >/dev/null
+$bin user create --tenant "$long_tenant" --email "$long_owner" --role owner >/dev/null
+$bin user create --tenant "$long_tenant" --email "cashier@long.e2e.test" --role cashier >/dev/null
+$bin demo --tenant "$long_tenant" --customers 1000 >/dev/null
 exec $bin serve

@@ -34,12 +34,12 @@ fn Sidebar(user: Option<SessionUser>) -> impl IntoView {
         <details class="group border-b border-slate-200 bg-white md:hidden">
             <summary class="flex min-h-12 cursor-pointer list-none items-center justify-between px-4 font-semibold">
                 <span class="text-indigo-600">"Patron"</span>
-                <span class="text-sm text-slate-600">{tenant.clone()}</span>
+                <span dir="auto" title=tenant.clone() class="min-w-0 flex-1 truncate px-3 text-center text-sm text-slate-600">{tenant.clone()}</span>
                 <span class="rounded-md px-2 py-1 ring-1 ring-slate-300">"Menu"</span>
             </summary>
             <NavBody email=email.clone() tenant=tenant.clone() role/>
         </details>
-        <aside class="hidden w-52 shrink-0 border-r border-slate-200 bg-white md:flex md:min-h-screen md:flex-col lg:w-64">
+        <aside class="hidden w-52 min-w-0 shrink-0 border-r border-slate-200 bg-white md:flex md:min-h-screen md:flex-col lg:w-64">
             <div class="px-6 py-5 text-xl font-black text-indigo-600">"Patron"</div>
             <NavBody email tenant role/>
         </aside>
@@ -64,7 +64,7 @@ fn NavBody(email: String, tenant: String, role: Role) -> impl IntoView {
             })}
         </nav>
         <div class="border-t border-slate-200 px-6 py-4 text-sm">
-            <p class="break-words font-semibold">{tenant}</p>
+            <p dir="auto" class="font-semibold wrap-anywhere">{tenant}</p>
             <a href="/account" class="block truncate text-indigo-700 underline" title=title>{email}</a>
             <p class="text-xs uppercase tracking-wide text-slate-500">{role.as_str()}</p>
             <form method="post" action="/logout" class="mt-3">

@@ -71,8 +71,8 @@ pub fn Modal(
                     on:keydown=on_keydown
                     class="flex h-full w-full flex-col overflow-y-auto bg-white shadow-xl sm:h-auto sm:max-h-[90vh] sm:max-w-lg sm:rounded-2xl"
                 >
-                    <div class="flex items-center justify-between border-b border-slate-200 px-5 py-3">
-                        <h2 id=title_id class="text-lg font-semibold">{move || title.get()}</h2>
+                    <div class="flex items-center justify-between gap-2 border-b border-slate-200 px-5 py-3">
+                        <h2 id=title_id dir="auto" class="min-w-0 text-lg font-semibold wrap-anywhere">{move || title.get()}</h2>
                         <button type="button" aria-label="Close" on:click=move |_| on_close.run(())
                             class="inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg text-2xl text-slate-500 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600">
                             "×"

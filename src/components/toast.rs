@@ -57,9 +57,9 @@ pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
         <div role="status" aria-live="polite" class="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex flex-col items-center gap-2 px-4">
             <For each=move || toasts.items.get() key=|t| t.id let:toast>
                 <div class=if toast.error {
-                    "pointer-events-auto rounded-lg bg-red-700 px-4 py-3 text-sm font-medium text-white shadow-lg"
+                    "pointer-events-auto max-w-full rounded-lg bg-red-700 px-4 py-3 wrap-anywhere text-sm font-medium text-white shadow-lg"
                 } else {
-                    "pointer-events-auto rounded-lg bg-green-700 px-4 py-3 text-sm font-medium text-white shadow-lg"
+                    "pointer-events-auto max-w-full rounded-lg bg-green-700 px-4 py-3 wrap-anywhere text-sm font-medium text-white shadow-lg"
                 }>
                     {toast.text}
                 </div>

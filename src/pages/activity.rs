@@ -70,7 +70,7 @@ fn Filters(asked: ActivityQuery, actors: Vec<(i64, String)>) -> impl IntoView {
         view! { <option value=value selected=selected>{label}</option> }
     };
     view! {
-        <form method="get" action="/settings/activity" class="grid gap-3 rounded-xl bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-3">
+        <form method="get" action="/settings/activity" class="grid gap-3 rounded-xl *:min-w-0 bg-white p-4 ring-1 ring-slate-200 sm:grid-cols-3">
             <div>
                 <label for="actor" class="block text-sm font-medium">"Who"</label>
                 <select id="actor" name="actor" class=INPUT>

@@ -32,7 +32,7 @@ pub fn DeleteModal(state: PageState) -> impl IntoView {
     };
     view! {
         <Modal open=Signal::derive(move || state.deleting.with(Option::is_some)) on_close=close title=Signal::derive(|| "Delete Customer".to_owned())>
-            <p>"Delete "<strong>{name}</strong>"? Their points history goes too. This cannot be undone."</p>
+            <p class="wrap-anywhere">"Delete "<strong dir="auto">{name}</strong>"? Their points history goes too. This cannot be undone."</p>
             <div class="mt-4 flex justify-end gap-2">
                 <button type="button" data-autofocus on:click=move |_| close.run(())
                     class="min-h-11 rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">"Cancel"</button>

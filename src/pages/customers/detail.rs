@@ -136,7 +136,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                 <a href="/customers" class="inline-flex min-h-11 items-center text-sm text-indigo-700 hover:underline">"← Customers"</a>
                                 <FlashMessage flash=view.flash.clone()/>
                                 <header class="flex flex-wrap items-center gap-3">
-                                    <h1 class="text-2xl font-bold">{view.customer.name.clone()}</h1>
+                                    <h1 dir="auto" class="min-w-0 text-2xl font-bold wrap-anywhere">{view.customer.name.clone()}</h1>
                                     <TierBadge tier=view.customer.tier()/>
                                     <StatusBadge active=view.customer.is_active/>
                                 </header>
@@ -176,19 +176,37 @@ pub fn CustomerDetailPage() -> impl IntoView {
                                             <div class="mt-2 overflow-x-auto" tabindex="0" role="region" aria-label="History entries">
                                                 <table class="w-full text-left text-sm">
                                                     <thead class="text-xs uppercase text-slate-600">
-                                                        <tr><th scope="col" class="py-2 pr-3">"When"</th><th scope="col" class="py-2 pr-3">"Change"</th><th scope="col" class="py-2 pr-3">"Balance"</th><th scope="col" class="py-2 pr-3">"Source"</th><th scope="col" class="py-2 pr-3">"Reason"</th><th scope="col" class="py-2">"By"</th></tr>
+                                                        <tr>
+                                                            <th scope="col" class="hidden py-2 pr-3 lg:table-cell">"When"</th>
+                                                            <th scope="col" class="py-2 pr-3">"Change"</th>
+                                                            <th scope="col" class="hidden py-2 pr-3 lg:table-cell">"Balance"</th>
+                                                            <th scope="col" class="hidden py-2 pr-3 lg:table-cell">"Source"</th>
+                                                            <th scope="col" class="py-2 pr-3">"Reason"</th>
+                                                            <th scope="col" class="hidden py-2 lg:table-cell">"By"</th>
+                                                        </tr>
                                                     </thead>
                                                     <tbody class="divide-y divide-slate-100">
                                                         {view.history.iter().map(|h| view! {
-                                                            <tr>
-                                                                <td class="py-2 pr-3 whitespace-nowrap">{dates::day_and_minute(&h.created_at)}</td>
-                                                                <td class=if h.delta < 0 { "py-2 pr-3 tabular-nums text-red-700" } else { "py-2 pr-3 tabular-nums text-green-700" }>
-                                                                    {if h.delta > 0 { format!("+{}", grouped(h.delta)) } else { grouped(h.delta) }}
+                                                            // Below 1024 px two columns: the change with the balance after it,
+                                                            // and the reason with when, the source and who under it.
+                                                            <tr class="align-top">
+                                                                <td class="hidden py-2 pr-3 whitespace-nowrap lg:table-cell">{dates::day_and_minute(&h.created_at)}</td>
+                                                                <td class="py-2 pr-3 tabular-nums">
+                                                                    <span class=if h.delta < 0 { "block text-red-700" } else { "block text-green-700" }>
+                                                                        {if h.delta > 0 { format!("+{}", grouped(h.delta)) } else { grouped(h.delta) }}
+                                                                    </span>
+                                                                    <span class="block text-xs text-slate-600 lg:hidden">{format!("{} after", grouped(h.balance_after))}</span>
                                                                 </td>
-                                                                <td class="py-2 pr-3 tabular-nums">{grouped(h.balance_after)}</td>
-                                                                <td class="py-2 pr-3">{source_label(&h.source)}</td>
-                                                                <td class="py-2 pr-3">{h.reason.clone()}</td>
-                                                                <td class="py-2">{h.user_email.clone().unwrap_or_else(|| "—".to_owned())}</td>
+                                                                <td class="hidden py-2 pr-3 tabular-nums lg:table-cell">{grouped(h.balance_after)}</td>
+                                                                <td class="hidden py-2 pr-3 lg:table-cell">{source_label(&h.source)}</td>
+                                                                <td class="py-2 pr-3">
+                                                                    <span dir="auto" class="block wrap-anywhere">{h.reason.clone()}</span>
+                                                                    <span class="block text-xs text-slate-600 lg:hidden">
+                                                                        {format!("{} · {}", dates::day_and_minute(&h.created_at), source_label(&h.source))}
+                                                                    </span>
+                                                                    <span class="block text-xs text-slate-600 wrap-anywhere lg:hidden">{h.user_email.clone()}</span>
+                                                                </td>
+                                                                <td class="hidden max-w-48 py-2 wrap-anywhere lg:table-cell">{h.user_email.clone().unwrap_or_else(|| "—".to_owned())}</td>
                                                             </tr>
                                                         }).collect::<Vec<_>>()}
                                                     </tbody>
@@ -338,9 +356,9 @@ fn TierHistory(tiers: Vec<TierChange>, count: u64) -> impl IntoView {
 #[component]
 fn Fact(label: &'static str, value: String) -> impl IntoView {
     view! {
-        <div>
+        <div class="min-w-0">
             <dt class="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
-            <dd class="font-medium">{if value.trim().is_empty() { "—".to_owned() } else { value }}</dd>
+            <dd dir="auto" class="font-medium whitespace-pre-line wrap-anywhere">{if value.trim().is_empty() { "—".to_owned() } else { value }}</dd>
         </div>
     }
 }

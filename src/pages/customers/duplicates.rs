@@ -111,13 +111,13 @@ fn Candidate(customer: Customer, checked: bool) -> impl IntoView {
                 <input type="radio" id=input.clone() name="survivor" value=customer.id.to_string() checked=checked
                     class="mt-1 size-5 accent-indigo-600"/>
                 <label for=input class="min-w-0 flex-1">
-                    <span class="block break-words font-medium">{format!("Keep {}", customer.name)}</span>
-                    <span class="block break-all text-sm text-slate-600">{customer.email.clone()}</span>
+                    <span dir="auto" class="block font-medium wrap-anywhere">{format!("Keep {}", customer.name)}</span>
+                    <span class="block text-sm text-slate-600 wrap-anywhere">{customer.email.clone()}</span>
                 </label>
             </div>
             <dl class="mt-2 grid grid-cols-2 gap-x-3 gap-y-1 text-sm">
-                <dt class="text-slate-500">"Phone"</dt><dd class="break-words">{blank(&customer.phone)}</dd>
-                <dt class="text-slate-500">"City"</dt><dd class="break-words">{blank(&customer.city)}</dd>
+                <dt class="text-slate-500">"Phone"</dt><dd class="wrap-anywhere">{blank(&customer.phone)}</dd>
+                <dt class="text-slate-500">"City"</dt><dd dir="auto" class="wrap-anywhere">{blank(&customer.city)}</dd>
                 <dt class="text-slate-500">"Points"</dt><dd class="tabular-nums">{grouped(customer.loyalty_points)}</dd>
                 <dt class="text-slate-500">"Orders"</dt><dd class="tabular-nums">{grouped(customer.total_orders)}</dd>
                 <dt class="text-slate-500">"Spent"</dt><dd class="tabular-nums">{money(customer.total_spent_minor)}</dd>

@@ -36,6 +36,20 @@ pub fn Filters(query: RwSignal<PageQuery>) -> impl IntoView {
         let search = search_box.get_untracked().map(|input| input.value()).unwrap_or_default();
         go.with_value(|go| go(&|q: &mut PageQuery| q.search = search.clone()));
     };
+    // Text typed before the page became interactive (a fast user, a slow phone) is kept and
+    // searched for: read here, before hydration sets the box to the URL's search.
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let typed = document()
+            .get_element_by_id("search")
+            .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|input| input.value())
+            .filter(|typed| query.with_untracked(|q| q.search != *typed));
+        if let Some(typed) = typed {
+            request_animation_frame(move || go.with_value(|go| go(&|q: &mut PageQuery| q.search = typed.clone())));
+        }
+    }
     let on_select = move |name: &'static str| {
         move |ev: leptos::ev::Event| {
             let value = event_target_value(&ev);
@@ -54,6 +68,7 @@ pub fn Filters(query: RwSignal<PageQuery>) -> impl IntoView {
             <div class="flex-1 sm:min-w-64">
                 <label for="search" class="block text-sm font-medium">"Search"</label>
                 <input id="search" name="search" type="search" placeholder="Name, email or phone" node_ref=search_box
+                    autocomplete="off"
                     value=query.get_untracked().search
                     prop:value=move || query.get().search on:input=on_search
                     class="mt-1 block min-h-11 w-full rounded-lg border border-slate-300 px-3"/>

@@ -164,12 +164,13 @@ fn Row(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView 
                         on:change=move |_| state.toggle(id)/>
                 </td>
             </Show>
-            <td class="max-w-48 px-2 py-2">
-                <a id=name_id.clone() href=detail_href(&customer) class="font-semibold text-indigo-700 hover:underline">{customer.name.clone()}</a>
-                <div class="truncate text-xs text-slate-600">{customer.email.clone()}</div>
+            <td class="px-2 py-2">
+                <a id=name_id.clone() href=detail_href(&customer) dir="auto"
+                    class="block max-w-40 font-semibold text-indigo-700 wrap-anywhere hover:underline">{customer.name.clone()}</a>
+                <div title=customer.email.clone() class="max-w-40 truncate text-xs text-slate-600">{customer.email.clone()}</div>
                 <div class="whitespace-nowrap text-xs text-slate-600 @min-[60rem]:hidden">{customer.phone.clone()}</div>
             </td>
-            <td class="hidden whitespace-nowrap px-2 py-2 @min-[60rem]:table-cell">{customer.phone.clone()}</td>
+            <td class="hidden max-w-36 px-2 py-2 wrap-anywhere @min-[60rem]:table-cell">{customer.phone.clone()}</td>
             <td class="px-2 py-2"><TierBadge tier=customer.tier()/></td>
             <td class="px-2 py-2 tabular-nums">{grouped(customer.loyalty_points)}</td>
             <td class="px-2 py-2 tabular-nums">{grouped(customer.total_orders)}</td>
@@ -195,8 +196,8 @@ fn Card(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView
                         on:change=move |_| state.toggle(id)/>
                 </Show>
                 <div class="min-w-0 flex-1">
-                    <a id=name_id.clone() href=detail_href(&customer) class="break-words font-semibold text-indigo-700">{customer.name.clone()}</a>
-                    <p class="truncate text-sm text-slate-600">{customer.email.clone()}</p>
+                    <a id=name_id.clone() href=detail_href(&customer) dir="auto" class="block font-semibold text-indigo-700 wrap-anywhere">{customer.name.clone()}</a>
+                    <p title=customer.email.clone() class="truncate text-sm text-slate-600">{customer.email.clone()}</p>
                     <p class="text-sm text-slate-600">{customer.phone.clone()}</p>
                     <div class="mt-2 flex flex-wrap items-center gap-2 text-sm">
                         <TierBadge tier=customer.tier()/>
@@ -230,6 +231,30 @@ fn Actions(customer: Customer, state: PageState, can_manage: bool, described_by:
     }
 }
 
+/// The page numbers to link around `page` of `pages`: the first, the last, and the current one
+/// with its neighbours; `None` stands for the pages left out (an ellipsis). A gap of one page shows
+/// that page instead, so an ellipsis always hides at least two.
+fn page_links(page: u64, pages: u64) -> Vec<Option<u64>> {
+    let pages = pages.max(1);
+    let page = page.clamp(1, pages);
+    let mut shown: Vec<u64> =
+        [1, page.saturating_sub(1), page, page + 1, pages].into_iter().filter(|n| (1..=pages).contains(n)).collect();
+    shown.sort_unstable();
+    shown.dedup();
+    let mut links = Vec::with_capacity(shown.len() + 2);
+    let mut previous = 0;
+    for n in shown {
+        match n - previous {
+            1 => {}
+            2 => links.push(Some(n - 1)),
+            _ => links.push(None),
+        }
+        links.push(Some(n));
+        previous = n;
+    }
+    links
+}
+
 #[component]
 fn Pagination(count: u64, page: u64, size: u64, query: PageQuery) -> impl IntoView {
     let pages = count.div_ceil(size).max(1);
@@ -237,26 +262,28 @@ fn Pagination(count: u64, page: u64, size: u64, query: PageQuery) -> impl IntoVi
     let last = (page * size).min(count);
     let link =
         move |n: u64| href(&PageQuery { page: if n == 1 { String::new() } else { n.to_string() }, ..query.clone() });
-    let window_start = page.saturating_sub(2).max(1);
-    let window_end = (window_start + 4).min(pages);
-    let numbers: Vec<u64> = (window_start..=window_end).collect();
-    let base = "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-3 text-sm font-medium";
+    let base =
+        "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-2 text-sm font-medium tabular-nums";
+    let number = |n: u64| grouped(i64::try_from(n).unwrap_or(i64::MAX));
     view! {
         <nav aria-label="Pagination" class="flex flex-col items-center justify-between gap-3 sm:flex-row">
-            <p class="text-sm text-slate-600">{format!("Showing {}–{} of {}", grouped(first as i64), grouped(last as i64), grouped(count as i64))}</p>
-            <div class="flex flex-wrap items-center gap-1">
+            <p class="text-sm text-slate-600">{format!("Showing {}–{} of {}", number(first), number(last), number(count))}</p>
+            <div class="flex flex-wrap items-center justify-center gap-1">
                 {if page > 1 {
                     view! { <a href=link(page - 1) rel="prev" class=format!("{base} ring-1 ring-slate-300 hover:bg-slate-100")>"Previous"</a> }.into_any()
                 } else {
                     view! { <span aria-disabled="true" class=format!("{base} text-slate-400 ring-1 ring-slate-200")>"Previous"</span> }.into_any()
                 }}
-                {numbers.into_iter().map(|n| {
-                    let current = n == page;
-                    view! {
-                        <a href=link(n) aria-label=format!("Page {n}") aria-current=current.then_some("page")
-                            class=if current { format!("{base} bg-indigo-600 text-white") } else { format!("{base} ring-1 ring-slate-300 hover:bg-slate-100") }>
-                            {n}
-                        </a>
+                {page_links(page, pages).into_iter().map(|n| match n {
+                    None => view! { <span aria-hidden="true" class="px-0.5 text-slate-500">"…"</span> }.into_any(),
+                    Some(n) => {
+                        let current = n == page;
+                        view! {
+                            <a href=link(n) aria-label=format!("Page {}", number(n)) aria-current=current.then_some("page")
+                                class=if current { format!("{base} bg-indigo-600 text-white") } else { format!("{base} ring-1 ring-slate-300 hover:bg-slate-100") }>
+                                {number(n)}
+                            </a>
+                        }.into_any()
                     }
                 }).collect::<Vec<_>>()}
                 {if page < pages {
@@ -266,5 +293,45 @@ fn Pagination(count: u64, page: u64, size: u64, query: PageQuery) -> impl IntoVi
                 }}
             </div>
         </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_links;
+
+    fn shown(page: u64, pages: u64) -> String {
+        page_links(page, pages)
+            .into_iter()
+            .map(|n| n.map_or("…".to_owned(), |n| n.to_string()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn a_page_in_the_middle_of_many_shows_the_ends_and_its_neighbours() {
+        assert_eq!(shown(50, 100_000), "1 … 49 50 51 … 100000");
+        assert_eq!(shown(15, 31), "1 … 14 15 16 … 31");
+    }
+
+    #[test]
+    fn the_first_and_last_pages_show_their_neighbour_and_the_other_end() {
+        assert_eq!(shown(1, 100_000), "1 2 … 100000");
+        assert_eq!(shown(100_000, 100_000), "1 … 99999 100000");
+    }
+
+    #[test]
+    fn a_gap_of_one_page_shows_that_page_instead_of_an_ellipsis() {
+        assert_eq!(shown(3, 31), "1 2 3 4 … 31");
+        assert_eq!(shown(4, 7), "1 2 3 4 5 6 7");
+        assert_eq!(shown(5, 8), "1 … 4 5 6 7 8");
+    }
+
+    #[test]
+    fn few_pages_are_all_shown_and_a_page_out_of_range_is_clamped() {
+        assert_eq!(shown(1, 1), "1");
+        assert_eq!(shown(2, 3), "1 2 3");
+        assert_eq!(shown(9, 3), "1 2 3");
+        assert_eq!(shown(1, 0), "1");
     }
 }
