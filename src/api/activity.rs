@@ -100,7 +100,16 @@ pub async fn list(
 ) -> ApiResult<Json<Paginated<ActivityJson>>> {
     let params = Params::new(raw.as_deref());
     activity::may_read(&ctx)?;
-    let filter = activity::filter_from(|name| params.get(name)).map_err(ServiceError::Validation)?;
+    let given = |name: &str| params.get(name).unwrap_or_default();
+    let text = activity::FilterText {
+        actor: given("actor"),
+        action: given("action"),
+        target_type: given("target_type"),
+        target_id: given("target_id"),
+        since: given("since"),
+        until: given("until"),
+    };
+    let filter = text.parse().map_err(ServiceError::Validation)?;
     let page = params.page().map_err(ServiceError::from)?;
     let found = activity::list(&core, &ctx, &filter, page).await?;
     Ok(Json(PageLinks { headers: &headers, uri: &uri, params: &params.0 }.rows(found)))

@@ -18,6 +18,7 @@ pub mod orders;
 pub mod privacy;
 pub mod query;
 pub mod render;
+pub mod schema_patterns;
 pub mod schemas;
 pub mod transfer;
 pub mod users;

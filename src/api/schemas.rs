@@ -5,6 +5,7 @@
 
 #![expect(dead_code, reason = "these types describe request and error bodies; nothing builds them")]
 
+use super::schema_patterns::{EMAIL_PATTERN, NAME_PATTERN};
 use crate::domain::customer_actions::MAX_BULK_IDS;
 use crate::domain::customer_input as rules;
 use crate::domain::Role;
@@ -43,28 +44,6 @@ pub struct CustomerChanges {
 /// takes letters of other scripts). Space around it is trimmed, so the pattern allows it, and
 /// `format: email` (which does not) is left out.
 pub struct EmailAddress;
-
-/// [`EmailAddress`]'s pattern.
-/// The space around it is spelled out ([`TRIMMED_SPACE`]): `\s` differs between regex engines.
-const EMAIL_PATTERN: &str = concat!(
-    r"^[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*",
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}",
-    r"[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-);
-
-/// What the API trims around a text: Rust's `char::is_whitespace` (Unicode `White_Space`). The
-/// patterns spell it out instead of `\s`, which differs between regex engines (Python's also takes
-/// U+001C–U+001F, ECMAScript's U+FEFF).
-#[cfg(test)]
-const TRIMMED_SPACE: &str = r"[\t\n\x0B\x0C\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
-
-/// A name's pattern: something besides space, and no control characters other than line breaks and
-/// tabs (what `customer_input::name` refuses).
-const NAME_PATTERN: &str = concat!(
-    r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*",
-    r"[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
-    r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$"
-);
 
 impl utoipa::PartialSchema for EmailAddress {
     fn schema() -> RefOr<Schema> {
@@ -479,45 +458,3 @@ pub struct MergeId(
     /// The merge's id.
     i64,
 );
-
-#[cfg(test)]
-mod tests {
-    use super::{EMAIL_PATTERN, NAME_PATTERN, TRIMMED_SPACE};
-    use crate::domain::customer_input;
-    use crate::domain::Email;
-    use proptest::prelude::*;
-    use proptest::string::string_regex;
-
-    /// Strings that match the whole of an anchored pattern.
-    fn matching(pattern: &str) -> impl Strategy<Value = String> {
-        let inner = pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$')).expect("an anchored pattern");
-        string_regex(inner).expect("the document's pattern is a valid regex")
-    }
-
-    #[test]
-    fn the_space_the_patterns_allow_around_a_text_is_exactly_what_the_api_trims() {
-        let space = regex::Regex::new(&format!("^{TRIMMED_SPACE}$")).expect("a valid class");
-        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            assert_eq!(space.is_match(c.encode_utf8(&mut [0; 4])), c.is_whitespace(), "U+{:04X}", u32::from(c));
-        }
-        assert!(EMAIL_PATTERN.starts_with(&format!("^{TRIMMED_SPACE}*")));
-        assert!(EMAIL_PATTERN.ends_with(&format!("{TRIMMED_SPACE}*$")));
-    }
-
-    proptest! {
-        // Most generated emails are longer than the document's maxLength: they are skipped.
-        #![proptest_config(ProptestConfig { cases: 300, max_global_rejects: 100_000, ..ProptestConfig::default() })]
-
-        #[test]
-        fn every_email_the_document_allows_is_one_the_api_takes(raw in matching(EMAIL_PATTERN)) {
-            prop_assume!(raw.chars().count() <= crate::domain::email::EMAIL_MAX_LEN);
-            prop_assert!(Email::parse(&raw).is_ok(), "{raw:?}");
-        }
-
-        #[test]
-        fn every_name_the_document_allows_is_one_the_api_takes(raw in matching(NAME_PATTERN)) {
-            prop_assume!(raw.chars().count() <= customer_input::NAME_MAX);
-            prop_assert!(customer_input::name(&raw).is_ok(), "{raw:?}");
-        }
-    }
-}

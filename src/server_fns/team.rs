@@ -208,15 +208,15 @@ pub(crate) mod server {
                 }
             };
             let (since, until) = (day(&self.since, false), day(&self.until, true));
-            crate::services::activity::filter_from(|name| match name {
-                "actor" => Some(self.actor.as_str()),
-                "action" => Some(self.action.as_str()),
-                "target_type" => Some(self.target_type.as_str()),
-                "target_id" => Some(self.target_id.as_str()),
-                "since" => Some(since.as_str()),
-                "until" => Some(until.as_str()),
-                _ => None,
-            })
+            crate::services::activity::FilterText {
+                actor: &self.actor,
+                action: &self.action,
+                target_type: &self.target_type,
+                target_id: &self.target_id,
+                since: &since,
+                until: &until,
+            }
+            .parse()
         }
     }
 

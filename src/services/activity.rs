@@ -113,63 +113,81 @@ async fn load(
     })
 }
 
-/// The filter named by query parameters `actor`, `action`, `target_type`, `target_id`, `since`
-/// and `until` (RFC 3339), read through `get`; blank ones are ignored, bad ones are field errors.
-pub fn filter_from<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<ActivityFilter, FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let text = |name: &str| get(name).map(str::trim).filter(|v| !v.is_empty());
-    let mut id = |name: &'static str| {
-        text(name)
-            .and_then(|value| value.parse::<i64>().map_err(|_| errors.add(name, "A valid integer is required.")).ok())
-    };
-    let actor = id("actor");
-    let target_id = id("target_id");
-    let mut choice = |name: &'static str, valid: Option<()>, value: &str| {
-        if valid.is_none() {
-            errors.add(name, format!("Select a valid choice. {value} is not one of the available choices."));
+/// The log's filters as typed (query parameters, a form): each one's text, blank for none.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FilterText<'a> {
+    /// A user's id.
+    pub actor: &'a str,
+    /// An action's name, such as `customer.updated`.
+    pub action: &'a str,
+    /// A kind of record, such as `customer`.
+    pub target_type: &'a str,
+    /// A record's id.
+    pub target_id: &'a str,
+    /// The earliest time (RFC 3339).
+    pub since: &'a str,
+    /// The latest time (RFC 3339).
+    pub until: &'a str,
+}
+
+impl FilterText<'_> {
+    /// The filter: blank fields are ignored, bad ones are field errors named after their field.
+    pub fn parse(&self) -> Result<ActivityFilter, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        fn given(value: &str) -> Option<&str> {
+            Some(value.trim()).filter(|v| !v.is_empty())
         }
-    };
-    let action = text("action").and_then(|value| {
-        let parsed = value.parse::<ActivityAction>().ok();
-        choice("action", parsed.map(|_| ()), value);
-        parsed
-    });
-    let target_type = text("target_type").and_then(|value| {
-        let parsed = value.parse::<TargetType>().ok();
-        choice("target_type", parsed.map(|_| ()), value);
-        parsed
-    });
-    let mut time = |name: &'static str| {
-        text(name).and_then(|value| {
-            chrono::DateTime::parse_from_rfc3339(value)
-                .map(|at| at.with_timezone(&chrono::Utc))
-                .map_err(|_| errors.add(name, "Enter a valid date/time (RFC 3339, such as 2026-12-01T09:00:00Z)."))
-                .ok()
-        })
-    };
-    let since = time("since");
-    let until = time("until");
-    errors.or(ActivityFilter { actor, action, target_type, target_id, since, until })
+        let mut id = |name: &'static str, value: &str| {
+            given(value).and_then(|value| {
+                value.parse::<i64>().map_err(|_| errors.add(name, "A valid integer is required.")).ok()
+            })
+        };
+        let actor = id("actor", self.actor);
+        let target_id = id("target_id", self.target_id);
+        let mut choice = |name: &'static str, valid: Option<()>, value: &str| {
+            if valid.is_none() {
+                errors.add(name, format!("Select a valid choice. {value} is not one of the available choices."));
+            }
+        };
+        let action = given(self.action).and_then(|value| {
+            let parsed = value.parse::<ActivityAction>().ok();
+            choice("action", parsed.map(|_| ()), value);
+            parsed
+        });
+        let target_type = given(self.target_type).and_then(|value| {
+            let parsed = value.parse::<TargetType>().ok();
+            choice("target_type", parsed.map(|_| ()), value);
+            parsed
+        });
+        let mut time = |name: &'static str, value: &str| {
+            given(value).and_then(|value| {
+                chrono::DateTime::parse_from_rfc3339(value)
+                    .map(|at| at.with_timezone(&chrono::Utc))
+                    .map_err(|_| errors.add(name, "Enter a valid date/time (RFC 3339, such as 2026-12-01T09:00:00Z)."))
+                    .ok()
+            })
+        };
+        let since = time("since", self.since);
+        let until = time("until", self.until);
+        errors.or(ActivityFilter { actor, action, target_type, target_id, since, until })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn filter(pairs: &[(&str, &str)]) -> Result<ActivityFilter, FieldErrors> {
-        filter_from(|name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
-    }
-
     #[test]
-    fn every_filter_is_read_from_its_parameter() {
-        let read = filter(&[
-            ("actor", "7"),
-            ("action", "customer.updated"),
-            ("target_type", "customer"),
-            ("target_id", "12"),
-            ("since", "2026-12-01T00:00:00Z"),
-            ("until", ""),
-        ])
+    fn every_filter_is_read_from_its_field() {
+        let read = FilterText {
+            actor: "7",
+            action: "customer.updated",
+            target_type: "customer",
+            target_id: "12",
+            since: "2026-12-01T00:00:00Z",
+            until: "",
+        }
+        .parse()
         .expect("valid");
         assert_eq!(read.actor, Some(7));
         assert_eq!(read.action, Some(ActivityAction::CustomerUpdated));
@@ -180,7 +198,8 @@ mod tests {
 
     #[test]
     fn bad_values_are_field_errors_not_ignored() {
-        let errors = filter(&[("actor", "me"), ("action", "x.y"), ("since", "yesterday")]).expect_err("invalid");
+        let text = FilterText { actor: "me", action: "x.y", since: "yesterday", ..FilterText::default() };
+        let errors = text.parse().expect_err("invalid");
         assert_eq!(errors.0.len(), 3, "{errors:?}");
     }
 }

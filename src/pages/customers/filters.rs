@@ -14,6 +14,7 @@ pub fn Filters(query: RwSignal<PageQuery>) -> impl IntoView {
         super::query::go(query, next);
     };
     let go = StoredValue::new(go);
+    let search_for = move |text: String| go.with_value(|go| go(&|q: &mut PageQuery| q.search = text.clone()));
     let pending = StoredValue::new(None::<TimeoutHandle>);
     let search_box = NodeRef::<leptos::html::Input>::new();
     let on_search = move |ev: leptos::ev::Event| {
@@ -21,11 +22,7 @@ pub fn Filters(query: RwSignal<PageQuery>) -> impl IntoView {
         if let Some(handle) = pending.get_value() {
             handle.clear();
         }
-        let handle = set_timeout_with_handle(
-            move || go.with_value(|go| go(&|q: &mut PageQuery| q.search = text.clone())),
-            std::time::Duration::from_millis(300),
-        )
-        .ok();
+        let handle = set_timeout_with_handle(move || search_for(text), std::time::Duration::from_millis(300)).ok();
         pending.set_value(handle);
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -33,8 +30,7 @@ pub fn Filters(query: RwSignal<PageQuery>) -> impl IntoView {
         if let Some(handle) = pending.get_value() {
             handle.clear();
         }
-        let search = search_box.get_untracked().map(|input| input.value()).unwrap_or_default();
-        go.with_value(|go| go(&|q: &mut PageQuery| q.search = search.clone()));
+        search_for(search_box.get_untracked().map(|input| input.value()).unwrap_or_default());
     };
     // Text typed before the page became interactive (a fast user, a slow phone) is kept and
     // searched for: read here, before hydration sets the box to the URL's search.
@@ -47,7 +43,7 @@ pub fn Filters(query: RwSignal<PageQuery>) -> impl IntoView {
             .map(|input| input.value())
             .filter(|typed| query.with_untracked(|q| q.search != *typed));
         if let Some(typed) = typed {
-            request_animation_frame(move || go.with_value(|go| go(&|q: &mut PageQuery| q.search = typed.clone())));
+            request_animation_frame(move || search_for(typed));
         }
     }
     let on_select = move |name: &'static str| {

@@ -32,11 +32,12 @@ impl Amount {
     /// spaces ignored.
     fn read(text: &str) -> Self {
         let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let (negative, digits) = match text.chars().next() {
-            None => return Amount::Empty,
-            Some('-' | '−') => (true, &text[text.chars().next().map_or(0, char::len_utf8)..]),
-            Some('+') => (false, &text[1..]),
-            Some(_) => (false, text.as_str()),
+        if text.is_empty() {
+            return Amount::Empty;
+        }
+        let (negative, digits) = match text.strip_prefix(['-', '−']) {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(&text)),
         };
         if digits.is_empty() {
             return Amount::Sign(negative);
