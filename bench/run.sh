@@ -22,6 +22,7 @@ port=3900
 out=bench/last-run.md
 export PATRON_SECRET="benchmark-secret-not-for-production-000"
 export PATRON_ADDRESS="127.0.0.1:$port" PATRON_LOG=warn PATRON_PASSWORD="bench password 1"
+declare -A rps_of # req/s per scenario name, of the last run that measured it
 
 load() { # load URL: creates the tenants and users unless already there
   export DATABASE_URL=$1
@@ -59,10 +60,11 @@ expiry() { # expiry URL: expires every lot of Bench Expiry on a copy of the data
   if [[ $url == sqlite:* ]]; then rm -f bench/data/expiry.db*; else psql "${url%/*}/postgres" -qc "DROP DATABASE patron_bench_expiry"; fi
 }
 
-measure() { # measure NAME HEADER PATH [LUA]: one wrk run, one table row
+measure() { # measure NAME HEADER PATH [LUA]: one wrk run, one table row ($also: one more header)
   local name=$1 header=$2 path=$3 script=${4:-}
   local args=(-t2 -c16 -d"${seconds}s" --latency -H "$header")
   [ -n "$script" ] && args+=(-s "$script")
+  [ -n "${also:-}" ] && args+=(-H "$also")
   local result rps p50 p99 errors
   result=$(wrk "${args[@]}" "http://127.0.0.1:$port$path" 2>&1)
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$result")
@@ -70,6 +72,7 @@ measure() { # measure NAME HEADER PATH [LUA]: one wrk run, one table row
   p99=$(awk '$1 == "99%" {print $2}' <<<"$result")
   errors=$(awk '/Non-2xx/ {print $NF}' <<<"$result")
   printf '| %-44s | %10s | %9s | %9s | %6s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" | tee -a "$out"
+  rps_of[$name]=$rps
 }
 
 scenario() { # scenario NAME PATH [LUA]: an API request with the bearer token (a script sets POST bodies)
@@ -101,6 +104,43 @@ assets() { # assets COOKIE: the page's JavaScript, WebAssembly and CSS as the se
     done
     echo "| total | $total_raw | $total_gz | $total_br | |"
   } | tee -a "$out"
+}
+
+compression() { # compression COOKIE: bytes of the page and of 100 customers as sent per Accept-Encoding
+  local cookie=$1 name path header
+  {
+    echo
+    echo "### Responses compressed on the fly: bytes sent per Accept-Encoding"
+    echo
+    echo "| response | identity | gzip | br |"
+    echo "|---|---:|---:|---:|"
+    for name in page api; do
+      if [ $name = page ]; then path=/customers; header="Cookie: $cookie"; else path="/api/customers/?page_size=100"; header="Authorization: Bearer $token"; fi
+      printf '| `%s` | %s | %s | %s |\n' "$path" \
+        "$(curl -sf -o /dev/null -w '%{size_download}' -H "$header" "http://127.0.0.1:$port$path")" \
+        "$(curl -sf -o /dev/null -w '%{size_download}' -H "$header" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$path")" \
+        "$(curl -sf -o /dev/null -w '%{size_download}' -H "$header" -H 'Accept-Encoding: br' "http://127.0.0.1:$port$path")"
+    done
+    echo
+  } | tee -a "$out"
+}
+
+points_spread() { # points_spread: a wrk script adding a point to 10,000 different customers in turn
+  local ids="" page
+  for page in $(seq 1 100); do
+    ids+="$(curl -sf "http://127.0.0.1:$port/api/customers/?page_size=100&page=$page&ordering=created_at" -H "Authorization: Bearer $token" \
+      | grep -oE '"id":[0-9]+' | cut -d: -f2 | paste -sd, -),"
+  done
+  cat > /tmp/patron-points-spread.lua <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local ids = {${ids%,}}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/api/customers/" .. ids[(n % #ids) + 1] .. "/update_points/", nil, '{"points": 1, "reason": "bench"}')
+end
+LUA
 }
 
 program_change() { # program_change TOKEN: new thresholds for the big tenant, then the defaults back
@@ -180,6 +220,8 @@ LUA
   scenario "stats" "/api/customers/stats/"
   scenario "detail" "/api/customers/$id/"
   scenario "update_points (+1)" "/api/customers/$id/update_points/" /tmp/patron-points.lua
+  points_spread
+  scenario "update_points (+1), 10,000 customers in turn" "/api/customers/$id/update_points/" /tmp/patron-points-spread.lua
   scenario "create" "/api/customers/" /tmp/patron-create.lua
   scenario "record order (100 customers, unique references)" "/api/customers/$id/orders/" /tmp/patron-order.lua
   program_change "$token"
@@ -188,7 +230,12 @@ LUA
     -d 'email=owner%40bench.test&password=bench+password+1' \
     | sed -nE 's/^set-cookie: (patron_session=[^;]+).*/\1/Ip' | head -n 1)
   page_scenario "page /customers (server-rendered)" "/customers" "$cookie"
+  also="Accept-Encoding: br" page_scenario "page /customers, brotli" "/customers" "$cookie"
+  also="Accept-Encoding: gzip" page_scenario "page /customers, gzip" "/customers" "$cookie"
   page_scenario "page /customers?loyalty_level=gold&status=active" "/customers?loyalty_level=gold&status=active" "$cookie"
+  also="Accept-Encoding: br" scenario "list page 1, brotli" "/api/customers/"
+  scenario "GET /readyz (no sign-in)" "/readyz"
+  compression "$cookie"
   if [ "$label" = SQLite ]; then assets "$cookie"; fi
   local rss
   rss=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
@@ -200,6 +247,122 @@ LUA
   trap - EXIT
   storm
   expiry "$url"
+}
+
+split_read() { # split_read NAME PATH PORT_A PORT_B TOKEN: 8 connections on each instance at once
+  local name=$1 path=$2 a=$3 b=$4 auth="Authorization: Bearer $5" ra rb
+  wrk -t1 -c8 -d"${seconds}s" --latency -H "$auth" "http://127.0.0.1:$a$path" >/tmp/patron-split-a.txt 2>&1 &
+  local wa=$!
+  wrk -t1 -c8 -d"${seconds}s" --latency -H "$auth" "http://127.0.0.1:$b$path" >/tmp/patron-split-b.txt 2>&1
+  wait "$wa" || true
+  ra=$(awk '/Requests\/sec/ {print $2}' /tmp/patron-split-a.txt)
+  rb=$(awk '/Requests\/sec/ {print $2}' /tmp/patron-split-b.txt)
+  printf '| %-44s | %10.0f | %s, %s | %s | %.2f |\n' "$name" "$(echo "$ra + $rb" | bc)" \
+    "$(awk '$1 == "99%" {print $2}' /tmp/patron-split-a.txt)" "$(awk '$1 == "99%" {print $2}' /tmp/patron-split-b.txt)" \
+    "${rps_of[$name]:-?}" "$(echo "($ra + $rb) / ${rps_of[$name]:-1}" | bc -l)" | tee -a "$out"
+}
+
+two_instances() { # two_instances URL: two Patron instances on one PostgreSQL database, then the database stopped under them
+  local url=$1 a=3901 b=3902 pid_a pid_b
+  # No PATRON_SECRET: the instances share the token secret kept in the database.
+  DATABASE_URL=$url PATRON_ADDRESS=127.0.0.1:$a env -u PATRON_SECRET "$bin" serve >/tmp/patron-a.log 2>&1 &
+  pid_a=$!
+  DATABASE_URL=$url PATRON_ADDRESS=127.0.0.1:$b env -u PATRON_SECRET "$bin" serve >/tmp/patron-b.log 2>&1 &
+  pid_b=$!
+  trap 'kill $pid_a $pid_b 2>/dev/null || true' EXIT
+  for p in $a $b; do
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done
+  done
+  local token_a cookie_a id
+  token_a=$(curl -sf -X POST "http://127.0.0.1:$a/api/auth/token/" -H 'content-type: application/json' \
+    -d '{"email":"owner@bench.test","password":"bench password 1"}' | sed -E 's/.*"access":"([^"]+)".*/\1/')
+  cookie_a=$(curl -si -X POST "http://127.0.0.1:$a/login" -H "Origin: http://127.0.0.1:$a" \
+    -d 'email=owner%40bench.test&password=bench+password+1' \
+    | sed -nE 's/^set-cookie: (patron_session=[^;]+).*/\1/Ip' | head -n 1)
+  id=$(curl -sf "http://127.0.0.1:$a/api/customers/?page_size=1" -H "Authorization: Bearer $token_a" \
+    | sed -E 's/.*"results":\[\{"id":([0-9]+).*/\1/')
+  {
+    echo
+    echo "### Two instances on one PostgreSQL database (ports $a and $b, no PATRON_SECRET: the secret kept in the database)"
+    echo
+    echo "| check | result |"
+    echo "|---|---|"
+    echo "| session cookie from instance A, \`GET /customers\` on B | $(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie_a" "http://127.0.0.1:$b/customers") (200: signed in; 303 would be the sign-in page) |"
+    echo "| access token from A, \`GET /api/customers/\` on B | $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token_a" "http://127.0.0.1:$b/api/customers/") |"
+    echo "| \`GET /healthz\`, \`GET /readyz\` on A and B | $(for p in $a $b; do curl -s -o /dev/null -w '%{http_code} ' "http://127.0.0.1:$p/healthz"; curl -s -o /dev/null -w '%{http_code} ' "http://127.0.0.1:$p/readyz"; done)|"
+    echo
+    echo "| read, 8 connections on each instance at once | req/s (A + B) | p99 A, B | one instance, 16 connections | ratio |"
+    echo "|---|---:|---|---:|---:|"
+  } | tee -a "$out"
+  split_read "list page 1" "/api/customers/" $a $b "$token_a"
+  split_read "search ?search=sari" "/api/customers/?search=sari" $a $b "$token_a"
+  split_read "stats" "/api/customers/stats/" $a $b "$token_a"
+  split_read "detail" "/api/customers/$id/" $a $b "$token_a"
+  # Both instances create customers at once; afterwards every count must agree with what was made.
+  local tag before after_a after_b stats_a stats_b tagged
+  tag="twin$(date +%s)"
+  before=$(curl -sf "http://127.0.0.1:$a/api/customers/stats/" -H "Authorization: Bearer $token_a" | grep -oE '"total_customers":[0-9]+' | cut -d: -f2)
+  sed "s/bench\.%d/$tag.%d/; s/Bench %d/$tag %d/" /tmp/patron-create.lua >/tmp/patron-create-twin.lua
+  wrk -t1 -c8 -d"${seconds}s" -H "Authorization: Bearer $token_a" -s /tmp/patron-create-twin.lua "http://127.0.0.1:$a/api/customers/" >/tmp/patron-twin-a.txt 2>&1 &
+  local wa=$!
+  sed "s/$tag\.%d/${tag}b.%d/" /tmp/patron-create-twin.lua >/tmp/patron-create-twin-b.lua
+  wrk -t1 -c8 -d"${seconds}s" -H "Authorization: Bearer $token_a" -s /tmp/patron-create-twin-b.lua "http://127.0.0.1:$b/api/customers/" >/tmp/patron-twin-b.txt 2>&1
+  wait "$wa" || true
+  stats_a=$(curl -sf "http://127.0.0.1:$a/api/customers/stats/" -H "Authorization: Bearer $token_a" | grep -oE '"total_customers":[0-9]+' | cut -d: -f2)
+  stats_b=$(curl -sf "http://127.0.0.1:$b/api/customers/stats/" -H "Authorization: Bearer $token_a" | grep -oE '"total_customers":[0-9]+' | cut -d: -f2)
+  after_a=$(curl -sf "http://127.0.0.1:$a/api/customers/?page_size=1" -H "Authorization: Bearer $token_a" | grep -oE '"count":[0-9]+' | cut -d: -f2)
+  after_b=$(curl -sf "http://127.0.0.1:$b/api/customers/?page_size=1" -H "Authorization: Bearer $token_a" | grep -oE '"count":[0-9]+' | cut -d: -f2)
+  tagged=$(curl -sf "http://127.0.0.1:$b/api/customers/?page_size=1&search=$tag" -H "Authorization: Bearer $token_a" | grep -oE '"count":[0-9]+' | cut -d: -f2)
+  local made_a made_b
+  made_a=$(awk '/requests in/ {print $1}' /tmp/patron-twin-a.txt)
+  made_b=$(awk '/requests in/ {print $1}' /tmp/patron-twin-b.txt)
+  {
+    echo
+    echo "| both instances creating for ${seconds} s (8 connections each) | result |"
+    echo "|---|---|"
+    echo "| requests sent (wrk): A, B | $made_a, $made_b ($(awk '/Non-2xx/ {print $NF}' /tmp/patron-twin-a.txt /tmp/patron-twin-b.txt | paste -sd+ - | sed 's/^$/0/') non-2xx) |"
+    echo "| customers before, after (stats on A, on B; list count on A, on B) | $before → $stats_a, $stats_b; $after_a, $after_b |"
+    echo "| made in the run (search for its tag on B) vs. growth of the counts | $tagged vs. $((stats_a - before)) |"
+  } | tee -a "$out"
+  outage "$a" "$token_a" "$cookie_a"
+  kill $pid_a $pid_b
+  wait $pid_a $pid_b 2>/dev/null || true
+  trap - EXIT
+}
+
+outage() { # outage PORT TOKEN COOKIE: PostgreSQL stopped under a signed-in client, then started again
+  local p=$1 token=$2 cookie=$3 version
+  version=$(ls /etc/postgresql 2>/dev/null | head -n 1)
+  if [ "${BENCH_STOP_POSTGRES:-1}" != 1 ] || [ -z "$version" ] || [ "$(id -u)" -ne 0 ]; then
+    echo "| PostgreSQL stopped under a client | skipped (BENCH_STOP_POSTGRES=0, not root, or no local cluster) |" | tee -a "$out"
+    return
+  fi
+  local stopped api page ready started back
+  pg_ctlcluster --skip-systemctl-redirect "$version" main stop -m fast
+  api=$(curl -s -o /dev/null -D /tmp/patron-outage.h -w '%{http_code} in %{time_total} s' --max-time 30 -H "Authorization: Bearer $token" "http://127.0.0.1:$p/api/customers/")
+  api+=", Retry-After: $(sed -nE 's/^retry-after: ([0-9]+).*/\1/Ip' /tmp/patron-outage.h)"
+  page=$(curl -s -o /dev/null -w '%{http_code} in %{time_total} s' --max-time 30 -H "Cookie: $cookie" "http://127.0.0.1:$p/customers")
+  ready=$(curl -s -o /dev/null -w '%{http_code} in %{time_total} s' --max-time 30 "http://127.0.0.1:$p/readyz")
+  started=$(date +%s%N)
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  back=""
+  for _ in $(seq 1 300); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Authorization: Bearer $token" "http://127.0.0.1:$p/api/customers/")" = 200 ]; then
+      back="$(( ($(date +%s%N) - started) / 1000000 )) ms after \`pg_ctlcluster start\` began"
+      break
+    fi
+    sleep 0.1
+  done
+  {
+    echo
+    echo "| PostgreSQL stopped (\`pg_ctlcluster stop -m fast\`) under a signed-in client of instance A | result |"
+    echo "|---|---|"
+    echo "| \`GET /api/customers/\` with the token | $api |"
+    echo "| \`GET /customers\` with the session cookie | $page |"
+    echo "| \`GET /readyz\` | $ready |"
+    echo "| first 200 of the list once PostgreSQL is started again | ${back:-none within 30 s} |"
+    echo "| the same session's page afterwards | $(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "http://127.0.0.1:$p/customers") |"
+  } | tee -a "$out"
 }
 
 duplicates() { # duplicates COOKIE: the first page of duplicate groups on the big tenant, one request at a time
@@ -323,6 +486,7 @@ if [ "${BENCH_POSTGRES:-1}" = 1 ] && pg=$(scripts/test-postgres.sh 2>/dev/null);
   base=${pg%/*}
   psql "$pg" -qc "CREATE DATABASE patron_bench" 2>/dev/null || true
   run "PostgreSQL" "$base/patron_bench"
+  two_instances "$base/patron_bench"
 fi
 echo
 echo "written to $out"

@@ -3,7 +3,7 @@
 //! carries its `x-request-id`), and answered with a sentence that shows nothing of them.
 
 use crate::domain::FieldErrors;
-use crate::services::ServiceError;
+use crate::services::{ServiceError, UNAVAILABLE_SENTENCE};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -78,6 +78,10 @@ pub fn service_error_parts(err: ServiceError) -> (StatusCode, Value) {
             json!({ "detail": "Given token not valid for any token type", "code": "token_not_valid" }),
         ),
         ServiceError::Duplicate(message) => detail(StatusCode::BAD_REQUEST, &message),
+        unavailable if unavailable.is_unavailable() => {
+            tracing::warn!(error = %unavailable.chain(), "database unavailable");
+            detail(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE_SENTENCE)
+        }
         internal @ (ServiceError::Storage(_) | ServiceError::Hashing(_)) => {
             tracing::error!(error = %internal.chain(), "request failed");
             detail(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error")

@@ -3,7 +3,7 @@
 
 use super::error::{service_error_parts, ApiResult};
 use crate::domain::RequestContext;
-use crate::services::{idempotency, Core, ServiceError, ServiceResult};
+use crate::services::{idempotency, Core, ServiceError, ServiceResult, UNAVAILABLE_RETRY_AFTER};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -60,6 +60,10 @@ pub async fn once(
     let mut response = (status, [(header::CONTENT_TYPE, "application/json")], text).into_response();
     if replayed {
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        // The database went out of reach while the write ran: nothing was stored, try again.
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_AFTER));
     }
     Ok(response)
 }

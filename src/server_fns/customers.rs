@@ -156,6 +156,10 @@ mod server {
             ServiceError::Validation(fields) | ServiceError::FieldConflict(fields) => {
                 fields.0.values().flatten().cloned().collect::<Vec<_>>().join(" ")
             }
+            unavailable if unavailable.is_unavailable() => {
+                tracing::warn!(error = %unavailable.chain(), "page request: database unavailable");
+                crate::services::UNAVAILABLE_SENTENCE.to_owned()
+            }
             internal if internal.is_internal() => {
                 tracing::error!(error = %internal.chain(), "page request failed");
                 crate::web::server_fn_status::INTERNAL_SENTENCE.to_owned()

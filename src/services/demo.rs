@@ -170,6 +170,7 @@ pub async fn add_demo_customers(
     }
     drop(batches);
     let _ = maker.await;
+    core.storage.after_bulk_load().await?;
     Ok((tenant, written))
 }
 

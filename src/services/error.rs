@@ -6,6 +6,12 @@ use crate::domain::customer_query::InvalidPage;
 use crate::domain::{FieldErrors, InvalidInput};
 use crate::storage::StorageError;
 
+/// Seconds a caller waits before trying again while the database is out of reach.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+
+/// What callers are told while the database is out of reach (the API's `detail`, the page's banner).
+pub const UNAVAILABLE_SENTENCE: &str = "Patron cannot reach its database right now. Try again in a moment.";
+
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -74,11 +80,17 @@ impl ServiceError {
         matches!(self, ServiceError::Storage(_) | ServiceError::Hashing(_))
     }
 
+    /// Whether the database is out of reach for now: the caller gets 503 and tries again.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ServiceError::Storage(StorageError::Unavailable(_)))
+    }
+
     /// How many seconds the caller should wait before retrying, for a refusal that passes.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             ServiceError::TooManyAttempts { retry_after } => Some(*retry_after),
             ServiceError::Busy => Some(1),
+            unavailable if unavailable.is_unavailable() => Some(UNAVAILABLE_RETRY_AFTER),
             _ => None,
         }
     }
@@ -127,8 +139,18 @@ mod tests {
 
     #[test]
     fn an_internal_error_keeps_its_cause_for_the_log() {
-        let err = ServiceError::from(StorageError::Database(sqlx::Error::PoolTimedOut));
+        let err = ServiceError::from(StorageError::from(sqlx::Error::PoolTimedOut));
         assert!(err.is_internal());
-        assert!(err.chain().starts_with("storage failed: database error: "), "{}", err.chain());
+        assert!(err.chain().starts_with("storage failed: database unavailable: "), "{}", err.chain());
+    }
+
+    #[test]
+    fn a_database_out_of_reach_is_a_refusal_that_passes() {
+        let err = ServiceError::from(StorageError::from(sqlx::Error::PoolTimedOut));
+        assert!(err.is_unavailable());
+        assert_eq!(err.retry_after(), Some(UNAVAILABLE_RETRY_AFTER));
+        let failed = ServiceError::from(StorageError::from(sqlx::Error::RowNotFound));
+        assert!(!failed.is_unavailable());
+        assert_eq!(failed.retry_after(), None);
     }
 }

@@ -174,9 +174,18 @@ pub async fn import(
             }
             other => other.into(),
         })?;
+        if report.created >= REFRESH_STATISTICS_AFTER {
+            // The import is done either way; stale statistics only slow the next queries down.
+            if let Err(err) = core.storage.after_bulk_load().await {
+                tracing::warn!(error = %err, "could not refresh statistics after an import");
+            }
+        }
     }
     Ok(report)
 }
+
+/// From how many new customers on an import refreshes what the query planner knows.
+const REFRESH_STATISTICS_AFTER: usize = 10_000;
 
 /// The rows whose email no other row has; the others are reported.
 fn without_duplicates(rows: Vec<ImportRow>, report: &mut ImportReport) -> Vec<ImportRow> {

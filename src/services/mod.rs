@@ -9,6 +9,7 @@ pub mod core;
 pub mod customers;
 pub mod demo;
 pub mod error;
+pub mod health;
 pub mod export;
 pub mod housekeeping;
 pub mod idempotency;
@@ -22,5 +23,5 @@ pub mod privacy;
 pub mod sign_in;
 
 pub use self::core::{Clock, Core};
-pub use error::{ServiceError, ServiceResult};
+pub use error::{ServiceError, ServiceResult, UNAVAILABLE_RETRY_AFTER, UNAVAILABLE_SENTENCE};
 pub use paged::{paged, Paged};

@@ -72,6 +72,9 @@ pub trait BulkLoad {
     /// lot); a customer whose email is already taken in the tenant is skipped. Returns how many
     /// were written.
     async fn import_customers(&self, tenant_id: i64, customers: &[ImportedCustomer]) -> StorageResult<u64>;
+
+    /// Lets the query planner know about the rows a bulk load wrote; call it once the load is over.
+    async fn after_bulk_load(&self) -> StorageResult<()>;
 }
 
 /// Implements [`BulkLoad`] for a [`Dialect`](super::Dialect).
@@ -95,6 +98,10 @@ macro_rules! impl_bulk_load {
                 }
                 tx.commit().await?;
                 Ok(written)
+            }
+
+            async fn after_bulk_load(&self) -> $crate::storage::StorageResult<()> {
+                $crate::storage::Dialect::refresh_statistics(self).await
             }
         }
 

@@ -52,4 +52,9 @@ pub trait Dialect: Send + Sync + 'static {
 
     /// Applies pending migrations and refreshes what the planner knows.
     async fn run_migrations(&self) -> StorageResult<()>;
+
+    /// Lets the query planner know the customer tables' sizes and shapes (bounded work, safe on
+    /// big databases): at start, and after a bulk load, which would otherwise leave PostgreSQL
+    /// planning a million rows as an empty table until autovacuum comes by.
+    async fn refresh_statistics(&self) -> StorageResult<()>;
 }

@@ -3,7 +3,7 @@
 //!
 //! Each aggregate has a file holding its trait, its row types and its SQL, written once for both
 //! databases (`accounts`, `activity`, `sign_in_limits`, `refresh_tokens`, `sessions`, `customers`, `customer_writes`, `ledger`, `orders`, `loyalty`,
-//! `idempotency`, `bulk_load`, `imports`, `privacy`, `duplicates` (with `duplicate_keys`), `merges` (with `merge_snapshot`), `app_settings`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
+//! `idempotency`, `bulk_load`, `imports`, `privacy`, `duplicates` (with `duplicate_keys`), `merges` (with `merge_snapshot`), `app_settings`, `health`; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
 //! `sqlite.rs` and `postgres.rs`. Every method that touches tenant-owned rows takes the caller's
 //! [`RequestContext`](crate::domain::RequestContext) (or a tenant id resolved by the services)
 //! and filters by it.
@@ -18,6 +18,7 @@ pub mod customers;
 pub mod dialect;
 pub mod duplicate_keys;
 pub mod duplicates;
+pub mod health;
 pub mod idempotency;
 pub mod imports;
 pub mod keys;
@@ -44,6 +45,7 @@ pub use customer_writes::CustomerWrites;
 pub use customers::{CounterBucket, Customers};
 pub use dialect::Dialect;
 pub use duplicates::Duplicates;
+pub use health::Health;
 pub use idempotency::{Idempotency, Reservation};
 pub use imports::{ExistingCustomer, ImportPlan, ImportUpdate, Imports};
 pub use ledger::{Ledger, PointsSource};
@@ -65,15 +67,46 @@ pub enum StorageError {
     /// A unique constraint refused the write (duplicate tenant name, user email, customer email).
     #[error("a row with the same unique key already exists")]
     Conflict,
-    /// The database could not be reached or answered with an error.
+    /// The database answered with an error.
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] sqlx::Error),
+    /// The database cannot be reached right now (stopped, restarting, every connection busy past
+    /// the wait): the request can be tried again in a moment.
+    #[error("database unavailable")]
+    Unavailable(#[source] sqlx::Error),
     /// Migrations could not be applied.
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A row written in this transaction could not be read back: the database broke an invariant.
     #[error("the {0} just written could not be read back")]
     MissingAfterWrite(&'static str),
+}
+
+impl From<sqlx::Error> for StorageError {
+    fn from(err: sqlx::Error) -> Self {
+        if is_unavailable(&err) {
+            StorageError::Unavailable(err)
+        } else {
+            StorageError::Database(err)
+        }
+    }
+}
+
+/// Whether `err` says the database is out of reach rather than that the query failed: no
+/// connection in time, a connection lost or refused, a server shutting down or starting
+/// (SQLSTATE class 08 and 57P01–57P03), or SQLite still busy after its busy timeout.
+fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or_default();
+            // PostgreSQL's five-character SQLSTATEs; SQLite's SQLITE_BUSY and its extended codes.
+            code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "5" | "261" | "517" | "773")
+        }
+        _ => false,
+    }
 }
 
 /// The result of a storage call.
@@ -112,6 +145,7 @@ pub trait Storage:
     + Imports
     + Duplicates
     + Merges
+    + Health
     + Send
     + Sync
     + 'static
@@ -136,6 +170,7 @@ impl<T> Storage for T where
         + Imports
         + Duplicates
         + Merges
+        + Health
         + Send
         + Sync
         + 'static
@@ -167,6 +202,6 @@ async fn migrated(storage: impl Dialect + Storage) -> StorageResult<Arc<dyn Stor
 pub(crate) fn conflict_or(err: sqlx::Error) -> StorageError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::Conflict,
-        _ => StorageError::Database(err),
+        _ => StorageError::from(err),
     }
 }

@@ -52,15 +52,6 @@ impl SqliteStorage {
             .await?;
         Ok(SqliteStorage { pool, writer, cache: Arc::default() })
     }
-
-    /// Lets the query planner know the tables' shapes (bounded work, safe on big databases).
-    async fn refresh_statistics(&self) -> StorageResult<()> {
-        let mut connection = self.pool.acquire().await?;
-        sqlx::query("PRAGMA analysis_limit = 400").execute(&mut *connection).await?;
-        sqlx::query("ANALYZE customers").execute(&mut *connection).await?;
-        sqlx::query("ANALYZE points_ledger").execute(&mut *connection).await?;
-        Ok(())
-    }
 }
 
 #[async_trait]
@@ -120,6 +111,15 @@ impl Dialect for SqliteStorage {
         sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
         self.refresh_statistics().await
     }
+
+    /// `ANALYZE` with a sample of 400 rows per index (`analysis_limit`).
+    async fn refresh_statistics(&self) -> StorageResult<()> {
+        let mut connection = self.pool.acquire().await?;
+        sqlx::query("PRAGMA analysis_limit = 400").execute(&mut *connection).await?;
+        sqlx::query("ANALYZE customers").execute(&mut *connection).await?;
+        sqlx::query("ANALYZE points_ledger").execute(&mut *connection).await?;
+        Ok(())
+    }
 }
 
 /// The FTS5 query for rows holding every trigram of `term` (`"sar" AND "ari"` for `sari`), or
@@ -152,6 +152,7 @@ super::privacy::impl_privacy!(SqliteStorage);
 super::imports::impl_imports!(SqliteStorage);
 super::duplicates::impl_duplicates!(SqliteStorage);
 super::merges::impl_merges!(SqliteStorage);
+super::health::impl_health!(SqliteStorage);
 
 #[cfg(test)]
 mod tests {

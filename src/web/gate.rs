@@ -4,6 +4,7 @@
 use super::assets;
 use super::client_address::ClientAddress;
 use super::session::{SessionContext, SESSION_USER_KEY};
+use super::unavailable;
 use crate::domain::form_urlencoded;
 use crate::services::accounts::{self, SessionAuth};
 use crate::services::Core;
@@ -27,12 +28,31 @@ pub async fn session_gate(
     if is_asset(req.uri().path()) {
         return next.run(req).await;
     }
-    let auth = session.get::<SessionAuth>(SESSION_USER_KEY).await.ok().flatten();
-    let found = match auth {
-        Some(auth) => accounts::authenticate_session(&core, auth, client).await.unwrap_or_else(|err| {
-            tracing::error!(%err, "session lookup failed");
+    let auth = match session.get::<SessionAuth>(SESSION_USER_KEY).await {
+        Ok(auth) => auth,
+        // The session store is the database: while it is out of reach, say so rather than
+        // sending a signed-in user to the sign-in page.
+        Err(tower_sessions::session::Error::Store(tower_sessions::session_store::Error::Backend(err))) => {
+            tracing::warn!(%err, "session store unavailable");
+            return unavailable::page();
+        }
+        Err(err) => {
+            tracing::warn!(%err, "unreadable session");
             None
-        }),
+        }
+    };
+    let found = match auth {
+        Some(auth) => match accounts::authenticate_session(&core, auth, client).await {
+            Ok(found) => found,
+            Err(err) if err.is_unavailable() => {
+                tracing::warn!(error = %err.chain(), "session lookup: database unavailable");
+                return unavailable::page();
+            }
+            Err(err) => {
+                tracing::error!(error = %err.chain(), "session lookup failed");
+                None
+            }
+        },
         None => None,
     };
     let path = req.uri().path();

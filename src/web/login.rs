@@ -40,6 +40,7 @@ pub async fn submit(
         },
         Err(err @ (ServiceError::TooManyAttempts { .. } | ServiceError::Busy)) => return refusal(next, &err),
         Err(ServiceError::InvalidCredentials) => "invalid",
+        Err(err) if err.is_unavailable() => return super::unavailable::page(),
         Err(err) => {
             tracing::error!(error = %err.chain(), "sign-in failed");
             "unavailable"

@@ -1,11 +1,13 @@
 //! Statuses of the server functions' refusals. Leptos answers every server-function error with
 //! 500, but most are the caller's: arguments that do not parse, a record that is gone, a role
-//! that may not act. Those become 400; only a failure on our side stays a 500. The body, which
-//! the page's WebAssembly decodes, is left as it is.
+//! that may not act. Those become 400; a database out of reach becomes 503 with `Retry-After`;
+//! only a failure on our side stays a 500. The body, which the page's WebAssembly decodes, is
+//! left as it is.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
-use axum::http::StatusCode;
+use crate::services::{UNAVAILABLE_RETRY_AFTER, UNAVAILABLE_SENTENCE};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -26,10 +28,19 @@ pub async fn caller_errors_are_400(req: Request, next: Next) -> Response {
     let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
         return Response::from_parts(parts, Body::empty());
     };
-    if !is_internal(&String::from_utf8_lossy(&bytes)) {
+    let text = String::from_utf8_lossy(&bytes);
+    if is_unavailable(&text) {
+        parts.status = StatusCode::SERVICE_UNAVAILABLE;
+        parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_AFTER));
+    } else if !is_internal(&text) {
         parts.status = StatusCode::BAD_REQUEST;
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Whether an encoded server-function error says the database is out of reach.
+fn is_unavailable(body: &str) -> bool {
+    matches!(body.split_once('|'), Some(("ServerError", message)) if message.contains(UNAVAILABLE_SENTENCE))
 }
 
 /// Whether an encoded server-function error (`Kind|message`) is a failure on our side.
@@ -51,5 +62,12 @@ mod tests {
         assert!(!is_internal("ServerError|That customer or order no longer exists."));
         assert!(is_internal(&format!("ServerError|{INTERNAL_SENTENCE}")));
         assert!(is_internal("Response|could not encode"));
+    }
+
+    #[test]
+    fn a_database_out_of_reach_is_told_apart() {
+        assert!(is_unavailable(&format!("ServerError|{UNAVAILABLE_SENTENCE}")));
+        assert!(!is_unavailable(&format!("ServerError|{INTERNAL_SENTENCE}")));
+        assert!(!is_unavailable(&format!("Args|{UNAVAILABLE_SENTENCE}")));
     }
 }

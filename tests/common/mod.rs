@@ -193,9 +193,31 @@ impl TestApp {
 
     /// A fresh app (new state, new router) over an existing database: a restart.
     pub async fn on(db: TestDb) -> Self {
-        let state = AppState::start(settings_for(&db.url)).await.expect("app state");
+        let settings = settings_for(&db.url);
+        Self::with_settings(db, settings).await
+    }
+
+    /// An app over `db` started with `settings` (which may reach the database another way).
+    pub async fn with_settings(db: TestDb, settings: Settings) -> Self {
+        let state = AppState::start(settings).await.expect("app state");
         let router = patron::server::router(state.clone());
         TestApp { state, router, db }
+    }
+
+    /// A `GET` with the given headers, answered as status, headers and the body's bytes as sent
+    /// (compressed, if the server compressed it).
+    pub async fn bytes(&self, path: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let peer: std::net::SocketAddr = "127.0.0.1:40000".parse().expect("peer address");
+        let mut builder = Request::builder()
+            .uri(path)
+            .header(header::HOST, "testserver")
+            .extension(axum::extract::ConnectInfo(peer));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let response = self.router.clone().oneshot(builder.body(Body::empty()).expect("request")).await.expect("response");
+        let (parts, body) = response.into_parts();
+        (parts.status, parts.headers, body.collect().await.expect("body").to_bytes().to_vec())
     }
 
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
