@@ -8,7 +8,10 @@
 #   BENCH_BIG (default 1000000), BENCH_SMALL (100000), BENCH_TENANTS (9), BENCH_SECONDS (10),
 #   BENCH_EXPIRING (default BENCH_BIG: customers whose points expire, for the expiry run),
 #   BENCH_POSTGRES=0 to skip PostgreSQL, BENCH_SQLITE=0 to skip SQLite; PATRON_BIN runs another build (e.g. the one before a change,
-#   with PATRON_SITE_ROOT pointing at its site). Loaded data is kept in bench/data and reused.
+#   with PATRON_SITE_ROOT pointing at its site); BENCH_STOP_POSTGRES=0 leaves the local PostgreSQL
+#   running (otherwise it is stopped and started once, under two Patron instances). Loaded data is
+#   kept in BENCH_DATA (default bench/data; PostgreSQL: database patron_bench, or
+#   patron_bench_<name of BENCH_DATA> for another folder) and reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -20,6 +23,9 @@ seconds=${BENCH_SECONDS:-10}
 bin=${PATRON_BIN:-target/release/patron}
 port=3900
 out=bench/last-run.md
+data=${BENCH_DATA:-bench/data}
+pg_name=patron_bench
+[ -n "${BENCH_DATA:-}" ] && pg_name="patron_bench_$(basename "$BENCH_DATA" | tr -c 'a-zA-Z0-9_\n' _)"
 export PATRON_SECRET="benchmark-secret-not-for-production-000"
 export PATRON_ADDRESS="127.0.0.1:$port" PATRON_LOG=warn PATRON_PASSWORD="bench password 1"
 declare -A rps_of # req/s per scenario name, of the last run that measured it
@@ -28,7 +34,11 @@ load() { # load URL: creates the tenants and users unless already there
   export DATABASE_URL=$1
   if $bin tenant create "Bench Big" >/dev/null 2>&1; then
     echo "loading $big customers into Bench Big ..."
+    local started
+    started=$(date +%s%N)
     $bin demo --tenant "Bench Big" --customers "$big"
+    printf '| %-44s | %s s |\n' "load $big customers (patron demo, empty tenant)" \
+      "$(echo "scale=1; ($(date +%s%N) - $started) / 1000000000" | bc)" | tee -a "$out"
     $bin user create --tenant "Bench Big" --email owner@bench.test --role owner >/dev/null
     for i in $(seq 1 "$tenants"); do
       $bin demo --tenant "Bench Small $i" --customers "$small" >/dev/null
@@ -44,20 +54,20 @@ load() { # load URL: creates the tenants and users unless already there
 expiry() { # expiry URL: expires every lot of Bench Expiry on a copy of the database (kept data stays)
   local url=$1 copy started elapsed
   if [[ $url == sqlite:* ]]; then
-    rm -f bench/data/expiry.db*
-    cp bench/data/patron.db bench/data/expiry.db
+    rm -f "$data"/expiry.db*
+    cp "$data/patron.db" "$data/expiry.db"
     # What the server wrote since the last checkpoint is in the write-ahead log: copied too.
-    [ -f bench/data/patron.db-wal ] && cp bench/data/patron.db-wal bench/data/expiry.db-wal
-    copy="sqlite://bench/data/expiry.db"
+    [ -f "$data/patron.db-wal" ] && cp "$data/patron.db-wal" "$data/expiry.db-wal"
+    copy="sqlite://$data/expiry.db"
   else
-    psql "${url%/*}/postgres" -qc "DROP DATABASE IF EXISTS patron_bench_expiry" -c "CREATE DATABASE patron_bench_expiry TEMPLATE patron_bench"
+    psql "${url%/*}/postgres" -qc "DROP DATABASE IF EXISTS patron_bench_expiry" -c "CREATE DATABASE patron_bench_expiry TEMPLATE $pg_name"
     copy="${url%/*}/patron_bench_expiry"
   fi
   started=$(date +%s%N)
   DATABASE_URL=$copy $bin points expire --as-of "$(date -u -d '+2 days' +%Y-%m-%dT%H:%M:%SZ)" | tee /tmp/patron-expiry.txt
   elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
   printf '| %-44s | %s ms: %s |\n' "expire the lots of $expiring customers" "$elapsed" "$(cat /tmp/patron-expiry.txt)" | tee -a "$out"
-  if [[ $url == sqlite:* ]]; then rm -f bench/data/expiry.db*; else psql "${url%/*}/postgres" -qc "DROP DATABASE patron_bench_expiry"; fi
+  if [[ $url == sqlite:* ]]; then rm -f "$data"/expiry.db*; else psql "${url%/*}/postgres" -qc "DROP DATABASE patron_bench_expiry"; fi
 }
 
 measure() { # measure NAME HEADER PATH [LUA]: one wrk run, one table row ($also: one more header)
@@ -213,6 +223,7 @@ LUA
     echo "| scenario (tenant with $big customers)          |      req/s |       p50 |       p99 | non-2xx |"
     echo "|----------------------------------------------|-----------:|----------:|----------:|-------:|"
   } | tee -a "$out"
+  cold_search
   scenario "list page 1" "/api/customers/"
   scenario "search ?search=sari" "/api/customers/?search=sari"
   scenario "gold & active by -loyalty_points" "/api/customers/?loyalty_level=gold&is_active=true&ordering=-loyalty_points"
@@ -365,6 +376,20 @@ outage() { # outage PORT TOKEN COOKIE: PostgreSQL stopped under a signed-in clie
   } | tee -a "$out"
 }
 
+cold_search() { # cold_search: 100 different search terms, each asked once, on the freshly started server
+  local terms times
+  terms=$(curl -sf "http://127.0.0.1:$port/api/customers/?page_size=100&ordering=-created_at" -H "Authorization: Bearer $token" \
+    | grep -oE '"name":"[^"]+"' | cut -d'"' -f4 | tr 'A-Z ' 'a-z\n' \
+    | awk 'length($0) >= 5 { n++; start = 1 + n % (length($0) - 3); print substr($0, start, 3 + n % 3) }' | sort -u | head -n 100)
+  times=$(for term in $terms; do
+    curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/api/customers/?search=$term" -H "Authorization: Bearer $token"
+  done | sort -n)
+  printf '| %-44s | %s terms: p50 %s s, p99 %s s, max %s s |\n' "cold search, each term once after start" "$(wc -l <<<"$times")" \
+    "$(awk '{ a[NR] = $1 } END { print a[int(NR * 0.5 + 0.5)] }' <<<"$times")" \
+    "$(awk '{ a[NR] = $1 } END { i = int(NR * 0.99 + 0.5); if (i < 1) i = 1; print a[i] }' <<<"$times")" \
+    "$(tail -n 1 <<<"$times")" | tee -a "$out"
+}
+
 duplicates() { # duplicates COOKIE: the first page of duplicate groups on the big tenant, one request at a time
   local cookie=$1 api page list
   for _ in 1 2 3; do
@@ -480,13 +505,13 @@ LUA
 }
 
 : > "$out"
-mkdir -p bench/data
-[ "${BENCH_SQLITE:-1}" = 1 ] && run "SQLite" "sqlite://bench/data/patron.db"
+mkdir -p "$data"
+[ "${BENCH_SQLITE:-1}" = 1 ] && run "SQLite" "sqlite://$data/patron.db"
 if [ "${BENCH_POSTGRES:-1}" = 1 ] && pg=$(scripts/test-postgres.sh 2>/dev/null); then
   base=${pg%/*}
-  psql "$pg" -qc "CREATE DATABASE patron_bench" 2>/dev/null || true
-  run "PostgreSQL" "$base/patron_bench"
-  two_instances "$base/patron_bench"
+  psql "$pg" -qc "CREATE DATABASE $pg_name" 2>/dev/null || true
+  run "PostgreSQL" "$base/$pg_name"
+  two_instances "$base/$pg_name"
 fi
 echo
 echo "written to $out"

@@ -62,7 +62,10 @@ fn gzip_text(bytes: &[u8]) -> String {
     text
 }
 
-on_both_backends!(health_and_readiness_answer_without_sign_in, responses_over_a_kilobyte_go_out_compressed_as_the_client_accepts);
+on_both_backends!(
+    health_and_readiness_answer_without_sign_in,
+    responses_over_a_kilobyte_go_out_compressed_as_the_client_accepts
+);
 
 /// A TCP relay between the app and PostgreSQL that can be cut and restored: cut, it closes every
 /// relayed connection and every new one at once, as a stopped database server does.

@@ -9,8 +9,8 @@ use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
 use crate::web::security_headers::Https;
 use crate::web::{
-    assets, client_address, customer_files, gate, health, import_forms, login, merge_forms, same_origin, security_headers,
-    server_fn_status, team_forms,
+    assets, client_address, customer_files, gate, health, import_forms, login, merge_forms, same_origin,
+    security_headers, server_fn_status, team_forms,
 };
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;

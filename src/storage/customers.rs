@@ -168,11 +168,13 @@ macro_rules! impl_customers {
             ) -> $crate::storage::StorageResult<$crate::storage::list_cache::CachedList> {
                 use $crate::storage::list_cache::{CachedList, ListKey};
                 use $crate::storage::Dialect;
-                let version: i64 = sqlx::query_scalar("SELECT version FROM customer_versions WHERE tenant_id = $1")
-                    .bind(ctx.tenant_id)
-                    .fetch_optional(self.pool())
-                    .await?
-                    .unwrap_or(0);
+                // The sum of the tenant's shards: every change bumps one of them.
+                let version: i64 = sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM customer_versions WHERE tenant_id = $1",
+                )
+                .bind(ctx.tenant_id)
+                .fetch_one(self.pool())
+                .await?;
                 let key = ListKey::new(ctx.tenant_id, version, filter, ordering, offset, limit);
                 self.list_cache()
                     .get_or_compute(&key, async {
@@ -283,8 +285,8 @@ macro_rules! impl_customers {
             ) -> $crate::storage::StorageResult<Vec<$crate::storage::CounterBucket>> {
                 use $crate::storage::Dialect;
                 let rows: Vec<(bool, i64, i64, i64)> = sqlx::query_as(
-                    "SELECT is_active, CAST(tier AS BIGINT), customers, points FROM customer_counters \
-                     WHERE tenant_id = $1",
+                    "SELECT is_active, CAST(tier AS BIGINT), CAST(SUM(customers) AS BIGINT), \
+                     CAST(SUM(points) AS BIGINT) FROM customer_counters WHERE tenant_id = $1 GROUP BY is_active, tier",
                 )
                 .bind(ctx.tenant_id)
                 .fetch_all(self.pool())

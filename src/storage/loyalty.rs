@@ -138,10 +138,8 @@ macro_rules! impl_loyalty {
                 .await?
                 .rows_affected();
                 // Tier filters read the thresholds: cached lists of the tenant are stale now.
-                sqlx::query(
-                    "INSERT INTO customer_versions (tenant_id, version) VALUES ($1, 1) \
-                     ON CONFLICT (tenant_id) DO UPDATE SET version = customer_versions.version + 1",
-                )
+                // (A tenant without the row never had a customer: it has no cached list to outdate.)
+                sqlx::query("UPDATE customer_versions SET version = version + 1 WHERE tenant_id = $1")
                 .bind(tenant_id)
                 .execute(&mut *tx)
                 .await?;
@@ -265,7 +263,7 @@ macro_rules! impl_loyalty {
                 for tenant in programs.keys() {
                     list.push_bind(*tenant);
                 }
-                counters.push(") ORDER BY tenant_id, is_active, tier").push(Self::LOCK_ROW);
+                counters.push(") ORDER BY tenant_id, is_active, tier, shard").push(Self::LOCK_ROW);
                 counters.build().execute(&mut *tx).await?;
                 let mut customers: Vec<i64> = due.iter().map(|(_, _, customer)| *customer).collect();
                 customers.sort_unstable();

@@ -4,9 +4,9 @@
 //! only a failure on our side stays a 500. The body, which the page's WebAssembly decodes, is
 //! left as it is.
 
+use crate::services::{UNAVAILABLE_RETRY_AFTER, UNAVAILABLE_SENTENCE};
 use axum::body::{to_bytes, Body};
 use axum::extract::Request;
-use crate::services::{UNAVAILABLE_RETRY_AFTER, UNAVAILABLE_SENTENCE};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;

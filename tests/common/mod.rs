@@ -208,14 +208,13 @@ impl TestApp {
     /// (compressed, if the server compressed it).
     pub async fn bytes(&self, path: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let peer: std::net::SocketAddr = "127.0.0.1:40000".parse().expect("peer address");
-        let mut builder = Request::builder()
-            .uri(path)
-            .header(header::HOST, "testserver")
-            .extension(axum::extract::ConnectInfo(peer));
+        let mut builder =
+            Request::builder().uri(path).header(header::HOST, "testserver").extension(axum::extract::ConnectInfo(peer));
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
-        let response = self.router.clone().oneshot(builder.body(Body::empty()).expect("request")).await.expect("response");
+        let response =
+            self.router.clone().oneshot(builder.body(Body::empty()).expect("request")).await.expect("response");
         let (parts, body) = response.into_parts();
         (parts.status, parts.headers, body.collect().await.expect("body").to_bytes().to_vec())
     }
