@@ -378,7 +378,7 @@ outage() { # outage PORT TOKEN COOKIE: PostgreSQL stopped under a signed-in clie
 
 cold_search() { # cold_search: 100 different search terms, each asked once, on the freshly started server
   local terms times
-  terms=$(curl -sf "http://127.0.0.1:$port/api/customers/?page_size=100&ordering=-created_at" -H "Authorization: Bearer $token" \
+  terms=$(curl -sf "http://127.0.0.1:$port/api/customers/?page_size=100&ordering=-total_spent" -H "Authorization: Bearer $token" \
     | grep -oE '"name":"[^"]+"' | cut -d'"' -f4 | tr 'A-Z ' 'a-z\n' \
     | awk 'length($0) >= 5 { n++; start = 1 + n % (length($0) - 3); print substr($0, start, 3 + n % 3) }' | sort -u | head -n 100)
   times=$(for term in $terms; do
