@@ -45,6 +45,15 @@ async fn responses_over_a_kilobyte_go_out_compressed_as_the_client_accepts(db: D
         assert!(reply.2.len() < plain.text.len() / 2, "{accept}: {} bytes of {}", reply.2.len(), plain.text.len());
         assert_eq!(decode(&reply.2), plain.text, "{accept} decodes to the same JSON");
     }
+    // The CSV export streams through the compression, to its end.
+    let csv = app.get("/api/customers/export/", &token).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    for (accept, decode) in [("br", brotli_text as fn(&[u8]) -> String), ("gzip", gzip_text)] {
+        let reply =
+            app.bytes("/api/customers/export/", &[("authorization", &bearer), ("accept-encoding", accept)]).await;
+        assert_eq!(reply.1.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()), Some(accept.as_bytes()));
+        assert_eq!(decode(&reply.2), csv.text, "the {accept} export decodes to the same file");
+    }
     // A small answer is not worth compressing.
     let small = app.bytes("/healthz", &[("accept-encoding", "br, gzip")]).await;
     assert!(small.1.get(header::CONTENT_ENCODING).is_none());

@@ -303,7 +303,8 @@ pub fn body(export: CustomerExport) -> Body {
             _ => Some((Err(std::io::Error::other("the export stopped short")), None)),
         }
     });
-    Body::from_stream(stream)
+    // Fused: whatever wraps the body (compression does) may poll it again after its end.
+    Body::from_stream(futures_util::StreamExt::fuse(stream))
 }
 
 #[cfg(test)]
