@@ -175,8 +175,10 @@ pub fn PointsModal(state: PageState, can_manage: Signal<bool>, tiers: Signal<Tie
                     <p id="points-hint" class="text-xs text-slate-600">
                         {move || if can_manage.get() { "A negative number deducts, for example -20." } else { "A whole number, for example 50." }}
                     </p>
+                    // The dialog opens with the number field focused (not the Add radio before
+                    // it): the amount is what gets typed first.
                     <input id="points-amount" node_ref=field type="text" inputmode="numeric" autocomplete="off"
-                        prop:value=move || amount.get()
+                        data-autofocus prop:value=move || amount.get()
                         on:input=move |ev| { amount.set(event_target_value(&ev)); error.set(None); }
                         aria-describedby="points-hint points-refused points-error"
                         aria-invalid=move || refused().is_some().then_some("true")
