@@ -27,10 +27,17 @@ pub fn Modal(
                 opener.set_value(document.active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()));
                 request_animation_frame(move || {
                     if let Some(panel) = panel.get_untracked() {
-                        let first = panel
-                            .query_selector("[data-autofocus], input, select, textarea, button")
-                            .ok()
-                            .flatten()
+                        // Focus already inside (someone clicked or is typing there) stays put:
+                        // moving it now would send their next keys elsewhere.
+                        let inside =
+                            leptos::prelude::document().active_element().is_some_and(|e| panel.contains(Some(&e)));
+                        if inside {
+                            return;
+                        }
+                        // The marked field first, else the first control in the dialog.
+                        let first = ["[data-autofocus]", "input, select, textarea, button"]
+                            .into_iter()
+                            .find_map(|selector| panel.query_selector(selector).ok().flatten())
                             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
                         if let Some(first) = first {
                             let _ = first.focus();
