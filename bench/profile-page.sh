@@ -37,10 +37,11 @@ profile() { # profile NAME HEADER PATH
   echo "### $name: $(awk '/Requests\/sec/ {print $2}' /tmp/patron-profile-wrk.txt) req/s while sampled"
   echo
   echo "Self time, top 25:"
-  perf report -i "$file" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -n 25
+  # (`head` closes the pipe early: not a failure.)
+  perf report -i "$file" --no-children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | sed -E 's/ {2,}-.*$//' | head -n 25 || true
   echo
   echo "With callees, top 40:"
-  perf report -i "$file" --children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -n 40
+  perf report -i "$file" --children --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | sed -E 's/ {2,}-.*$//' | head -n 40 || true
 }
 
 profile page "Cookie: $cookie" /customers
