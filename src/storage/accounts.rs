@@ -149,7 +149,7 @@ macro_rules! impl_accounts {
                 .bind(name)
                 .bind(name.to_lowercase())
                 .bind($crate::storage::now())
-                .fetch_one(self.pool())
+                .fetch_one(&mut *self.writer().await?)
                 .await
                 .map_err($crate::storage::conflict_or)
             }
@@ -180,7 +180,8 @@ macro_rules! impl_accounts {
             ) -> $crate::storage::StorageResult<$crate::storage::User> {
                 use $crate::storage::Dialect;
                 let now = $crate::storage::now();
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO users (tenant_id, email, email_key, password_hash, role, is_active, \
                      auth_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, TRUE, 1, $6, $6) \
@@ -207,6 +208,7 @@ macro_rules! impl_accounts {
                     Self::write_activity(&mut *tx, &entry, now).await?;
                 }
                 tx.commit().await?;
+                drop(writer);
                 self.user_by_id(id).await?.ok_or($crate::storage::StorageError::MissingAfterWrite("user"))
             }
 
@@ -253,7 +255,8 @@ macro_rules! impl_accounts {
                 changes: &$crate::storage::UserChanges,
             ) -> $crate::storage::StorageResult<$crate::storage::UserUpdate> {
                 use $crate::storage::{Dialect, UserUpdate};
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 // The active owners first, always in id order: a concurrent change waits here and
                 // then counts the owners as that change left them.
                 let owners: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -324,6 +327,7 @@ macro_rules! impl_accounts {
                     Self::write_activity(&mut *tx, &entry, now).await?;
                 }
                 tx.commit().await?;
+                drop(writer);
                 match self.user_by_id(user_id).await? {
                     Some(user) => Ok(UserUpdate::Updated(user)),
                     None => Err($crate::storage::StorageError::MissingAfterWrite("user")),
@@ -337,7 +341,8 @@ macro_rules! impl_accounts {
             ) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
                 let now = $crate::storage::now();
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 sqlx::query("UPDATE users SET last_sign_in_at = $2 WHERE id = $1")
                     .bind(user.id)
                     .bind(now)
@@ -401,7 +406,8 @@ macro_rules! impl_own_auth {
             ) -> $crate::storage::StorageResult<bool> {
                 use $crate::storage::Dialect;
                 let now = $crate::storage::now();
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let email: Option<String> = sqlx::query_scalar(
                     "UPDATE users SET password_hash = COALESCE($3, password_hash), auth_version = auth_version + 1, \
                      updated_at = $4 WHERE id = $1 AND tenant_id = $2 RETURNING email",

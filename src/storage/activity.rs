@@ -197,7 +197,7 @@ macro_rules! impl_activity {
                 entry: &$crate::storage::ActivityEntry,
             ) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
-                Self::write_activity(self.write_pool(), entry, $crate::storage::now()).await
+                Self::write_activity(&mut *self.writer().await?, entry, $crate::storage::now()).await
             }
 
             async fn activity(

@@ -22,7 +22,7 @@ macro_rules! impl_app_settings {
                 sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
                     .bind(key)
                     .bind(value)
-                    .execute(self.pool())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
                     .bind(key)

@@ -260,7 +260,8 @@ macro_rules! impl_customer_writes {
                 let points = details.loyalty_points.unwrap_or(0);
                 let consents = (details.marketing_email.unwrap_or(false), details.marketing_sms.unwrap_or(false));
                 let now = $crate::storage::now();
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let tier = program.tiers().tier_of(points);
                 let city = details.city.as_deref().unwrap_or_default();
@@ -338,7 +339,8 @@ macro_rules! impl_customer_writes {
                 patch: &$crate::domain::customer_input::CustomerPatch,
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let kind = $crate::storage::customer_writes::EditKind::EDIT;
                 if !Self::edit_in(&mut tx, ctx, program, id, patch, kind).await? {
@@ -355,7 +357,8 @@ macro_rules! impl_customer_writes {
                 use $crate::storage::Dialect;
                 // The program is share-locked like every write's, so a change of thresholds
                 // (which holds the tenant's customers) never waits on a delete that waits on it.
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let deleted: Option<(String, String)> =
                     sqlx::query_as("DELETE FROM customers WHERE id = $1 AND tenant_id = $2 RETURNING name, email")
@@ -395,7 +398,8 @@ macro_rules! impl_customer_writes {
                     list.push_bind(*id);
                 }
                 qb.push(")");
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let done = qb.build().execute(&mut *tx).await?;
                 let count = done.rows_affected();

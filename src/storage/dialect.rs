@@ -4,6 +4,7 @@
 //! through this trait.
 
 use super::list_cache::ListCache;
+use super::write_connection::WriteConnection;
 use super::StorageResult;
 use async_trait::async_trait;
 
@@ -31,17 +32,13 @@ pub trait Dialect: Send + Sync + 'static {
     /// The connection pool.
     fn pool(&self) -> &sqlx::Pool<Self::Db>;
 
-    /// The connections write transactions take (by default the pool).
-    fn write_pool(&self) -> &sqlx::Pool<Self::Db> {
-        self.pool()
-    }
-
     /// The cache of list results (count and page ids per query).
     fn list_cache(&self) -> &ListCache;
 
-    /// A transaction for a write that depends on what it reads.
-    async fn begin_write(&self) -> StorageResult<sqlx::Transaction<'static, Self::Db>> {
-        Ok(self.write_pool().begin_with(Self::BEGIN_WRITE).await?)
+    /// The connection for a write: a transaction started with [`Self::BEGIN_WRITE`] through
+    /// [`WriteConnection::begin`], or one statement (by default any connection of the pool).
+    async fn writer(&self) -> StorageResult<WriteConnection<Self::Db>> {
+        Ok(WriteConnection::Pooled(self.pool().acquire().await?))
     }
 
     /// A connection for a bulk load, set up for it and closed after it.

@@ -135,7 +135,8 @@ macro_rules! impl_duplicates {
                     if rows.is_empty() {
                         return Ok(filled);
                     }
-                    let mut tx = self.begin_write().await?;
+                    let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                     for (id, name, email, phone, city) in rows {
                         // An erased customer is nobody's duplicate.
                         let keys = if email == $crate::storage::privacy::erased_email(id) {

@@ -97,7 +97,7 @@ macro_rules! impl_idempotency {
                 ))
                 .bind(now - chrono::Duration::hours(24))
                 .bind(now - chrono::Duration::seconds(IN_PROGRESS_SECONDS))
-                .execute(self.write_pool())
+                .execute(&mut *self.writer().await?)
                 .await?;
                 let claimed = bind(
                     "INSERT INTO idempotency_keys (tenant_id, user_id, method, route, key, fingerprint, status, body, \
@@ -106,7 +106,7 @@ macro_rules! impl_idempotency {
                 )
                 .bind(fingerprint)
                 .bind(now)
-                .execute(self.write_pool())
+                .execute(&mut *self.writer().await?)
                 .await?;
                 if claimed.rows_affected() == 1 {
                     return Ok($crate::storage::Reservation::Reserved);
@@ -151,7 +151,7 @@ macro_rules! impl_idempotency {
                 .bind(scope.key)
                 .bind(i32::from(status))
                 .bind(body)
-                .execute(self.write_pool())
+                .execute(&mut *self.writer().await?)
                 .await?;
                 Ok(())
             }
@@ -168,7 +168,7 @@ macro_rules! impl_idempotency {
                     .bind(scope.method)
                     .bind(scope.route)
                     .bind(scope.key)
-                    .execute(self.write_pool())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(())
             }
@@ -180,7 +180,7 @@ macro_rules! impl_idempotency {
                 use $crate::storage::Dialect;
                 let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
                     .bind(before)
-                    .execute(self.write_pool())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(done.rows_affected())
             }

@@ -100,7 +100,8 @@ macro_rules! impl_imports {
                 use $crate::storage::customer_writes::EditKind;
                 use $crate::storage::imports::IMPORT_CHUNK;
                 use $crate::storage::Dialect;
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let now = $crate::storage::now();
                 let mut done = 0;

@@ -75,7 +75,8 @@ macro_rules! impl_ledger {
                 change: &$crate::domain::customer_actions::PointsChange,
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, id).await? else {
                     return Ok(None);

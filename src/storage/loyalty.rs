@@ -91,7 +91,8 @@ macro_rules! impl_loyalty {
                 by: Option<&$crate::domain::RequestContext>,
             ) -> $crate::storage::StorageResult<u64> {
                 use $crate::storage::Dialect;
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let tiers = program.tiers();
                 const BEFORE: &str = const_format::concatcp!(
                     "SELECT ",
@@ -235,7 +236,8 @@ macro_rules! impl_loyalty {
             ) -> $crate::storage::StorageResult<$crate::storage::loyalty::ExpiredBatch> {
                 use $crate::storage::Dialect;
                 type Db = <$backend as Dialect>::Db;
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let due: Vec<(i64, i64, i64)> = sqlx::query_as(
                     "SELECT id, tenant_id, customer_id FROM points_lots WHERE remaining > 0 AND expires_at <= $1 \
                      ORDER BY expires_at, customer_id LIMIT $2",

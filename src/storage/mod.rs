@@ -36,6 +36,7 @@ pub mod sessions;
 pub mod sign_in_limits;
 mod sql;
 pub mod sqlite;
+pub mod write_connection;
 
 pub use accounts::{Accounts, NewUser, PasswordHash, Tenant, User, UserChanges, UserUpdate};
 pub use activity::{ActivityEntry, ActivityFilter, ActivityLog, ActivityRow};
@@ -57,6 +58,7 @@ pub use refresh_tokens::{RefreshTokens, RefreshUse};
 pub use session_store::DbSessionStore;
 pub use sessions::Sessions;
 pub use sign_in_limits::{LimitKey, SignInLimits};
+pub use write_connection::{WriteConnection, WriterQueue};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;

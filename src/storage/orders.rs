@@ -116,7 +116,8 @@ macro_rules! impl_orders {
             ) -> $crate::storage::StorageResult<Option<$crate::storage::orders::OrderRecorded>> {
                 use $crate::storage::orders::OrderRecorded;
                 use $crate::storage::Dialect;
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, customer_id).await? else {
                     return Ok(None);
@@ -239,7 +240,8 @@ macro_rules! impl_orders {
             ) -> $crate::storage::StorageResult<$crate::storage::orders::RefundOutcome> {
                 use $crate::storage::orders::RefundOutcome;
                 use $crate::storage::Dialect;
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let Some(found) = Self::order_by_id(&mut *tx, ctx.tenant_id, order_id).await? else {
                     return Ok(RefundOutcome::NotFound);

@@ -55,7 +55,7 @@ macro_rules! impl_refresh_tokens {
                     .bind(family)
                     .bind(user_id)
                     .bind(expires_at)
-                    .execute(self.write_pool())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(())
             }
@@ -68,7 +68,8 @@ macro_rules! impl_refresh_tokens {
                 expires_at: i64,
             ) -> $crate::storage::StorageResult<$crate::storage::RefreshUse> {
                 use $crate::storage::{Dialect, RefreshUse};
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let found: Option<(String, bool, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT family, used, revoked FROM refresh_tokens WHERE jti = $1 AND user_id = $2{}",
                     Self::LOCK_ROW
@@ -111,7 +112,7 @@ macro_rules! impl_refresh_tokens {
                 use $crate::storage::Dialect;
                 sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1 AND NOT revoked")
                     .bind(user_id)
-                    .execute(self.write_pool())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(())
             }
@@ -120,7 +121,7 @@ macro_rules! impl_refresh_tokens {
                 use $crate::storage::Dialect;
                 let done = sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
                     .bind(now)
-                    .execute(self.write_pool())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(done.rows_affected())
             }

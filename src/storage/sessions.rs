@@ -41,7 +41,7 @@ macro_rules! impl_sessions {
                 .bind(id)
                 .bind(data)
                 .bind(expires_at)
-                .execute(self.pool())
+                .execute(&mut *self.writer().await?)
                 .await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -55,7 +55,7 @@ macro_rules! impl_sessions {
                 .bind(id)
                 .bind(data)
                 .bind(expires_at)
-                .execute(self.pool())
+                .execute(&mut *self.writer().await?)
                 .await?;
                 Ok(())
             }
@@ -71,7 +71,7 @@ macro_rules! impl_sessions {
 
             async fn delete_session(&self, id: &str) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
-                sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(self.pool()).await?;
+                sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *self.writer().await?).await?;
                 Ok(())
             }
 
@@ -79,7 +79,7 @@ macro_rules! impl_sessions {
                 use $crate::storage::Dialect;
                 Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
                     .bind(now)
-                    .execute(self.pool())
+                    .execute(&mut *self.writer().await?)
                     .await?
                     .rows_affected())
             }

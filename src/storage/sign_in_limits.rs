@@ -49,7 +49,8 @@ macro_rules! impl_sign_in_limits {
                 window: chrono::Duration,
             ) -> $crate::storage::StorageResult<Option<chrono::DateTime<chrono::Utc>>> {
                 use $crate::storage::Dialect;
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let mut refused: Option<chrono::DateTime<chrono::Utc>> = None;
                 // Keys in a fixed order, so two attempts never wait on each other's rows in turn.
                 let mut ordered: Vec<&$crate::storage::LimitKey> = keys.iter().collect();
@@ -88,7 +89,8 @@ macro_rules! impl_sign_in_limits {
                 reset: &str,
             ) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
-                let mut tx = self.begin_write().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
                 let mut ordered: Vec<&$crate::storage::LimitKey> = keys.iter().collect();
                 ordered.sort_by(|a, b| a.key.cmp(&b.key));
                 for key in ordered {
@@ -112,7 +114,7 @@ macro_rules! impl_sign_in_limits {
                 use $crate::storage::Dialect;
                 let done = sqlx::query("DELETE FROM sign_in_limits WHERE window_start < $1")
                     .bind(before)
-                    .execute(self.write_pool())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(done.rows_affected())
             }

@@ -2,10 +2,10 @@
 //! [`Dialect`]; every aggregate's SQL is implemented for it here.
 
 use super::list_cache::ListCache;
-use super::{Dialect, StorageError, StorageResult};
+use super::{Dialect, StorageError, StorageResult, WriteConnection, WriterQueue};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::{ConnectOptions, Sqlite, SqlitePool};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +14,7 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct SqliteStorage {
     pool: SqlitePool,
-    writer: SqlitePool,
+    writer: WriterQueue<Sqlite>,
     cache: Arc<ListCache>,
 }
 
@@ -34,22 +34,19 @@ impl SqliteStorage {
                 std::fs::create_dir_all(parent).map_err(|e| StorageError::Database(sqlx::Error::Io(e)))?;
             }
         }
+        // A local connection cannot go stale: no round trip to check one before handing it out.
         let pool = SqlitePoolOptions::new()
             .max_connections(6)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(15))
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
-        // SQLite runs one write at a time. Write transactions queue for this one connection in
-        // the order they came, instead of retrying the database's lock in the busy handler,
+        // SQLite runs one write at a time. Writes queue in the process for this one connection,
+        // in the order they came, instead of retrying the database's lock in the busy handler,
         // which sleeps up to 100 ms between tries and made the slowest writes wait hundreds of
         // milliseconds under load.
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await?;
+        let writer = WriterQueue::new(options.connect().await?);
         Ok(SqliteStorage { pool, writer, cache: Arc::default() })
     }
 }
@@ -75,9 +72,9 @@ impl Dialect for SqliteStorage {
         &self.pool
     }
 
-    /// The one connection write transactions queue for.
-    fn write_pool(&self) -> &SqlitePool {
-        &self.writer
+    /// The one writer connection, when the writes before this one are done.
+    async fn writer(&self) -> StorageResult<WriteConnection<Sqlite>> {
+        self.writer.take().await
     }
 
     fn list_cache(&self) -> &ListCache {
