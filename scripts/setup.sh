@@ -73,32 +73,12 @@ fi
 
 apt_install pkg-config libssl-dev
 
-# The two tools build at the same time (each leaves a core idle for minutes on its own last
-# crates), in the background while the npm and PyPI packages install; `wait_tools` collects them.
-tool_jobs=()
-build_tool() { # build_tool NAME VERSION PIN...: cargo install of a registry crate, pins applied
-  local name=$1 version=$2 src
-  shift 2
-  src=$(crate_source "$name" "$version")
-  (
-    cd "$src"
-    for pin in "$@"; do cargo update -q -p "${pin%@*}" --precise "${pin#*@}" 2>/dev/null || true; done
-    tool_build
-  )
-  rm -rf "$(dirname "$src")"
-}
-wait_tools() {
-  local failed=0
-  for job in "${tool_jobs[@]}"; do wait "$job" || failed=1; done
-  tool_jobs=()
-  [ $failed -eq 0 ] || { echo "setup: building a tool failed (see above)" >&2; exit 1; }
-}
-
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   log "building cargo-leptos $CARGO_LEPTOS_VERSION from its registry source (a few minutes)"
+  src=$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")
   # Its published lock needs a newer rustc than ours through cargo-util-schemas; pin that one crate.
-  build_tool cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-util-schemas@0.14.1 &
-  tool_jobs+=($!)
+  (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 && tool_build)
+  rm -rf "$(dirname "$src")"
 fi
 
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
@@ -108,8 +88,9 @@ if [ -z "$bindgen_version" ]; then
 fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
   log "building wasm-bindgen-cli $bindgen_version from its registry source"
-  build_tool wasm-bindgen-cli "$bindgen_version" webpki-roots@1.0.10 &
-  tool_jobs+=($!)
+  src=$(crate_source wasm-bindgen-cli "$bindgen_version")
+  (cd "$src" && { cargo update -q -p webpki-roots --precise 1.0.10 2>/dev/null || true; } && tool_build)
+  rm -rf "$(dirname "$src")"
 fi
 
 # --- npm: Tailwind, wasm-opt (binaryen), Playwright and axe ---
@@ -132,9 +113,5 @@ if [ $want_browser -eq 1 ]; then
 fi
 if [ $want_bench -eq 1 ]; then
   apt_install wrk brotli bc
-fi
-if [ ${#tool_jobs[@]} -gt 0 ]; then
-  log "waiting for the tools to build"
-  wait_tools
 fi
 log "ready"
