@@ -2,6 +2,10 @@
 
 use clap::Parser;
 
+/// The allocator (see its entry in Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = patron::cli::Cli::parse();
