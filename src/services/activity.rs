@@ -57,7 +57,7 @@ impl From<ActivityRow> for ActivityView {
             actor: ActorView { id: row.actor_id, email: row.actor_email },
             action: row.action,
             target: TargetView { kind: row.target_type, id: row.target_id, label: row.target_label },
-            details: serde_json::from_str(&row.details).unwrap_or(serde_json::Value::Null),
+            details: row.details.0,
             client_address: row.client_address,
         }
     }

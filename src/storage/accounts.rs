@@ -181,7 +181,7 @@ macro_rules! impl_accounts {
                 use $crate::storage::Dialect;
                 let now = $crate::storage::now();
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO users (tenant_id, email, email_key, password_hash, role, is_active, \
                      auth_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, TRUE, 1, $6, $6) \
@@ -256,7 +256,7 @@ macro_rules! impl_accounts {
             ) -> $crate::storage::StorageResult<$crate::storage::UserUpdate> {
                 use $crate::storage::{Dialect, UserUpdate};
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 // The active owners first, always in id order: a concurrent change waits here and
                 // then counts the owners as that change left them.
                 let owners: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
@@ -342,7 +342,7 @@ macro_rules! impl_accounts {
                 use $crate::storage::Dialect;
                 let now = $crate::storage::now();
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 sqlx::query("UPDATE users SET last_sign_in_at = $2 WHERE id = $1")
                     .bind(user.id)
                     .bind(now)
@@ -407,7 +407,7 @@ macro_rules! impl_own_auth {
                 use $crate::storage::Dialect;
                 let now = $crate::storage::now();
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let email: Option<String> = sqlx::query_scalar(
                     "UPDATE users SET password_hash = COALESCE($3, password_hash), auth_version = auth_version + 1, \
                      updated_at = $4 WHERE id = $1 AND tenant_id = $2 RETURNING email",

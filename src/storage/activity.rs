@@ -90,10 +90,22 @@ pub struct ActivityRow {
     pub target_id: Option<i64>,
     /// Its name at the time.
     pub target_label: String,
-    /// JSON text.
-    pub details: String,
+    /// What changed, as written with the row.
+    #[sqlx(try_from = "String")]
+    pub details: StoredDetails,
     /// Where the request came from.
     pub client_address: Option<String>,
+}
+
+/// The details of a stored row: the JSON written with it, read back (null if the stored text
+/// is ever not JSON).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredDetails(pub Value);
+
+impl From<String> for StoredDetails {
+    fn from(text: String) -> Self {
+        StoredDetails(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
 }
 
 /// Which rows to list; every condition given must hold.

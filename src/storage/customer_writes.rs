@@ -261,7 +261,7 @@ macro_rules! impl_customer_writes {
                 let consents = (details.marketing_email.unwrap_or(false), details.marketing_sms.unwrap_or(false));
                 let now = $crate::storage::now();
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let tier = program.tiers().tier_of(points);
                 let city = details.city.as_deref().unwrap_or_default();
@@ -340,7 +340,7 @@ macro_rules! impl_customer_writes {
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let kind = $crate::storage::customer_writes::EditKind::EDIT;
                 if !Self::edit_in(&mut tx, ctx, program, id, patch, kind).await? {
@@ -358,7 +358,7 @@ macro_rules! impl_customer_writes {
                 // The program is share-locked like every write's, so a change of thresholds
                 // (which holds the tenant's customers) never waits on a delete that waits on it.
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let deleted: Option<(String, String)> =
                     sqlx::query_as("DELETE FROM customers WHERE id = $1 AND tenant_id = $2 RETURNING name, email")
@@ -399,7 +399,7 @@ macro_rules! impl_customer_writes {
                 }
                 qb.push(")");
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let done = qb.build().execute(&mut *tx).await?;
                 let count = done.rows_affected();

@@ -35,10 +35,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// The cache of list results (count and page ids per query).
     fn list_cache(&self) -> &ListCache;
 
-    /// The connection for a write: a transaction started with [`Self::BEGIN_WRITE`] through
-    /// [`WriteConnection::begin`], or one statement (by default any connection of the pool).
+    /// The connection for a write: a transaction ([`WriteConnection::begin`] starts it with
+    /// [`Self::BEGIN_WRITE`]) or one statement; by default any connection of the pool.
     async fn writer(&self) -> StorageResult<WriteConnection<Self::Db>> {
-        Ok(WriteConnection::Pooled(self.pool().acquire().await?))
+        Ok(WriteConnection::pooled(self.pool().acquire().await?, Self::BEGIN_WRITE))
     }
 
     /// A connection for a bulk load, set up for it and closed after it.

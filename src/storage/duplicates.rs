@@ -136,7 +136,7 @@ macro_rules! impl_duplicates {
                         return Ok(filled);
                     }
                     let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                    let mut tx = writer.begin().await?;
                     for (id, name, email, phone, city) in rows {
                         // An erased customer is nobody's duplicate.
                         let keys = if email == $crate::storage::privacy::erased_email(id) {

@@ -101,7 +101,7 @@ macro_rules! impl_imports {
                 use $crate::storage::imports::IMPORT_CHUNK;
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let now = $crate::storage::now();
                 let mut done = 0;

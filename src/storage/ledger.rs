@@ -76,7 +76,7 @@ macro_rules! impl_ledger {
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, id).await? else {
                     return Ok(None);

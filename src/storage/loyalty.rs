@@ -92,7 +92,7 @@ macro_rules! impl_loyalty {
             ) -> $crate::storage::StorageResult<u64> {
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let tiers = program.tiers();
                 const BEFORE: &str = const_format::concatcp!(
                     "SELECT ",
@@ -237,7 +237,7 @@ macro_rules! impl_loyalty {
                 use $crate::storage::Dialect;
                 type Db = <$backend as Dialect>::Db;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let due: Vec<(i64, i64, i64)> = sqlx::query_as(
                     "SELECT id, tenant_id, customer_id FROM points_lots WHERE remaining > 0 AND expires_at <= $1 \
                      ORDER BY expires_at, customer_id LIMIT $2",

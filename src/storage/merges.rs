@@ -226,7 +226,7 @@ macro_rules! impl_merges {
                 use $crate::storage::Dialect;
                 let tenant_id = ctx.tenant_id;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let program = Self::held_program(&mut tx, tenant_id).await?;
                 let survivor = Self::stored_customers(&mut tx, tenant_id, &[request.survivor()]).await?;
                 let others = Self::stored_customers(&mut tx, tenant_id, request.absorbed()).await?;
@@ -324,7 +324,7 @@ macro_rules! impl_merges {
                 use $crate::storage::Dialect;
                 let tenant_id = ctx.tenant_id;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let program = Self::held_program(&mut tx, tenant_id).await?;
                 let held: Option<(i64, String, chrono::DateTime<chrono::Utc>, Option<chrono::DateTime<chrono::Utc>>)> =
                     sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -39,7 +39,7 @@ pub mod sqlite;
 pub mod write_connection;
 
 pub use accounts::{Accounts, NewUser, PasswordHash, Tenant, User, UserChanges, UserUpdate};
-pub use activity::{ActivityEntry, ActivityFilter, ActivityLog, ActivityRow};
+pub use activity::{ActivityEntry, ActivityFilter, ActivityLog, ActivityRow, StoredDetails};
 pub use app_settings::AppSettings;
 pub use bulk_load::{BulkLoad, ImportedCustomer, ImportedPoints};
 pub use customer_writes::CustomerWrites;

@@ -117,7 +117,7 @@ macro_rules! impl_orders {
                 use $crate::storage::orders::OrderRecorded;
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, customer_id).await? else {
                     return Ok(None);
@@ -241,7 +241,7 @@ macro_rules! impl_orders {
                 use $crate::storage::orders::RefundOutcome;
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let Some(found) = Self::order_by_id(&mut *tx, ctx.tenant_id, order_id).await? else {
                     return Ok(RefundOutcome::NotFound);

@@ -83,7 +83,7 @@ macro_rules! impl_privacy {
                 use $crate::storage::privacy::{erased_email, ERASED_NAME};
                 use $crate::storage::{keys, Dialect};
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let held: Option<(bool, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT marketing_email, marketing_sms FROM customers WHERE id = $1 AND tenant_id = $2{}",

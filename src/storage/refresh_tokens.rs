@@ -69,7 +69,7 @@ macro_rules! impl_refresh_tokens {
             ) -> $crate::storage::StorageResult<$crate::storage::RefreshUse> {
                 use $crate::storage::{Dialect, RefreshUse};
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let found: Option<(String, bool, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                     "SELECT family, used, revoked FROM refresh_tokens WHERE jti = $1 AND user_id = $2{}",
                     Self::LOCK_ROW

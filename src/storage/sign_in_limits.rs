@@ -50,7 +50,7 @@ macro_rules! impl_sign_in_limits {
             ) -> $crate::storage::StorageResult<Option<chrono::DateTime<chrono::Utc>>> {
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let mut refused: Option<chrono::DateTime<chrono::Utc>> = None;
                 // Keys in a fixed order, so two attempts never wait on each other's rows in turn.
                 let mut ordered: Vec<&$crate::storage::LimitKey> = keys.iter().collect();
@@ -90,7 +90,7 @@ macro_rules! impl_sign_in_limits {
             ) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
-                let mut tx = writer.begin(Self::BEGIN_WRITE).await?;
+                let mut tx = writer.begin().await?;
                 let mut ordered: Vec<&$crate::storage::LimitKey> = keys.iter().collect();
                 ordered.sort_by(|a, b| a.key.cmp(&b.key));
                 for key in ordered {

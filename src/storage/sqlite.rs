@@ -46,7 +46,7 @@ impl SqliteStorage {
         // in the order they came, instead of retrying the database's lock in the busy handler,
         // which sleeps up to 100 ms between tries and made the slowest writes wait hundreds of
         // milliseconds under load.
-        let writer = WriterQueue::new(options.connect().await?);
+        let writer = WriterQueue::new(options.connect().await?, Self::BEGIN_WRITE);
         Ok(SqliteStorage { pool, writer, cache: Arc::default() })
     }
 }

@@ -14,7 +14,13 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 const WAIT_FOR_WRITER: Duration = Duration::from_secs(30);
 
 /// A connection held for one write (a transaction or one statement).
-pub enum WriteConnection<DB: Database> {
+pub struct WriteConnection<DB: Database> {
+    held: Held<DB>,
+    /// The statement that starts a write transaction on this database.
+    begin: &'static str,
+}
+
+enum Held<DB: Database> {
     /// A connection of the pool, returned to it when dropped.
     Pooled(PoolConnection<DB>),
     /// The one writer connection, handed on to the next writer in line when dropped.
@@ -22,11 +28,16 @@ pub enum WriteConnection<DB: Database> {
 }
 
 impl<DB: Database> WriteConnection<DB> {
-    /// Starts a transaction with `statement` (the dialect's `BEGIN_WRITE`). If the transaction
-    /// is dropped unfinished (an error, a cancelled request), it is rolled back before the
-    /// connection serves anyone else.
-    pub async fn begin(&mut self, statement: &'static str) -> StorageResult<Transaction<'_, DB>> {
-        Ok(Connection::begin_with(&mut **self, sqlx::SqlStr::from_static(statement)).await?)
+    /// A connection of the pool; `begin` starts a write transaction.
+    pub fn pooled(connection: PoolConnection<DB>, begin: &'static str) -> Self {
+        WriteConnection { held: Held::Pooled(connection), begin }
+    }
+
+    /// Starts a write transaction. If it is dropped unfinished (an error, a cancelled request),
+    /// it is rolled back before the connection serves anyone else.
+    pub async fn begin(&mut self) -> StorageResult<Transaction<'_, DB>> {
+        let statement = sqlx::SqlStr::from_static(self.begin);
+        Ok(Connection::begin_with(&mut **self, statement).await?)
     }
 }
 
@@ -34,18 +45,18 @@ impl<DB: Database> Deref for WriteConnection<DB> {
     type Target = DB::Connection;
 
     fn deref(&self) -> &DB::Connection {
-        match self {
-            WriteConnection::Pooled(connection) => connection,
-            WriteConnection::Exclusive(connection) => connection,
+        match &self.held {
+            Held::Pooled(connection) => connection,
+            Held::Exclusive(connection) => connection,
         }
     }
 }
 
 impl<DB: Database> DerefMut for WriteConnection<DB> {
     fn deref_mut(&mut self) -> &mut DB::Connection {
-        match self {
-            WriteConnection::Pooled(connection) => connection,
-            WriteConnection::Exclusive(connection) => connection,
+        match &mut self.held {
+            Held::Pooled(connection) => connection,
+            Held::Exclusive(connection) => connection,
         }
     }
 }
@@ -55,18 +66,21 @@ impl<DB: Database> DerefMut for WriteConnection<DB> {
 /// Unlike a pool of one, handing it on costs nothing: a pool checks a connection with a round
 /// trip when it is taken and again when it is given back, and no one else can take it meanwhile,
 /// which on SQLite's single writer added two round trips to every write.
-pub struct WriterQueue<DB: Database>(Arc<Mutex<DB::Connection>>);
+pub struct WriterQueue<DB: Database> {
+    connection: Arc<Mutex<DB::Connection>>,
+    begin: &'static str,
+}
 
 impl<DB: Database> WriterQueue<DB> {
-    /// A queue for `connection`.
-    pub fn new(connection: DB::Connection) -> Self {
-        WriterQueue(Arc::new(Mutex::new(connection)))
+    /// A queue for `connection`, whose write transactions start with `begin`.
+    pub fn new(connection: DB::Connection, begin: &'static str) -> Self {
+        WriterQueue { connection: Arc::new(Mutex::new(connection)), begin }
     }
 
     /// The connection, once the writers before this one are done with it.
     pub async fn take(&self) -> StorageResult<WriteConnection<DB>> {
-        match tokio::time::timeout(WAIT_FOR_WRITER, self.0.clone().lock_owned()).await {
-            Ok(connection) => Ok(WriteConnection::Exclusive(connection)),
+        match tokio::time::timeout(WAIT_FOR_WRITER, self.connection.clone().lock_owned()).await {
+            Ok(connection) => Ok(WriteConnection { held: Held::Exclusive(connection), begin: self.begin }),
             Err(_) => Err(StorageError::Unavailable(sqlx::Error::PoolTimedOut)),
         }
     }
@@ -74,7 +88,7 @@ impl<DB: Database> WriterQueue<DB> {
 
 impl<DB: Database> Clone for WriterQueue<DB> {
     fn clone(&self) -> Self {
-        WriterQueue(self.0.clone())
+        WriterQueue { connection: self.connection.clone(), begin: self.begin }
     }
 }
 
@@ -95,7 +109,7 @@ mod tests {
         let options = SqliteConnectOptions::from_str("sqlite::memory:").expect("options");
         let mut connection = options.connect().await.expect("connect");
         sqlx::query("CREATE TABLE t (v INTEGER)").execute(&mut connection).await.expect("table");
-        WriterQueue::new(connection)
+        WriterQueue::new(connection, "BEGIN IMMEDIATE")
     }
 
     async fn rows(queue: &WriterQueue<Sqlite>) -> i64 {
@@ -108,11 +122,11 @@ mod tests {
         let queue = queue().await;
         {
             let mut writer = queue.take().await.expect("writer");
-            let mut tx = writer.begin("BEGIN IMMEDIATE").await.expect("begin");
+            let mut tx = writer.begin().await.expect("begin");
             sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *tx).await.expect("insert");
         }
         let mut writer = queue.take().await.expect("writer");
-        let mut tx = writer.begin("BEGIN IMMEDIATE").await.expect("a new transaction starts");
+        let mut tx = writer.begin().await.expect("a new transaction starts");
         sqlx::query("INSERT INTO t VALUES (2)").execute(&mut *tx).await.expect("insert");
         tx.commit().await.expect("commit");
         drop(writer);
