@@ -48,6 +48,10 @@ enum Command {
         command: PointsCommand,
     },
     /// Add realistic demo customers to a tenant, creating the tenant if needed.
+    ///
+    /// A load that at least doubles the customers (SQLite) or fills an empty database
+    /// (PostgreSQL) is one transaction that builds the indexes at its end: other writes wait for
+    /// it, and a load cut short leaves nothing behind. Other loads commit every 100,000.
     Demo {
         /// The tenant's name.
         #[arg(long)]

@@ -473,6 +473,57 @@ async fn an_idempotency_key_applies_a_request_once(db: Db) {
     assert_eq!(app.get(&format!("/api/customers/{id}/"), &token).await.json["loyalty_points"], 25);
 }
 
+/// The names and definitions of the customers table's indexes and triggers, and whether each
+/// trigger is on, as the database's catalog has them.
+async fn customer_schema(url: &str) -> Vec<String> {
+    use sqlx::Connection;
+    let mut rows: Vec<String> = if url.starts_with("sqlite:") {
+        let mut db = sqlx::SqliteConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar("SELECT type || ' ' || name || ' ' || sql FROM sqlite_master WHERE tbl_name = 'customers'")
+            .fetch_all(&mut db)
+            .await
+            .expect("schema")
+    } else {
+        let mut db = sqlx::PgConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'customers' UNION ALL \
+             SELECT tgname || ' ' || tgenabled::text FROM pg_trigger WHERE tgrelid = 'customers'::regclass",
+        )
+        .fetch_all(&mut db)
+        .await
+        .expect("schema")
+    };
+    rows.sort();
+    rows
+}
+
+async fn a_demo_load_into_an_empty_table_puts_back_every_index_and_trigger_it_set_aside(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let before = customer_schema(&app.db.url).await;
+    assert!(before.len() > 10, "{before:?}");
+    let (_, written) = patron::services::demo::add_demo_customers(&app.state.core, "Demo Tenant", 1200, None, |_| ())
+        .await
+        .expect("demo");
+    assert_eq!(written, 1200);
+    assert_eq!(customer_schema(&app.db.url).await, before, "the same indexes and triggers, all on");
+    let token = app.token("Demo Tenant", "owner").await;
+    assert_eq!(count(&app, &token).await, 1200, "the counters were counted again");
+    let last = &app.get("/api/customers/?ordering=-name&page_size=1", &token).await.json["results"][0];
+    let email = last["email"].as_str().expect("email");
+    let found = app.get(&format!("/api/customers/?search={}", email.replace('+', "%2B")), &token).await.json;
+    assert_eq!(found["results"][0]["id"], last["id"], "the search index holds the loaded rows");
+    // What the load set aside works again for the rows after it.
+    create(&app, &token, json!({ "name": "Zuzana Quillfeather", "email": "zq@example.com" })).await;
+    assert_eq!(count(&app, &token).await, 1201);
+    let found = app.get("/api/customers/?search=quillfeather", &token).await.json;
+    assert_eq!(found["count"], 1, "{found}");
+    let (_, more) = patron::services::demo::add_demo_customers(&app.state.core, "Demo Tenant", 5, None, |_| ())
+        .await
+        .expect("demo");
+    assert_eq!((more, count(&app, &token).await), (5, 1206), "a smaller load into the table keeps its indexes up");
+    assert_eq!(customer_schema(&app.db.url).await, before);
+}
+
 async fn the_detail_adds_the_average_order_value(db: Db) {
     let app = TestApp::spawn(db).await;
     patron::services::demo::add_demo_customers(&app.state.core, "Demo Tenant", 30, None, |_| ()).await.expect("demo");
@@ -508,6 +559,7 @@ on_both_backends!(
     bulk_update_counts_the_callers_customers_and_refuses_bad_input,
     an_idempotency_key_applies_a_request_once,
     the_detail_adds_the_average_order_value,
+    a_demo_load_into_an_empty_table_puts_back_every_index_and_trigger_it_set_aside,
 );
 
 #[tokio::test]

@@ -113,10 +113,11 @@ const NOTES: &[&str] = &[
     "Vegetarian",
 ];
 
-/// How many customers `patron demo` writes per transaction. Every commit rewrites the index pages
-/// the batch touched, so fewer, larger transactions load faster: 1,000,000 customers on SQLite took
-/// 64 s in batches of 20,000 and 51–56 s in batches of 100,000 (about 0.9 GB peak memory). A
-/// server sharing the database waits up to a few seconds for its writes while a batch commits.
+/// How many customers `patron demo` makes at a time and, when the load is not one transaction
+/// (see [`crate::storage::BulkLoad::load_customers`]), writes per transaction: every commit
+/// rewrites the index pages the batch touched, so fewer, larger transactions load faster
+/// (1,000,000 customers on SQLite took 64 s in batches of 20,000 and 51–56 s in batches of
+/// 100,000). A server sharing the database waits for its writes while a batch commits.
 const BATCH: usize = 100_000;
 
 /// Adds `count` demo customers to the tenant named `tenant_name`, creating it if needed.
@@ -126,7 +127,7 @@ pub async fn add_demo_customers(
     tenant_name: &str,
     count: u64,
     expire_after_days: Option<i64>,
-    mut progress: impl FnMut(u64),
+    mut progress: impl FnMut(u64) + Send,
 ) -> ServiceResult<(Tenant, u64)> {
     let tenant = match accounts::find_tenant(core, tenant_name).await {
         Ok(tenant) => tenant,
@@ -142,15 +143,16 @@ pub async fn add_demo_customers(
     }
     // Customers are made on a thread of their own while the previous batch is written; at most one
     // finished batch waits, which bounds the memory.
-    let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<ImportedCustomer>>(1);
+    let (sender, batches) = tokio::sync::mpsc::channel::<Vec<ImportedCustomer>>(1);
     let maker = tokio::task::spawn_blocking(move || {
         let mut rng = StdRng::from_entropy();
         // A run tag keeps emails unique when demo data is added to a tenant more than once.
         let run: u32 = rng.gen_range(1..100_000);
         let now = crate::storage::now();
         let mut serial = 0_u64;
-        loop {
-            let batch: Vec<ImportedCustomer> = (0..BATCH)
+        while serial < count {
+            let size = (count - serial).min(BATCH as u64);
+            let batch: Vec<ImportedCustomer> = (0..size)
                 .filter_map(|_| {
                     serial += 1;
                     demo_customer(&mut rng, run, serial, now)
@@ -161,14 +163,7 @@ pub async fn add_demo_customers(
             }
         }
     });
-    let mut written = 0;
-    while written < count {
-        let Some(mut batch) = batches.recv().await else { break };
-        batch.truncate(usize::try_from(count - written).unwrap_or(BATCH));
-        written += core.storage.import_customers(tenant.id, &batch).await?;
-        progress(written);
-    }
-    drop(batches);
+    let written = core.storage.load_customers(tenant.id, count, batches, &mut progress).await?;
     let _ = maker.await;
     core.storage.after_bulk_load().await?;
     Ok((tenant, written))

@@ -1,4 +1,4 @@
-//! Bulk loads: many customers with their points history in one transaction (`patron demo`).
+//! Bulk loads: many customers with their points history (`patron demo`).
 
 use super::{PointsSource, StorageResult};
 use crate::domain::Email;
@@ -67,11 +67,22 @@ impl ImportedCustomer {
 /// Writing many customers at once.
 #[async_trait]
 pub trait BulkLoad {
-    /// Writes customers, their points history and the start of their tier history in one
-    /// transaction (their totals become their opening totals; with expiry on, their balance one
-    /// lot); a customer whose email is already taken in the tenant is skipped. Returns how many
-    /// were written.
-    async fn import_customers(&self, tenant_id: i64, customers: &[ImportedCustomer]) -> StorageResult<u64>;
+    /// Writes the customers of every batch `batches` yields, with their points history and the
+    /// start of their tier history (their totals become their opening totals; with expiry on,
+    /// their balance one lot); a customer whose email is already taken in the tenant is skipped.
+    /// `progress` hears the running total after each batch. Returns how many were written.
+    ///
+    /// A load of `expected` customers that the database can index faster afterwards (see
+    /// [`Dialect::defer_customer_indexes`](super::Dialect::defer_customer_indexes)) runs in one
+    /// transaction with those indexes built at its end (a load cut short leaves nothing behind);
+    /// any other load commits batch by batch.
+    async fn load_customers(
+        &self,
+        tenant_id: i64,
+        expected: u64,
+        batches: tokio::sync::mpsc::Receiver<Vec<ImportedCustomer>>,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> StorageResult<u64>;
 
     /// Lets the query planner know about the rows a bulk load wrote; call it once the load is over.
     async fn after_bulk_load(&self) -> StorageResult<()>;
@@ -82,19 +93,32 @@ macro_rules! impl_bulk_load {
     ($backend:ty) => {
         #[async_trait::async_trait]
         impl $crate::storage::BulkLoad for $backend {
-            async fn import_customers(
+            async fn load_customers(
                 &self,
                 tenant_id: i64,
-                customers: &[$crate::storage::ImportedCustomer],
+                expected: u64,
+                mut batches: tokio::sync::mpsc::Receiver<Vec<$crate::storage::ImportedCustomer>>,
+                progress: &mut (dyn FnMut(u64) + Send),
             ) -> $crate::storage::StorageResult<u64> {
                 use $crate::storage::Dialect;
                 let mut written = 0;
                 let mut connection = self.bulk_connection().await?;
-                let mut tx = sqlx::Connection::begin_with(&mut *connection, Self::BEGIN_WRITE).await?;
+                let mut tx = sqlx::Connection::begin_with(&mut connection, Self::BEGIN_WRITE).await?;
+                let deferred = Self::defer_customer_indexes(&mut tx, expected).await?;
                 let program = Self::held_program(&mut tx, tenant_id).await?;
                 let now = $crate::storage::now();
-                for chunk in customers.chunks(500) {
-                    written += Self::insert_customers(&mut tx, tenant_id, None, program, chunk, now).await?.len() as u64;
+                while let Some(batch) = batches.recv().await {
+                    for chunk in batch.chunks(500) {
+                        written += Self::insert_customers(&mut tx, tenant_id, None, program, chunk, now).await?.len() as u64;
+                    }
+                    if deferred.is_empty() {
+                        tx.commit().await?;
+                        tx = sqlx::Connection::begin_with(&mut connection, Self::BEGIN_WRITE).await?;
+                    }
+                    progress(written);
+                }
+                for statement in deferred {
+                    sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&mut *tx).await?;
                 }
                 tx.commit().await?;
                 Ok(written)

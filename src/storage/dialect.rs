@@ -41,8 +41,19 @@ pub trait Dialect: Send + Sync + 'static {
         Ok(WriteConnection::pooled(self.pool().acquire().await?, Self::BEGIN_WRITE))
     }
 
-    /// A connection for a bulk load, set up for it and closed after it.
-    async fn bulk_connection(&self) -> StorageResult<sqlx::pool::PoolConnection<Self::Db>>;
+    /// A connection of its own for a bulk load, set up for it, closed when dropped, and
+    /// logging no statement: a bulk load's statements are slow by design.
+    async fn bulk_connection(&self) -> StorageResult<<Self::Db as sqlx::Database>::Connection>;
+
+    /// Drops, inside `tx`, what a load of `expected` customers is faster building once at its
+    /// end than keeping up row by row (indexes, and what triggers keep up), when the database can
+    /// do that without holding up anyone else's work. Returns the statements that build it all
+    /// again, to run in the same transaction once the rows are in; empty when nothing was
+    /// dropped. The unique email index stays: the load needs it to skip taken emails.
+    async fn defer_customer_indexes(
+        tx: &mut sqlx::Transaction<'_, Self::Db>,
+        expected: u64,
+    ) -> StorageResult<Vec<String>>;
 
     /// Appends a condition that `c.search_text` holds `term` (already lowercase).
     fn push_search(query: &mut sqlx::QueryBuilder<Self::Db>, term: &str);
