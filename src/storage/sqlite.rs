@@ -27,7 +27,10 @@ impl SqliteStorage {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-8192")
+            // 2 MB of page cache per connection (seven of them) holds the hot index pages; the
+            // operating system caches the rest of the file. 8 MB each peaked the server at
+            // 81–131 MB on a million customers, 2 MB at 77 MB, with no loss of throughput.
+            .pragma("cache_size", "-2048")
             .pragma("temp_store", "memory");
         if let Some(parent) = options.get_filename().parent() {
             if !parent.as_os_str().is_empty() {
