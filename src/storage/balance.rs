@@ -42,6 +42,33 @@ pub struct BalanceChange<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// A customer's whole row held for a write, with the tenant's stored program.
+#[derive(sqlx::FromRow)]
+pub(crate) struct HeldRow {
+    /// The customer as it is before the write.
+    #[sqlx(flatten)]
+    pub customer: crate::domain::Customer,
+    /// The program's columns, in [`PROGRAM_COLUMNS`]' order.
+    pub spend_per_point_minor: i64,
+    pub points_expire_after_days: Option<i64>,
+    pub tier_silver: i64,
+    pub tier_gold: i64,
+    pub tier_platinum: i64,
+}
+
+impl HeldRow {
+    /// The tenant's program.
+    pub fn program(&self) -> LoyaltyProgram {
+        stored_program(
+            self.spend_per_point_minor,
+            self.points_expire_after_days,
+            self.tier_silver,
+            self.tier_gold,
+            self.tier_platinum,
+        )
+    }
+}
+
 /// The program from the tenant's stored columns (defaults if they were ever inconsistent).
 pub(crate) fn stored_program(
     spend_per_point_minor: i64,
@@ -82,6 +109,39 @@ macro_rules! impl_balance {
                 .fetch_one(&mut **tx)
                 .await?;
                 Ok($crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4))
+            }
+
+            /// The tenant's program (held as [`Self::held_program`] holds it) and one of its
+            /// customers' whole row (locked), or `None` if the customer is not the tenant's.
+            /// Without row locks (SQLite: the write transaction excludes other writers) one
+            /// joined read; with them, the program first, then the customer, the order every
+            /// write takes its locks in.
+            async fn held_program_and_customer(
+                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+                id: i64,
+            ) -> $crate::storage::StorageResult<Option<($crate::domain::LoyaltyProgram, $crate::domain::Customer)>>
+            {
+                use $crate::storage::Dialect;
+                if Self::LOCK_ROW.is_empty() {
+                    const SQL: &str = const_format::concatcp!(
+                        "SELECT ",
+                        $crate::storage::sql::CUSTOMER_COLUMNS,
+                        ", ",
+                        $crate::storage::balance::PROGRAM_COLUMNS,
+                        " FROM customers c JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1 AND c.tenant_id = $2"
+                    );
+                    let row: Option<$crate::storage::balance::HeldRow> =
+                        sqlx::query_as(SQL).bind(id).bind(tenant_id).fetch_optional(&mut **tx).await?;
+                    return Ok(row.map(|row| (row.program(), row.customer)));
+                }
+                let program = Self::held_program(tx, tenant_id).await?;
+                const SQL: &str = const_format::concatcp!(
+                    $crate::storage::sql::CUSTOMER_SELECT,
+                    " WHERE c.id = $1 AND c.tenant_id = $2 FOR UPDATE OF c"
+                );
+                let customer = sqlx::query_as(SQL).bind(id).bind(tenant_id).fetch_optional(&mut **tx).await?;
+                Ok(customer.map(|customer| (program, customer)))
             }
 
             /// One of the tenant's customers, locked for the rest of the transaction.

@@ -77,9 +77,14 @@ macro_rules! impl_ledger {
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
                 let mut tx = writer.begin().await?;
-                let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
-                let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, id).await? else {
+                let Some((program, customer)) = Self::held_program_and_customer(&mut tx, ctx.tenant_id, id).await?
+                else {
                     return Ok(None);
+                };
+                let before = $crate::storage::balance::HeldCustomer {
+                    points: customer.loyalty_points,
+                    tier: customer.tier(),
+                    is_active: customer.is_active,
                 };
                 // Clamped at zero and at the largest balance.
                 let after = $crate::domain::loyalty::balance_after(before.points, change.points());
@@ -122,7 +127,14 @@ macro_rules! impl_ledger {
                     }),
                 );
                 Self::write_activity(&mut *tx, &entry, at).await?;
-                Self::commit_with_customer(tx, ctx.tenant_id, id).await
+                tx.commit().await?;
+                // The row as the update left it, without reading it again.
+                Ok(Some($crate::domain::Customer {
+                    loyalty_points: after,
+                    tier_rank: tier_after.rank(),
+                    updated_at: at,
+                    ..customer
+                }))
             }
 
             async fn points_history(

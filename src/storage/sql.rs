@@ -4,12 +4,15 @@
 pub(crate) const USER_COLUMNS: &str = "u.id, u.tenant_id, t.name AS tenant_name, u.email, \
      u.password_hash, u.role, u.is_active, u.auth_version, u.created_at, u.last_sign_in_at";
 
-/// The customer columns, with the tenant's name.
-pub(crate) const CUSTOMER_SELECT: &str = "SELECT c.id, c.tenant_id, t.name AS tenant_name, c.name, c.email, \
+/// The customer columns (of `customers c` joined with `tenants t`), with the tenant's name.
+pub(crate) const CUSTOMER_COLUMNS: &str = "c.id, c.tenant_id, t.name AS tenant_name, c.name, c.email, \
      c.phone, c.address, c.city, c.province, c.postal_code, c.loyalty_points, c.total_orders, \
      c.total_spent_minor, c.notes, c.is_active, c.marketing_email, c.marketing_sms, c.created_at, c.updated_at, c.last_order_date, \
-     c.tier AS tier_rank \
-     FROM customers c JOIN tenants t ON t.id = c.tenant_id";
+     c.tier AS tier_rank";
+
+/// The customer columns, with the tenant's name.
+pub(crate) const CUSTOMER_SELECT: &str =
+    const_format::concatcp!("SELECT ", CUSTOMER_COLUMNS, " FROM customers c JOIN tenants t ON t.id = c.tenant_id");
 
 /// A row count or offset as the databases take it (both bind `BIGINT`).
 pub(crate) fn bigint(value: u64) -> i64 {
