@@ -48,11 +48,15 @@ pub(crate) struct HeldRow {
     /// The customer as it is before the write.
     #[sqlx(flatten)]
     pub customer: crate::domain::Customer,
-    /// The program's columns, in [`PROGRAM_COLUMNS`]' order.
+    /// The program's spend per point, in minor units.
     pub spend_per_point_minor: i64,
+    /// After how many days points expire, if they do.
     pub points_expire_after_days: Option<i64>,
+    /// The Silver threshold.
     pub tier_silver: i64,
+    /// The Gold threshold.
     pub tier_gold: i64,
+    /// The Platinum threshold.
     pub tier_platinum: i64,
 }
 

@@ -105,7 +105,7 @@ macro_rules! impl_bulk_load {
                 let mut connection = self.bulk_connection().await?;
                 let mut tx = sqlx::Connection::begin_with(&mut connection, Self::BEGIN_WRITE).await?;
                 let deferred = Self::defer_customer_indexes(&mut tx, expected).await?;
-                let program = Self::held_program(&mut tx, tenant_id).await?;
+                let mut program = Self::held_program(&mut tx, tenant_id).await?;
                 let now = $crate::storage::now();
                 while let Some(batch) = batches.recv().await {
                     for chunk in batch.chunks(500) {
@@ -114,6 +114,7 @@ macro_rules! impl_bulk_load {
                     if deferred.is_empty() {
                         tx.commit().await?;
                         tx = sqlx::Connection::begin_with(&mut connection, Self::BEGIN_WRITE).await?;
+                        program = Self::held_program(&mut tx, tenant_id).await?;
                     }
                     progress(written);
                 }
