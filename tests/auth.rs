@@ -36,6 +36,13 @@ async fn wrong_credentials_are_refused_without_saying_which_part_is_wrong(db: Db
     assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown_email.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong_password.json, unknown_email.json);
+    // An email with a NUL character is just unknown (PostgreSQL's text cannot hold one).
+    for nul in ["owner\u{0}@warung.test", "\u{0}"] {
+        let reply = app
+            .request(Method::POST, "/api/auth/token/", None, Some(json!({ "email": nul, "password": PASSWORD })))
+            .await;
+        assert_eq!((reply.status, &reply.json), (StatusCode::UNAUTHORIZED, &unknown_email.json), "{nul:?}");
+    }
 }
 
 async fn api_routes_need_a_valid_bearer_token(db: Db) {

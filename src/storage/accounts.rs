@@ -107,7 +107,8 @@ pub trait Accounts {
     /// With an acting owner, a `user.created` activity row is written in the same transaction.
     async fn create_user(&self, new: &NewUser, by: Option<&RequestContext>) -> StorageResult<User>;
 
-    /// Finds a user for sign-in by the lowercase email key, in any tenant.
+    /// Finds a user for sign-in by the lowercase email key, in any tenant. A key with a NUL
+    /// character matches no one (no stored email has one, and PostgreSQL's text cannot).
     async fn user_by_email_key(&self, email_key: &str) -> StorageResult<Option<User>>;
 
     /// Finds a user by id, in any tenant: used only to authenticate a session or token.
@@ -217,6 +218,9 @@ macro_rules! impl_accounts {
                 email_key: &str,
             ) -> $crate::storage::StorageResult<Option<$crate::storage::User>> {
                 use $crate::storage::Dialect;
+                if email_key.contains('\0') {
+                    return Ok(None);
+                }
                 const SQL: &str = const_format::concatcp!(
                     "SELECT ",
                     $crate::storage::sql::USER_COLUMNS,
