@@ -266,15 +266,13 @@ macro_rules! impl_customer_writes {
                 let tier = program.tiers().tier_of(points);
                 let city = details.city.as_deref().unwrap_or_default();
                 let dup = $crate::storage::duplicate_keys::DuplicateKeys::of(&new.name, new.email.as_str(), &phone, city);
-                const INSERT: &str = const_format::concatcp!(
+                let id: i64 = sqlx::query_scalar(
                     "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
                      province, postal_code, loyalty_points, notes, is_active, search_text, created_at, updated_at, \
                      last_order_date, tier, marketing_email, marketing_sms, dup_email, dup_phone, dup_name) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, \
-                     $19, $20, $21, $22)",
-                    $crate::storage::sql::CUSTOMER_RETURNING
-                );
-                let customer: $crate::domain::Customer = sqlx::query_as(INSERT)
+                     $19, $20, $21, $22) RETURNING id",
+                )
                 .bind(ctx.tenant_id)
                 .bind(&new.name)
                 .bind(keys::name_key(&new.name))
@@ -300,7 +298,6 @@ macro_rules! impl_customer_writes {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err($crate::storage::conflict_or)?;
-                let id = customer.id;
                 Self::record_consents(&mut tx, ctx, id, (false, false), consents, ctx.channel, now).await?;
                 Self::record_tier_change(&mut *tx, ctx.tenant_id, id, tier, None, $crate::domain::TierCause::Create, now)
                     .await?;
@@ -330,8 +327,9 @@ macro_rules! impl_customer_writes {
                     serde_json::json!({}),
                 );
                 Self::write_activity(&mut *tx, &entry, now).await?;
-                tx.commit().await?;
-                Ok(customer)
+                Self::commit_with_customer(tx, ctx.tenant_id, id)
+                    .await?
+                    .ok_or($crate::storage::StorageError::MissingAfterWrite("customer"))
             }
 
             async fn update_customer(

@@ -14,13 +14,6 @@ pub(crate) const CUSTOMER_COLUMNS: &str = "c.id, c.tenant_id, t.name AS tenant_n
 pub(crate) const CUSTOMER_SELECT: &str =
     const_format::concatcp!("SELECT ", CUSTOMER_COLUMNS, " FROM customers c JOIN tenants t ON t.id = c.tenant_id");
 
-/// The customer columns as an `INSERT INTO customers … RETURNING` gives them back, with the
-/// tenant's name: the written row without reading it again.
-pub(crate) const CUSTOMER_RETURNING: &str = " RETURNING id, tenant_id, \
-     (SELECT t.name FROM tenants t WHERE t.id = customers.tenant_id) AS tenant_name, name, email, phone, address, \
-     city, province, postal_code, loyalty_points, total_orders, total_spent_minor, notes, is_active, \
-     marketing_email, marketing_sms, created_at, updated_at, last_order_date, tier AS tier_rank";
-
 /// A row count or offset as the databases take it (both bind `BIGINT`).
 pub(crate) fn bigint(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
