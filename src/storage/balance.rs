@@ -19,6 +19,12 @@ pub struct HeldCustomer {
     pub is_active: bool,
 }
 
+impl From<&crate::domain::Customer> for HeldCustomer {
+    fn from(customer: &crate::domain::Customer) -> Self {
+        HeldCustomer { points: customer.loyalty_points, tier: customer.tier(), is_active: customer.is_active }
+    }
+}
+
 /// A change of balance already written to the customer's row, to record around it.
 #[derive(Clone, Copy, Debug)]
 pub struct BalanceChange<'a> {

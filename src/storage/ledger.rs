@@ -81,11 +81,7 @@ macro_rules! impl_ledger {
                 else {
                     return Ok(None);
                 };
-                let before = $crate::storage::balance::HeldCustomer {
-                    points: customer.loyalty_points,
-                    tier: customer.tier(),
-                    is_active: customer.is_active,
-                };
+                let before = $crate::storage::balance::HeldCustomer::from(&customer);
                 // Clamped at zero and at the largest balance.
                 let after = $crate::domain::loyalty::balance_after(before.points, change.points());
                 let tier_after = program.tiers().tier_of(after);

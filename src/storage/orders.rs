@@ -118,10 +118,12 @@ macro_rules! impl_orders {
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
                 let mut tx = writer.begin().await?;
-                let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
-                let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, customer_id).await? else {
+                let Some((program, customer)) =
+                    Self::held_program_and_customer(&mut tx, ctx.tenant_id, customer_id).await?
+                else {
                     return Ok(None);
                 };
+                let before = $crate::storage::balance::HeldCustomer::from(&customer);
                 let reference = order.reference.as_str();
                 let earned = program.points_for(order.total_minor, before.is_active);
                 let after = $crate::domain::loyalty::balance_after(before.points, earned);
