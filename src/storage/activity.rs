@@ -141,38 +141,48 @@ pub trait ActivityLog {
     ) -> StorageResult<Page<ActivityRow>>;
 }
 
+/// Writes an activity row: tenant, when, actor, action, target type, target id, target label
+/// (empty: the customer's name as the transaction sees it), details, client address.
+pub(crate) const ACTIVITY_INSERT: &str =
+    "INSERT INTO activity (tenant_id, created_at, actor_id, actor_email, action, target_type, \
+     target_id, target_label, details, client_address) \
+     VALUES ($1, $2, $3, COALESCE((SELECT email FROM users WHERE id = $3), ''), $4, $5, $6, \
+     COALESCE(NULLIF($7, ''), (SELECT name FROM customers WHERE id = $6 AND tenant_id = $1 \
+     AND $5 = 'customer'), ''), $8, $9)";
+
 /// Implements [`ActivityLog`] and the in-transaction writer for a [`Dialect`](super::Dialect).
 macro_rules! impl_activity {
     ($backend:ty) => {
         impl $backend {
-            /// Writes an activity row through `executor` (the change's transaction).
-            async fn write_activity<'e, E>(
-                executor: E,
+            /// Writes an activity row on `connection` (the change's transaction).
+            async fn write_activity(
+                connection: &mut <<$backend as $crate::storage::Dialect>::Db as sqlx::Database>::Connection,
                 entry: &$crate::storage::ActivityEntry,
                 at: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::storage::StorageResult<()>
-            where
-                E: sqlx::Executor<'e, Database = <$backend as $crate::storage::Dialect>::Db>,
-            {
-                sqlx::query(
-                    "INSERT INTO activity (tenant_id, created_at, actor_id, actor_email, action, target_type, \
-                     target_id, target_label, details, client_address) \
-                     VALUES ($1, $2, $3, COALESCE((SELECT email FROM users WHERE id = $3), ''), $4, $5, $6, \
-                     COALESCE(NULLIF($7, ''), (SELECT name FROM customers WHERE id = $6 AND tenant_id = $1 \
-                     AND $5 = 'customer'), ''), $8, $9)",
-                )
-                .bind(entry.tenant_id)
-                .bind(at)
-                .bind(entry.actor_id)
-                .bind(entry.action.as_str())
-                .bind(entry.target_type.as_str())
-                .bind(entry.target_id)
-                .bind(&entry.target_label)
-                .bind(entry.details.to_string())
-                .bind(entry.client.map(|ip| ip.to_string()))
-                .execute(executor)
-                .await?;
-                Ok(())
+            ) -> $crate::storage::StorageResult<()> {
+                use $crate::storage::Dialect;
+                let mut batch = Self::write_batch();
+                Self::push_activity(&mut batch, entry, at);
+                batch.run(connection).await
+            }
+
+            /// Adds an activity row to a write's batch.
+            fn push_activity(
+                batch: &mut $crate::storage::write_batch::WriteBatch<<$backend as $crate::storage::Dialect>::Db>,
+                entry: &$crate::storage::ActivityEntry,
+                at: chrono::DateTime<chrono::Utc>,
+            ) {
+                batch
+                    .push($crate::storage::activity::ACTIVITY_INSERT)
+                    .bind(entry.tenant_id)
+                    .bind(at)
+                    .bind(entry.actor_id)
+                    .bind(entry.action.as_str())
+                    .bind(entry.target_type.as_str())
+                    .bind(entry.target_id)
+                    .bind(entry.target_label.as_str())
+                    .bind(entry.details.to_string())
+                    .bind(entry.client.map(|ip| ip.to_string()));
             }
 
             fn push_activity_filter(

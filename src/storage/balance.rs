@@ -99,6 +99,11 @@ pub(crate) fn stored_program(
 pub(crate) const PROGRAM_COLUMNS: &str =
     "spend_per_point_minor, points_expire_after_days, tier_silver, tier_gold, tier_platinum";
 
+/// Records a change of a customer's tier: tenant, customer, tier, previous tier, cause, when.
+pub(crate) const TIER_CHANGE_INSERT: &str =
+    "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
+
 /// Implements the balance helpers for a [`Dialect`](super::Dialect).
 macro_rules! impl_balance {
     ($backend:ty) => {
@@ -176,11 +181,13 @@ macro_rules! impl_balance {
                 }))
             }
 
-            /// Writes what goes with a balance change already applied to the customer's row: the
-            /// ledger row, a new lot (points added while points expire) or lots consumed oldest
-            /// first (points taken), and the tier change.
+            /// Adds to `batch` what goes with a balance change applied to the customer's row in the
+            /// same batch: the ledger row, a new lot (points added while points expire) or lots
+            /// consumed oldest first (points taken; the lots are read here, through `tx`), and the
+            /// tier change.
             async fn record_balance_change(
                 tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                batch: &mut $crate::storage::write_batch::WriteBatch<<$backend as $crate::storage::Dialect>::Db>,
                 tenant_id: i64,
                 user_id: Option<i64>,
                 program: $crate::domain::LoyaltyProgram,
@@ -188,57 +195,55 @@ macro_rules! impl_balance {
             ) -> $crate::storage::StorageResult<()> {
                 let delta = change.after - change.before.points;
                 if delta != 0 || change.always_ledger {
-                    sqlx::query(
-                        "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, source, \
-                         user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(tenant_id)
-                    .bind(change.customer_id)
-                    .bind(delta)
-                    .bind(change.after)
-                    .bind(change.reason)
-                    .bind(change.source.as_str())
-                    .bind(user_id)
-                    .bind(change.at)
-                    .execute(&mut **tx)
-                    .await?;
-                }
-                if delta > 0 {
-                    if let Some(days) = program.points_expire_after_days() {
-                        sqlx::query(
-                            "INSERT INTO points_lots (tenant_id, customer_id, remaining, expires_at, created_at) \
-                             VALUES ($1, $2, $3, $4, $5)",
+                    batch
+                        .push(
+                            "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, source, \
+                             user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                         )
                         .bind(tenant_id)
                         .bind(change.customer_id)
                         .bind(delta)
-                        .bind(change.at + chrono::Duration::days(days))
-                        .bind(change.at)
-                        .execute(&mut **tx)
-                        .await?;
+                        .bind(change.after)
+                        .bind(change.reason)
+                        .bind(change.source.as_str())
+                        .bind(user_id)
+                        .bind(change.at);
+                }
+                if delta > 0 {
+                    if let Some(days) = program.points_expire_after_days() {
+                        batch
+                            .push(
+                                "INSERT INTO points_lots (tenant_id, customer_id, remaining, expires_at, created_at) \
+                                 VALUES ($1, $2, $3, $4, $5)",
+                            )
+                            .bind(tenant_id)
+                            .bind(change.customer_id)
+                            .bind(delta)
+                            .bind(change.at + chrono::Duration::days(days))
+                            .bind(change.at);
                     }
                 } else if delta < 0 {
-                    Self::consume_lots(tx, change.customer_id, change.before.points, -delta).await?;
+                    Self::consume_lots(tx, batch, change.customer_id, change.before.points, -delta).await?;
                 }
                 if change.tier_after != change.before.tier {
-                    Self::record_tier_change(
-                        &mut **tx,
-                        tenant_id,
-                        change.customer_id,
-                        change.tier_after,
-                        Some(change.before.tier),
-                        change.cause,
-                        change.at,
-                    )
-                    .await?;
+                    batch
+                        .push($crate::storage::balance::TIER_CHANGE_INSERT)
+                        .bind(tenant_id)
+                        .bind(change.customer_id)
+                        .bind(change.tier_after.rank())
+                        .bind(Some(change.before.tier.rank()))
+                        .bind(change.cause.as_str())
+                        .bind(change.at);
                 }
                 Ok(())
             }
 
             /// Takes `taken` points out of a balance of `before`: first from the points that
-            /// never expire (the oldest), then from the lots, oldest first.
+            /// never expire (the oldest), then from the lots, oldest first. The lots are read
+            /// through `tx` (no statement of `batch` touches them) and updated in `batch`.
             async fn consume_lots(
                 tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                batch: &mut $crate::storage::write_batch::WriteBatch<<$backend as $crate::storage::Dialect>::Db>,
                 customer_id: i64,
                 before: i64,
                 taken: i64,
@@ -257,11 +262,7 @@ macro_rules! impl_balance {
                     }
                     let used = remaining.min(from_lots);
                     from_lots -= used;
-                    sqlx::query("UPDATE points_lots SET remaining = remaining - $2 WHERE id = $1")
-                        .bind(id)
-                        .bind(used)
-                        .execute(&mut **tx)
-                        .await?;
+                    batch.push("UPDATE points_lots SET remaining = remaining - $2 WHERE id = $1").bind(id).bind(used);
                 }
                 Ok(())
             }
@@ -279,18 +280,15 @@ macro_rules! impl_balance {
             where
                 E: sqlx::Executor<'e, Database = <$backend as $crate::storage::Dialect>::Db>,
             {
-                sqlx::query(
-                    "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(tenant_id)
-                .bind(customer_id)
-                .bind(tier.rank())
-                .bind(previous.map($crate::domain::LoyaltyTier::rank))
-                .bind(cause.as_str())
-                .bind(at)
-                .execute(executor)
-                .await?;
+                sqlx::query($crate::storage::balance::TIER_CHANGE_INSERT)
+                    .bind(tenant_id)
+                    .bind(customer_id)
+                    .bind(tier.rank())
+                    .bind(previous.map($crate::domain::LoyaltyTier::rank))
+                    .bind(cause.as_str())
+                    .bind(at)
+                    .execute(executor)
+                    .await?;
                 Ok(())
             }
         }

@@ -231,7 +231,8 @@ macro_rules! impl_customer_writes {
                     always_ledger: false,
                     at: now,
                 };
-                Self::record_balance_change(tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                let mut batch = Self::write_batch();
+                Self::record_balance_change(tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
                 if !changes.is_empty() {
                     let entry = $crate::storage::ActivityEntry::by(
                         ctx,
@@ -241,8 +242,9 @@ macro_rules! impl_customer_writes {
                         name.as_str(),
                         serde_json::json!({ "changes": changes }),
                     );
-                    Self::write_activity(&mut **tx, &entry, now).await?;
+                    Self::push_activity(&mut batch, &entry, now);
                 }
+                batch.run(&mut **tx).await?;
                 Ok(true)
             }
         }
@@ -317,7 +319,9 @@ macro_rules! impl_customer_writes {
                     always_ledger: false,
                     at: now,
                 };
-                Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                let mut batch = Self::write_batch();
+                Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
+                    .await?;
                 let entry = $crate::storage::ActivityEntry::by(
                     ctx,
                     $crate::domain::activity::ActivityAction::CustomerCreated,
@@ -326,7 +330,8 @@ macro_rules! impl_customer_writes {
                     new.name.as_str(),
                     serde_json::json!({}),
                 );
-                Self::write_activity(&mut *tx, &entry, now).await?;
+                Self::push_activity(&mut batch, &entry, now);
+                batch.run(&mut *tx).await?;
                 Self::commit_with_customer(tx, ctx.tenant_id, id)
                     .await?
                     .ok_or($crate::storage::StorageError::MissingAfterWrite("customer"))

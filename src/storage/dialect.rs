@@ -4,6 +4,7 @@
 //! through this trait.
 
 use super::list_cache::ListCache;
+use super::write_batch::WriteBatch;
 use super::write_connection::WriteConnection;
 use super::StorageResult;
 use async_trait::async_trait;
@@ -28,6 +29,15 @@ pub trait Dialect: Send + Sync + 'static {
 
     /// The statement that starts a write transaction.
     const BEGIN_WRITE: &'static str;
+
+    /// Whether the database runs several statements sent in one request (see
+    /// [`WriteBatch`](super::write_batch::WriteBatch)).
+    const ONE_TRIP_BATCH: bool;
+
+    /// A batch for the statements of a write (see [`WriteBatch`]).
+    fn write_batch() -> WriteBatch<Self::Db> {
+        WriteBatch::new(Self::ONE_TRIP_BATCH)
+    }
 
     /// The connection pool.
     fn pool(&self) -> &sqlx::Pool<Self::Db>;

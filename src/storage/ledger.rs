@@ -87,16 +87,18 @@ macro_rules! impl_ledger {
                 let tier_after = program.tiers().tier_of(after);
                 let at = $crate::storage::now();
                 let requested = change.points();
-                sqlx::query(
-                    "UPDATE customers SET loyalty_points = $3, tier = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2",
-                )
-                .bind(id)
-                .bind(ctx.tenant_id)
-                .bind(after)
-                .bind(tier_after.rank())
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
+                // The update, its ledger row and its activity row go to the database together.
+                let mut batch = Self::write_batch();
+                batch
+                    .push(
+                        "UPDATE customers SET loyalty_points = $3, tier = $4, updated_at = $5 \
+                         WHERE id = $1 AND tenant_id = $2",
+                    )
+                    .bind(id)
+                    .bind(ctx.tenant_id)
+                    .bind(after)
+                    .bind(tier_after.rank())
+                    .bind(at);
                 let change = $crate::storage::balance::BalanceChange {
                     customer_id: id,
                     before,
@@ -108,7 +110,8 @@ macro_rules! impl_ledger {
                     always_ledger: false,
                     at,
                 };
-                Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
+                    .await?;
                 let entry = $crate::storage::ActivityEntry::by(
                     ctx,
                     $crate::domain::activity::ActivityAction::CustomerPointsChanged,
@@ -122,7 +125,8 @@ macro_rules! impl_ledger {
                         "reason": change.reason,
                     }),
                 );
-                Self::write_activity(&mut *tx, &entry, at).await?;
+                Self::push_activity(&mut batch, &entry, at);
+                batch.run(&mut *tx).await?;
                 tx.commit().await?;
                 // The row as the update left it, without reading it again.
                 Ok(Some($crate::domain::Customer {

@@ -208,7 +208,9 @@ macro_rules! impl_merges {
                 .fetch_one(&mut **tx)
                 .await?;
                 if in_lots > balance {
-                    Self::consume_lots(tx, customer_id, in_lots, in_lots - balance).await?;
+                    let mut batch = Self::write_batch();
+                    Self::consume_lots(tx, &mut batch, customer_id, in_lots, in_lots - balance).await?;
+                    batch.run(&mut **tx).await?;
                 }
                 Ok(())
             }

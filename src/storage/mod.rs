@@ -36,6 +36,7 @@ pub mod sessions;
 pub mod sign_in_limits;
 mod sql;
 pub mod sqlite;
+pub mod write_batch;
 pub mod write_connection;
 
 pub use accounts::{Accounts, NewUser, PasswordHash, Tenant, User, UserChanges, UserUpdate};

@@ -182,7 +182,9 @@ macro_rules! impl_orders {
                     always_ledger: false,
                     at: now,
                 };
-                Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                let mut batch = Self::write_batch();
+                Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
+                    .await?;
                 let entry = $crate::storage::ActivityEntry::by(
                     ctx,
                     $crate::domain::activity::ActivityAction::OrderRecorded,
@@ -196,7 +198,8 @@ macro_rules! impl_orders {
                         "points": after - before.points,
                     }),
                 );
-                Self::write_activity(&mut *tx, &entry, now).await?;
+                Self::push_activity(&mut batch, &entry, now);
+                batch.run(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(Some(OrderRecorded::Created(created)))
             }
@@ -304,7 +307,9 @@ macro_rules! impl_orders {
                     always_ledger: taken > 0,
                     at: now,
                 };
-                Self::record_balance_change(&mut tx, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
+                let mut batch = Self::write_batch();
+                Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
+                    .await?;
                 let entry = $crate::storage::ActivityEntry::by(
                     ctx,
                     $crate::domain::activity::ActivityAction::OrderRefunded,
@@ -319,7 +324,8 @@ macro_rules! impl_orders {
                         "reason": reason,
                     }),
                 );
-                Self::write_activity(&mut *tx, &entry, now).await?;
+                Self::push_activity(&mut batch, &entry, now);
+                batch.run(&mut *tx).await?;
                 let refunded_order = Self::order_by_id(&mut *tx, ctx.tenant_id, order_id)
                     .await?
                     .ok_or($crate::storage::StorageError::MissingAfterWrite("order"))?;

@@ -50,6 +50,9 @@ impl Dialect for PostgresStorage {
     /// A read-committed transaction; rows a write depends on are locked with [`Self::LOCK_ROW`].
     const BEGIN_WRITE: &'static str = "BEGIN";
 
+    /// PostgreSQL prepares one statement per request.
+    const ONE_TRIP_BATCH: bool = false;
+
     fn pool(&self) -> &PgPool {
         &self.pool
     }

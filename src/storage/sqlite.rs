@@ -71,6 +71,9 @@ impl Dialect for SqliteStorage {
     /// failing when a read lock cannot be upgraded.
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
+    /// SQLite runs the statements of one request in order.
+    const ONE_TRIP_BATCH: bool = true;
+
     fn pool(&self) -> &SqlitePool {
         &self.pool
     }
