@@ -159,28 +159,6 @@ macro_rules! impl_balance {
                 Ok(customer.map(|customer| (program, customer)))
             }
 
-            /// One of the tenant's customers, locked for the rest of the transaction.
-            async fn held_customer(
-                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
-                tenant_id: i64,
-                id: i64,
-            ) -> $crate::storage::StorageResult<Option<$crate::storage::balance::HeldCustomer>> {
-                use $crate::storage::Dialect;
-                let row: Option<(i64, i64, bool)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT loyalty_points, tier, is_active FROM customers WHERE id = $1 AND tenant_id = $2{}",
-                    Self::LOCK_ROW
-                )))
-                .bind(id)
-                .bind(tenant_id)
-                .fetch_optional(&mut **tx)
-                .await?;
-                Ok(row.map(|(points, tier, is_active)| $crate::storage::balance::HeldCustomer {
-                    points,
-                    tier: $crate::domain::LoyaltyTier::from_rank(tier),
-                    is_active,
-                }))
-            }
-
             /// Adds to `batch` what goes with a balance change applied to the customer's row in the
             /// same batch: the ledger row, a new lot (points added while points expire) or lots
             /// consumed oldest first (points taken; the lots are read here, through `tx`), and the

@@ -247,15 +247,17 @@ macro_rules! impl_orders {
                 use $crate::storage::Dialect;
                 let mut writer = self.writer().await?;
                 let mut tx = writer.begin().await?;
-                let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
                 let Some(found) = Self::order_by_id(&mut *tx, ctx.tenant_id, order_id).await? else {
                     return Ok(RefundOutcome::NotFound);
                 };
-                // The customer's row is held first; the order is then read as the last refund
-                // holding it left it.
-                let Some(before) = Self::held_customer(&mut tx, ctx.tenant_id, found.customer_id).await? else {
+                // The program and the customer's row are held first; the order is then read as
+                // the last refund holding them left it.
+                let Some((program, customer)) =
+                    Self::held_program_and_customer(&mut tx, ctx.tenant_id, found.customer_id).await?
+                else {
                     return Ok(RefundOutcome::NotFound);
                 };
+                let before = $crate::storage::balance::HeldCustomer::from(&customer);
                 let Some(order) = Self::order_by_id(&mut *tx, ctx.tenant_id, order_id).await? else {
                     return Ok(RefundOutcome::NotFound);
                 };
