@@ -99,11 +99,6 @@ pub(crate) fn stored_program(
 pub(crate) const PROGRAM_COLUMNS: &str =
     "spend_per_point_minor, points_expire_after_days, tier_silver, tier_gold, tier_platinum";
 
-/// Records a change of a customer's tier: tenant, customer, tier, previous tier, cause, when.
-pub(crate) const TIER_CHANGE_INSERT: &str =
-    "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) \
-     VALUES ($1, $2, $3, $4, $5, $6)";
-
 /// Implements the balance helpers for a [`Dialect`](super::Dialect).
 macro_rules! impl_balance {
     ($backend:ty) => {
@@ -204,14 +199,15 @@ macro_rules! impl_balance {
                     Self::consume_lots(tx, batch, change.customer_id, change.before.points, -delta).await?;
                 }
                 if change.tier_after != change.before.tier {
-                    batch
-                        .push($crate::storage::balance::TIER_CHANGE_INSERT)
-                        .bind(tenant_id)
-                        .bind(change.customer_id)
-                        .bind(change.tier_after.rank())
-                        .bind(Some(change.before.tier.rank()))
-                        .bind(change.cause.as_str())
-                        .bind(change.at);
+                    Self::push_tier_change(
+                        batch,
+                        tenant_id,
+                        change.customer_id,
+                        change.tier_after,
+                        Some(change.before.tier),
+                        change.cause,
+                        change.at,
+                    );
                 }
                 Ok(())
             }
@@ -245,29 +241,43 @@ macro_rules! impl_balance {
                 Ok(())
             }
 
-            /// Records a change of a customer's tier.
-            async fn record_tier_change<'e, E>(
-                executor: E,
+            /// Records a change of a customer's tier on `connection` (the change's transaction).
+            async fn record_tier_change(
+                connection: &mut <<$backend as $crate::storage::Dialect>::Db as sqlx::Database>::Connection,
                 tenant_id: i64,
                 customer_id: i64,
                 tier: $crate::domain::LoyaltyTier,
                 previous: Option<$crate::domain::LoyaltyTier>,
                 cause: $crate::domain::TierCause,
                 at: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::storage::StorageResult<()>
-            where
-                E: sqlx::Executor<'e, Database = <$backend as $crate::storage::Dialect>::Db>,
-            {
-                sqlx::query($crate::storage::balance::TIER_CHANGE_INSERT)
+            ) -> $crate::storage::StorageResult<()> {
+                use $crate::storage::Dialect;
+                let mut batch = Self::write_batch();
+                Self::push_tier_change(&mut batch, tenant_id, customer_id, tier, previous, cause, at);
+                batch.run(connection).await
+            }
+
+            /// Adds a change of a customer's tier to a write's batch.
+            fn push_tier_change(
+                batch: &mut $crate::storage::write_batch::WriteBatch<<$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+                customer_id: i64,
+                tier: $crate::domain::LoyaltyTier,
+                previous: Option<$crate::domain::LoyaltyTier>,
+                cause: $crate::domain::TierCause,
+                at: chrono::DateTime<chrono::Utc>,
+            ) {
+                batch
+                    .push(
+                        "INSERT INTO tier_changes (tenant_id, customer_id, tier, previous_tier, cause, changed_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
                     .bind(tenant_id)
                     .bind(customer_id)
                     .bind(tier.rank())
                     .bind(previous.map($crate::domain::LoyaltyTier::rank))
                     .bind(cause.as_str())
-                    .bind(at)
-                    .execute(executor)
-                    .await?;
-                Ok(())
+                    .bind(at);
             }
         }
     };
