@@ -254,8 +254,61 @@ async fn unknown_pages_get_a_styled_404(db: Db) {
     assert_eq!(api.status, StatusCode::NOT_FOUND);
 }
 
+/// Sets a user's stored hash as an older Patron would have written it, bypassing the services.
+async fn store_hash(app: &TestApp, db: Db, email: &str, hash: &str) {
+    use sqlx::Connection;
+    let sql = "UPDATE users SET password_hash = $1 WHERE email = $2";
+    let done = match db {
+        Db::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&app.db.url).await.expect("sqlite");
+            sqlx::query(sql).bind(hash).bind(email).execute(&mut conn).await.expect("update").rows_affected()
+        }
+        Db::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&app.db.url).await.expect("postgres");
+            sqlx::query(sql).bind(hash).bind(email).execute(&mut conn).await.expect("update").rows_affected()
+        }
+    };
+    assert_eq!(done, 1);
+}
+
+async fn a_hash_made_with_older_parameters_is_replaced_at_the_next_sign_in(db: Db) {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    use patron::storage::Accounts;
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (before, _) = app.tokens_for(&email).await;
+    let salt = SaltString::generate(&mut OsRng);
+    let old = argon2::Argon2::default().hash_password(PASSWORD.as_bytes(), &salt).expect("hash").to_string();
+    assert!(old.contains("$m=19456,t=2,p=1$"), "{old}");
+    store_hash(&app, db, &email, &old).await;
+    let stored = || async {
+        let user = app.state.core.storage.user_by_email_key(&email).await.expect("read").expect("user");
+        user.password_hash.0
+    };
+
+    // A wrong password proves nothing: the old hash stays.
+    let wrong = app
+        .request(Method::POST, "/api/auth/token/", None, Some(json!({ "email": email, "password": "nope nope" })))
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(stored().await, old);
+
+    // The right one signs in against the old hash and leaves a new one behind.
+    let (after, _) = app.tokens_for(&email).await;
+    let new = stored().await;
+    assert!(new.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{new}");
+    assert!(!patron::auth::password::is_outdated(&patron::storage::PasswordHash(new.clone())));
+
+    // Same password, so nothing of the user's ends; the new hash signs in and stays.
+    assert_eq!(app.get("/api/users/", &before).await.status, StatusCode::OK);
+    assert_eq!(app.get("/api/users/", &after).await.status, StatusCode::OK);
+    app.tokens_for(&email).await;
+    assert_eq!(stored().await, new);
+}
+
 on_both_backends!(
     a_token_pair_is_issued_for_valid_credentials_and_refreshes,
+    a_hash_made_with_older_parameters_is_replaced_at_the_next_sign_in,
     wrong_credentials_are_refused_without_saying_which_part_is_wrong,
     api_routes_need_a_valid_bearer_token,
     expired_and_forged_tokens_are_refused,

@@ -2,7 +2,7 @@
 //! against a user, a bound on password hashing, and refresh tokens that rotate.
 
 use super::{Core, ServiceError, ServiceResult};
-use crate::auth::password::verify_password;
+use crate::auth::password::{hash_password, is_outdated, verify_password};
 use crate::auth::token::{Claims, TokenError, TokenKind, ACCESS_LIFETIME_SECS, REFRESH_LIFETIME_SECS};
 use crate::domain::email::email_key;
 use crate::storage::{ActivityEntry, LimitKey, RefreshUse, User};
@@ -46,7 +46,9 @@ fn limit_keys(email: &str, client: Option<IpAddr>) -> [LimitKey; 3] {
 /// [`ServiceError::Busy`] at once), the attempt counted on its counters before the password is
 /// checked (a counter past its limit refuses with [`ServiceError::TooManyAttempts`]), then the
 /// password, against a real hash even for unknown emails so timing does not tell which exist. A
-/// success uncounts the attempt and is logged; a failure for a known email is logged in its tenant.
+/// success uncounts the attempt and is logged, and a hash made with older parameters is replaced by
+/// one made with today's (still in the hashing slot); a failure for a known email is logged in its
+/// tenant.
 pub async fn sign_in(core: &Core, email: &str, password: &str, client: Option<IpAddr>) -> ServiceResult<User> {
     let _slot = core.hashing.try_enter().ok_or(ServiceError::Busy)?;
     let keys = limit_keys(email, client);
@@ -66,7 +68,9 @@ pub async fn sign_in(core: &Core, email: &str, password: &str, client: Option<Ip
         Some(user) if matches && user.is_active => {
             let [pair, ..] = &keys;
             core.storage.uncount_sign_in_attempt(&keys, &pair.key).await?;
-            core.storage.record_sign_in(&user, client).await?;
+            let rehashed =
+                if is_outdated(&user.password_hash) { Some(hash_password(password.to_owned()).await?) } else { None };
+            core.storage.record_sign_in(&user, client, rehashed.as_ref()).await?;
             Ok(user)
         }
         Some(user) => {

@@ -124,8 +124,16 @@ pub trait Accounts {
     async fn update_user(&self, ctx: &RequestContext, user_id: i64, changes: &UserChanges)
         -> StorageResult<UserUpdate>;
 
-    /// Notes a successful sign-in: the user's last sign-in time and an `auth.signed_in` row.
-    async fn record_sign_in(&self, user: &User, client: Option<std::net::IpAddr>) -> StorageResult<()>;
+    /// Notes a successful sign-in: the user's last sign-in time and an `auth.signed_in` row. With
+    /// `rehashed`, the same password hashed with today's parameters replaces `user`'s hash, unless
+    /// the hash changed since `user` was read (a password change in between wins). Sessions and
+    /// tokens stay valid: the password is the same.
+    async fn record_sign_in(
+        &self,
+        user: &User,
+        client: Option<std::net::IpAddr>,
+        rehashed: Option<&PasswordHash>,
+    ) -> StorageResult<()>;
 
     /// Sets the caller's own password hash, bumps their auth version and revokes their refresh
     /// tokens, with an `auth.password_changed` row; the user as they are now.
@@ -342,16 +350,22 @@ macro_rules! impl_accounts {
                 &self,
                 user: &$crate::storage::User,
                 client: Option<std::net::IpAddr>,
+                rehashed: Option<&$crate::storage::PasswordHash>,
             ) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
                 let now = $crate::storage::now();
                 let mut writer = self.writer().await?;
                 let mut tx = writer.begin().await?;
-                sqlx::query("UPDATE users SET last_sign_in_at = $2 WHERE id = $1")
-                    .bind(user.id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE users SET last_sign_in_at = $2, \
+                     password_hash = COALESCE(CASE WHEN password_hash = $3 THEN $4 END, password_hash) WHERE id = $1",
+                )
+                .bind(user.id)
+                .bind(now)
+                .bind(&user.password_hash.0)
+                .bind(rehashed.map(|h| h.0.as_str()))
+                .execute(&mut *tx)
+                .await?;
                 let entry = $crate::storage::ActivityEntry {
                     tenant_id: user.tenant_id,
                     actor_id: Some(user.id),
