@@ -273,7 +273,6 @@ async fn store_hash(app: &TestApp, db: Db, email: &str, hash: &str) {
 
 async fn a_hash_made_with_older_parameters_is_replaced_at_the_next_sign_in(db: Db) {
     use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
-    use patron::storage::Accounts;
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
     let (before, _) = app.tokens_for(&email).await;
