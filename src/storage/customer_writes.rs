@@ -301,8 +301,9 @@ macro_rules! impl_customer_writes {
                 .await
                 .map_err($crate::storage::conflict_or)?;
                 Self::record_consents(&mut tx, ctx, id, (false, false), consents, ctx.channel, now).await?;
-                Self::record_tier_change(&mut *tx, ctx.tenant_id, id, tier, None, $crate::domain::TierCause::Create, now)
-                    .await?;
+                // The first tier, the opening balance and the activity row go to the database together.
+                let mut batch = Self::write_batch();
+                Self::push_tier_change(&mut batch, ctx.tenant_id, id, tier, None, $crate::domain::TierCause::Create, now);
                 let before = $crate::storage::balance::HeldCustomer {
                     points: 0,
                     tier,
@@ -319,7 +320,6 @@ macro_rules! impl_customer_writes {
                     always_ledger: false,
                     at: now,
                 };
-                let mut batch = Self::write_batch();
                 Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
                     .await?;
                 let entry = $crate::storage::ActivityEntry::by(
