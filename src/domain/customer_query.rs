@@ -147,6 +147,12 @@ impl CustomerFilter {
     pub fn is_counter_only(&self) -> bool {
         self.search.is_none() && self.city.is_none() && self.province.is_none()
     }
+
+    /// The search term, when it is the only filter.
+    pub fn search_only(&self) -> Option<&str> {
+        let alone = self.is_active.is_none() && self.tier.is_none() && self.city.is_none() && self.province.is_none();
+        self.search.as_deref().filter(|_| alone)
+    }
 }
 
 /// Which page of the list.

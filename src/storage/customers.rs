@@ -178,8 +178,30 @@ macro_rules! impl_customers {
                 let key = ListKey::new(ctx.tenant_id, version, filter, ordering, offset, limit);
                 self.list_cache()
                     .get_or_compute(&key, async {
-                        let count = self.count_uncached(ctx, filter).await?;
-                        let ids = if count == 0 || offset >= count || limit == 0 {
+                        // A search with no other filter may have the database's own faster routes.
+                        let search_only = filter.search_only().and_then(|search| {
+                            match $crate::storage::customers::search_terms(search) {
+                                (term, None) => Some(term),
+                                (_, Some(_)) => None,
+                            }
+                        });
+                        let fast_count = match &search_only {
+                            Some(term) => self.search_only_count(ctx.tenant_id, term).await?,
+                            None => None,
+                        };
+                        let count = match fast_count {
+                            Some(count) => count,
+                            None => self.count_uncached(ctx, filter).await?,
+                        };
+                        let fast_page = match &search_only {
+                            Some(term) if count > 0 && offset < count && limit > 0 => {
+                                self.search_only_page(ctx.tenant_id, term, ordering, offset, limit, count).await?
+                            }
+                            _ => None,
+                        };
+                        let ids = if let Some(ids) = fast_page {
+                            ids
+                        } else if count == 0 || offset >= count || limit == 0 {
                             Vec::new()
                         } else {
                             let mut qb = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(

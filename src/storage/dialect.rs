@@ -68,6 +68,27 @@ pub trait Dialect: Send + Sync + 'static {
     /// Appends a condition that `c.search_text` holds `term` (already lowercase).
     fn push_search(query: &mut sqlx::QueryBuilder<Self::Db>, term: &str);
 
+    /// How many of the tenant's customers hold `term` (already lowercase) when nothing else
+    /// filters, if the database has a faster way to it than the general count; `None` otherwise.
+    async fn search_only_count(&self, _tenant_id: i64, _term: &str) -> StorageResult<Option<u64>> {
+        Ok(None)
+    }
+
+    /// One page of the ids of the tenant's `count` customers holding `term` when nothing else
+    /// filters, if the database has a faster way to them than the general page query; `None`
+    /// otherwise. The ids and their order are those the general query gives.
+    async fn search_only_page(
+        &self,
+        _tenant_id: i64,
+        _term: &str,
+        _ordering: crate::domain::customer_query::Ordering,
+        _offset: u64,
+        _limit: u64,
+        _count: u64,
+    ) -> StorageResult<Option<Vec<i64>>> {
+        Ok(None)
+    }
+
     /// Applies pending migrations and refreshes what the planner knows.
     async fn run_migrations(&self) -> StorageResult<()>;
 
