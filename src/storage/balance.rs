@@ -49,6 +49,28 @@ pub struct BalanceChange<'a> {
 }
 
 /// A customer's whole row held for a write, with the tenant's stored program.
+/// A change of one customer's tier, as a `tier_changes` row records it.
+#[derive(Clone, Copy, Debug)]
+pub struct TierStep {
+    /// Whose tier.
+    pub customer_id: i64,
+    /// The tier now.
+    pub tier: LoyaltyTier,
+    /// The tier before (`None` for a new customer).
+    pub previous: Option<LoyaltyTier>,
+    /// What changed it.
+    pub cause: TierCause,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl TierStep {
+    /// A merge (or its undo) moving `customer_id` from `previous` to `tier`.
+    pub fn by_merge(customer_id: i64, tier: LoyaltyTier, previous: LoyaltyTier, at: DateTime<Utc>) -> Self {
+        TierStep { customer_id, tier, previous: Some(previous), cause: TierCause::Merge, at }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct HeldRow {
     /// The customer as it is before the write.
@@ -199,15 +221,14 @@ macro_rules! impl_balance {
                     Self::consume_lots(tx, batch, change.customer_id, change.before.points, -delta).await?;
                 }
                 if change.tier_after != change.before.tier {
-                    Self::push_tier_change(
-                        batch,
-                        tenant_id,
-                        change.customer_id,
-                        change.tier_after,
-                        Some(change.before.tier),
-                        change.cause,
-                        change.at,
-                    );
+                    let step = $crate::storage::balance::TierStep {
+                        customer_id: change.customer_id,
+                        tier: change.tier_after,
+                        previous: Some(change.before.tier),
+                        cause: change.cause,
+                        at: change.at,
+                    };
+                    Self::push_tier_change(batch, tenant_id, &step);
                 }
                 Ok(())
             }
@@ -245,15 +266,11 @@ macro_rules! impl_balance {
             async fn record_tier_change(
                 connection: &mut <<$backend as $crate::storage::Dialect>::Db as sqlx::Database>::Connection,
                 tenant_id: i64,
-                customer_id: i64,
-                tier: $crate::domain::LoyaltyTier,
-                previous: Option<$crate::domain::LoyaltyTier>,
-                cause: $crate::domain::TierCause,
-                at: chrono::DateTime<chrono::Utc>,
+                step: &$crate::storage::balance::TierStep,
             ) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
                 let mut batch = Self::write_batch();
-                Self::push_tier_change(&mut batch, tenant_id, customer_id, tier, previous, cause, at);
+                Self::push_tier_change(&mut batch, tenant_id, step);
                 batch.run(connection).await
             }
 
@@ -261,11 +278,7 @@ macro_rules! impl_balance {
             fn push_tier_change(
                 batch: &mut $crate::storage::write_batch::WriteBatch<<$backend as $crate::storage::Dialect>::Db>,
                 tenant_id: i64,
-                customer_id: i64,
-                tier: $crate::domain::LoyaltyTier,
-                previous: Option<$crate::domain::LoyaltyTier>,
-                cause: $crate::domain::TierCause,
-                at: chrono::DateTime<chrono::Utc>,
+                step: &$crate::storage::balance::TierStep,
             ) {
                 batch
                     .push(
@@ -273,11 +286,11 @@ macro_rules! impl_balance {
                          VALUES ($1, $2, $3, $4, $5, $6)",
                     )
                     .bind(tenant_id)
-                    .bind(customer_id)
-                    .bind(tier.rank())
-                    .bind(previous.map($crate::domain::LoyaltyTier::rank))
-                    .bind(cause.as_str())
-                    .bind(at);
+                    .bind(step.customer_id)
+                    .bind(step.tier.rank())
+                    .bind(step.previous.map($crate::domain::LoyaltyTier::rank))
+                    .bind(step.cause.as_str())
+                    .bind(step.at);
             }
         }
     };

@@ -303,7 +303,14 @@ macro_rules! impl_customer_writes {
                 Self::record_consents(&mut tx, ctx, id, (false, false), consents, ctx.channel, now).await?;
                 // The first tier, the opening balance and the activity row go to the database together.
                 let mut batch = Self::write_batch();
-                Self::push_tier_change(&mut batch, ctx.tenant_id, id, tier, None, $crate::domain::TierCause::Create, now);
+                let first_tier = $crate::storage::balance::TierStep {
+                    customer_id: id,
+                    tier,
+                    previous: None,
+                    cause: $crate::domain::TierCause::Create,
+                    at: now,
+                };
+                Self::push_tier_change(&mut batch, ctx.tenant_id, &first_tier);
                 let before = $crate::storage::balance::HeldCustomer {
                     points: 0,
                     tier,

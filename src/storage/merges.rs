@@ -275,8 +275,8 @@ macro_rules! impl_merges {
                 Self::write_stored(&mut tx, tenant_id, &merged, tier, false, now).await?;
                 let previous = $crate::domain::LoyaltyTier::from_rank(survivor.tier);
                 if tier != previous {
-                    Self::record_tier_change(&mut *tx, tenant_id, survivor.id, tier, Some(previous), $crate::domain::TierCause::Merge, now)
-                        .await?;
+                    let step = $crate::storage::balance::TierStep::by_merge(survivor.id, tier, previous, now);
+                    Self::record_tier_change(&mut *tx, tenant_id, &step).await?;
                 }
                 let details = serde_json::json!({
                     "absorbed": absorbed
@@ -381,8 +381,8 @@ macro_rules! impl_merges {
                     Self::write_stored(&mut tx, tenant_id, &row, tier, false, now).await?;
                     let previous = LoyaltyTier::from_rank(row.tier);
                     if tier != previous {
-                        Self::record_tier_change(&mut *tx, tenant_id, row.id, tier, Some(previous), $crate::domain::TierCause::Merge, now)
-                            .await?;
+                        let step = $crate::storage::balance::TierStep::by_merge(row.id, tier, previous, now);
+                        Self::record_tier_change(&mut *tx, tenant_id, &step).await?;
                     }
                     ids.push(row.id);
                 }
@@ -394,8 +394,8 @@ macro_rules! impl_merges {
                 Self::write_stored(&mut tx, tenant_id, &restored, tier, false, now).await?;
                 let previous = LoyaltyTier::from_rank(current.tier);
                 if tier != previous {
-                    Self::record_tier_change(&mut *tx, tenant_id, survivor_id, tier, Some(previous), $crate::domain::TierCause::Merge, now)
-                        .await?;
+                    let step = $crate::storage::balance::TierStep::by_merge(survivor_id, tier, previous, now);
+                    Self::record_tier_change(&mut *tx, tenant_id, &step).await?;
                 }
                 Self::fit_lots(&mut tx, survivor_id, restored.loyalty_points).await?;
                 sqlx::query("UPDATE merges SET undone_at = $3 WHERE id = $1 AND tenant_id = $2")
