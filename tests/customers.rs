@@ -582,6 +582,40 @@ async fn a_demo_load_into_an_empty_table_puts_back_every_index_and_trigger_it_se
     assert_eq!(customer_schema(&app.db.url).await, before);
 }
 
+async fn a_create_answers_the_customer_as_stored_and_never_gives_an_id_twice(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "owner").await;
+    let body = json!({
+        "name": "Ana Lima", "email": "Ana@Example.com", "phone": "0812 555", "address": "Jl. Kenanga 1",
+        "city": "Bandung", "province": "Jawa Barat", "postal_code": "40111", "notes": "window seat",
+        "loyalty_points": 650, "is_active": false, "marketing_email": true,
+        "last_order_date": "2026-11-30T10:11:12.123456789+07:00"
+    });
+    let created = create(&app, &token, body).await;
+    let stored = app.get(&format!("/api/customers/{}/", id_of(&created)), &token).await.json;
+    for (field, value) in created.as_object().into_iter().flatten() {
+        assert_eq!(&stored[field], value, "{field} as answered and as stored");
+    }
+    assert_eq!(created["loyalty_tier"], "Gold");
+    assert_eq!(created["last_order_date"], "2026-11-30T03:11:12.123456Z");
+    let consents = app.get(&format!("/api/customers/{}/consents/", id_of(&created)), &token).await;
+    assert_eq!(consents.json["count"], 1, "{}", consents.text);
+    let history = app.get(&format!("/api/customers/{}/points_history/", id_of(&created)), &token).await.json;
+    assert_eq!(history["results"][0]["points"], 650);
+
+    // The newest customer deleted, the next one still gets a new id.
+    let newest = id_of(&create(&app, &token, json!({"name": "Newest", "email": "newest@example.com"})).await);
+    let deleted = app.request(Method::DELETE, &format!("/api/customers/{newest}/"), Some(&token), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let next = id_of(&create(&app, &token, json!({"name": "Next", "email": "next@example.com"})).await);
+    assert!(next > newest, "id {next} after the deleted {newest}");
+
+    // A refused create takes nothing with it.
+    let again = app.post("/api/customers/", &token, json!({"name": "Twin", "email": "ana@example.com"})).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.text);
+    assert_eq!(count(&app, &token).await, 2);
+}
+
 async fn the_detail_adds_the_average_order_value(db: Db) {
     let app = TestApp::spawn(db).await;
     patron::services::demo::add_demo_customers(&app.state.core, "Demo Tenant", 30, None, |_| ()).await.expect("demo");
@@ -617,6 +651,7 @@ on_both_backends!(
     cashiers_may_add_points_but_not_deduct_delete_or_bulk_update,
     bulk_update_counts_the_callers_customers_and_refuses_bad_input,
     an_idempotency_key_applies_a_request_once,
+    a_create_answers_the_customer_as_stored_and_never_gives_an_id_twice,
     the_detail_adds_the_average_order_value,
     a_demo_load_into_an_empty_table_puts_back_every_index_and_trigger_it_set_aside,
 );

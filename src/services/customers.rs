@@ -64,13 +64,13 @@ pub struct CustomerDetail {
 
 /// One of the caller's customers, with its average order value.
 pub async fn detail(core: &Core, ctx: &RequestContext, id: i64) -> ServiceResult<CustomerDetail> {
-    let customer = get(core, ctx, id).await?;
+    let (customer, points_expiring) =
+        core.storage.customer_with_expiring(ctx, id).await?.ok_or(ServiceError::NotFound)?;
     let average_order_value = if customer.total_orders > 0 {
         Decimal::new(customer.total_spent_minor, 2) / Decimal::from(customer.total_orders)
     } else {
         Decimal::ZERO
     };
-    let points_expiring = core.storage.points_expiring(ctx, id).await?;
     Ok(CustomerDetail { customer, average_order_value, points_expiring })
 }
 

@@ -143,6 +143,26 @@ macro_rules! impl_balance {
                 Ok($crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4))
             }
 
+            /// What creating a customer needs first: the tenant's program (held as
+            /// [`Self::held_program`] holds it), the tenant's name and the new customer's id.
+            async fn held_program_for_create(
+                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+            ) -> $crate::storage::StorageResult<($crate::domain::LoyaltyProgram, String, i64)> {
+                use $crate::storage::Dialect;
+                let row: (i64, Option<i64>, i64, i64, i64, String, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {}, name, {} FROM tenants WHERE id = $1{}",
+                    $crate::storage::balance::PROGRAM_COLUMNS,
+                    Self::NEXT_CUSTOMER_ID,
+                    Self::SHARE_ROW
+                )))
+                .bind(tenant_id)
+                .fetch_one(&mut **tx)
+                .await?;
+                let program = $crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4);
+                Ok((program, row.5, row.6))
+            }
+
             /// The tenant's program (held as [`Self::held_program`] holds it) and one of its
             /// customers' whole row (locked), or `None` if the customer is not the tenant's.
             /// Without row locks (SQLite: the write transaction excludes other writers) one

@@ -183,43 +183,44 @@ macro_rules! impl_customer_writes {
                 let points = details.loyalty_points.unwrap_or(old_points);
                 let tier_after = program.tiers().tier_of(points);
                 let now = $crate::storage::now();
-                sqlx::query(
-                    "UPDATE customers SET name = $3, name_key = $4, email = $5, email_key = $6, phone = $7, \
-                     address = COALESCE($8, address), city = COALESCE($9, city), \
-                     province = COALESCE($10, province), postal_code = COALESCE($11, postal_code), \
-                     notes = COALESCE($12, notes), is_active = COALESCE($13, is_active), loyalty_points = $14, \
-                     last_order_date = CASE WHEN $15 THEN $16 ELSE last_order_date END, \
-                     search_text = $17, updated_at = $18, tier = $19, marketing_email = $20, marketing_sms = $21, \
-                     dup_email = $22, dup_phone = $23, dup_name = $24 WHERE id = $1 AND tenant_id = $2",
-                )
-                .bind(id)
-                .bind(ctx.tenant_id)
-                .bind(&name)
-                .bind(keys::name_key(&name))
-                .bind(&email)
-                .bind($crate::domain::email::email_key(&email))
-                .bind(&phone)
-                .bind(details.address.clone())
-                .bind(details.city.clone())
-                .bind(details.province.clone())
-                .bind(details.postal_code.clone())
-                .bind(details.notes.clone())
-                .bind(details.is_active)
-                .bind(points)
-                .bind(details.last_order_date.is_some())
-                .bind(details.last_order_date.flatten())
-                .bind(keys::search_text(&name, &email, &phone))
-                .bind(now)
-                .bind(tier_after.rank())
-                .bind(consents_after.0)
-                .bind(consents_after.1)
-                .bind(dup.email)
-                .bind(dup.phone)
-                .bind(dup.name)
-                .execute(&mut **tx)
-                .await
-                .map_err($crate::storage::conflict_or)?;
-                Self::record_consents(tx, ctx, id, consents_before, consents_after, ctx.channel, now).await?;
+                // The row, its consent changes, its balance change and the activity row go to the
+                // database together.
+                let mut batch = Self::write_batch();
+                batch
+                    .push(
+                        "UPDATE customers SET name = $3, name_key = $4, email = $5, email_key = $6, phone = $7, \
+                         address = COALESCE($8, address), city = COALESCE($9, city), \
+                         province = COALESCE($10, province), postal_code = COALESCE($11, postal_code), \
+                         notes = COALESCE($12, notes), is_active = COALESCE($13, is_active), loyalty_points = $14, \
+                         last_order_date = CASE WHEN $15 THEN $16 ELSE last_order_date END, \
+                         search_text = $17, updated_at = $18, tier = $19, marketing_email = $20, marketing_sms = $21, \
+                         dup_email = $22, dup_phone = $23, dup_name = $24 WHERE id = $1 AND tenant_id = $2",
+                    )
+                    .bind(id)
+                    .bind(ctx.tenant_id)
+                    .bind(&name)
+                    .bind(keys::name_key(&name))
+                    .bind(&email)
+                    .bind($crate::domain::email::email_key(&email))
+                    .bind(&phone)
+                    .bind(details.address.clone())
+                    .bind(details.city.clone())
+                    .bind(details.province.clone())
+                    .bind(details.postal_code.clone())
+                    .bind(details.notes.clone())
+                    .bind(details.is_active)
+                    .bind(points)
+                    .bind(details.last_order_date.is_some())
+                    .bind(details.last_order_date.flatten())
+                    .bind(keys::search_text(&name, &email, &phone))
+                    .bind(now)
+                    .bind(tier_after.rank())
+                    .bind(consents_after.0)
+                    .bind(consents_after.1)
+                    .bind(dup.email)
+                    .bind(dup.phone)
+                    .bind(dup.name);
+                Self::push_consents(&mut batch, ctx, id, consents_before, consents_after, ctx.channel, now);
                 let change = $crate::storage::balance::BalanceChange {
                     customer_id: id,
                     before,
@@ -231,7 +232,6 @@ macro_rules! impl_customer_writes {
                     always_ledger: false,
                     at: now,
                 };
-                let mut batch = Self::write_batch();
                 Self::record_balance_change(tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change).await?;
                 if !changes.is_empty() {
                     let entry = $crate::storage::ActivityEntry::by(
@@ -244,7 +244,7 @@ macro_rules! impl_customer_writes {
                     );
                     Self::push_activity(&mut batch, &entry, now);
                 }
-                batch.run(&mut **tx).await?;
+                batch.run(&mut **tx).await.map_err($crate::storage::conflict_in)?;
                 Ok(true)
             }
         }
@@ -262,47 +262,49 @@ macro_rules! impl_customer_writes {
                 let points = details.loyalty_points.unwrap_or(0);
                 let consents = (details.marketing_email.unwrap_or(false), details.marketing_sms.unwrap_or(false));
                 let now = $crate::storage::now();
+                let last_order_date = details.last_order_date.flatten().map(|at| chrono::SubsecRound::trunc_subsecs(at, 6));
+                let is_active = details.is_active.unwrap_or(true);
                 let mut writer = self.writer().await?;
                 let mut tx = writer.begin().await?;
-                let program = Self::held_program(&mut tx, ctx.tenant_id).await?;
+                let (program, tenant_name, id) = Self::held_program_for_create(&mut tx, ctx.tenant_id).await?;
                 let tier = program.tiers().tier_of(points);
                 let city = details.city.as_deref().unwrap_or_default();
                 let dup = $crate::storage::duplicate_keys::DuplicateKeys::of(&new.name, new.email.as_str(), &phone, city);
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
-                     province, postal_code, loyalty_points, notes, is_active, search_text, created_at, updated_at, \
-                     last_order_date, tier, marketing_email, marketing_sms, dup_email, dup_phone, dup_name) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18, \
-                     $19, $20, $21, $22) RETURNING id",
-                )
-                .bind(ctx.tenant_id)
-                .bind(&new.name)
-                .bind(keys::name_key(&new.name))
-                .bind(new.email.as_str())
-                .bind(new.email.key())
-                .bind(&phone)
-                .bind(details.address.clone().unwrap_or_default())
-                .bind(details.city.clone().unwrap_or_default())
-                .bind(details.province.clone().unwrap_or_default())
-                .bind(details.postal_code.clone().unwrap_or_default())
-                .bind(points)
-                .bind(details.notes.clone().unwrap_or_default())
-                .bind(details.is_active.unwrap_or(true))
-                .bind(keys::search_text(&new.name, new.email.as_str(), &phone))
-                .bind(now)
-                .bind(details.last_order_date.flatten())
-                .bind(tier.rank())
-                .bind(consents.0)
-                .bind(consents.1)
-                .bind(dup.email)
-                .bind(dup.phone)
-                .bind(dup.name)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err($crate::storage::conflict_or)?;
-                Self::record_consents(&mut tx, ctx, id, (false, false), consents, ctx.channel, now).await?;
-                // The first tier, the opening balance and the activity row go to the database together.
+                // The row and everything that goes with it (its consents, first tier, opening
+                // balance and activity row) go to the database together.
                 let mut batch = Self::write_batch();
+                batch
+                    .push(
+                        "INSERT INTO customers (id, tenant_id, name, name_key, email, email_key, phone, address, city, \
+                         province, postal_code, loyalty_points, notes, is_active, search_text, created_at, updated_at, \
+                         last_order_date, tier, marketing_email, marketing_sms, dup_email, dup_phone, dup_name) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, \
+                         $19, $20, $21, $22, $23)",
+                    )
+                    .bind(id)
+                    .bind(ctx.tenant_id)
+                    .bind(&new.name)
+                    .bind(keys::name_key(&new.name))
+                    .bind(new.email.as_str())
+                    .bind(new.email.key())
+                    .bind(&phone)
+                    .bind(details.address.clone().unwrap_or_default())
+                    .bind(city)
+                    .bind(details.province.clone().unwrap_or_default())
+                    .bind(details.postal_code.clone().unwrap_or_default())
+                    .bind(points)
+                    .bind(details.notes.clone().unwrap_or_default())
+                    .bind(is_active)
+                    .bind(keys::search_text(&new.name, new.email.as_str(), &phone))
+                    .bind(now)
+                    .bind(last_order_date)
+                    .bind(tier.rank())
+                    .bind(consents.0)
+                    .bind(consents.1)
+                    .bind(dup.email)
+                    .bind(dup.phone)
+                    .bind(dup.name);
+                Self::push_consents(&mut batch, ctx, id, (false, false), consents, ctx.channel, now);
                 let first_tier = $crate::storage::balance::TierStep {
                     customer_id: id,
                     tier,
@@ -311,11 +313,7 @@ macro_rules! impl_customer_writes {
                     at: now,
                 };
                 Self::push_tier_change(&mut batch, ctx.tenant_id, &first_tier);
-                let before = $crate::storage::balance::HeldCustomer {
-                    points: 0,
-                    tier,
-                    is_active: details.is_active.unwrap_or(true),
-                };
+                let before = $crate::storage::balance::HeldCustomer { points: 0, tier, is_active };
                 let change = $crate::storage::balance::BalanceChange {
                     customer_id: id,
                     before,
@@ -338,10 +336,32 @@ macro_rules! impl_customer_writes {
                     serde_json::json!({}),
                 );
                 Self::push_activity(&mut batch, &entry, now);
-                batch.run(&mut *tx).await?;
-                Self::commit_with_customer(tx, ctx.tenant_id, id)
-                    .await?
-                    .ok_or($crate::storage::StorageError::MissingAfterWrite("customer"))
+                batch.run(&mut *tx).await.map_err($crate::storage::conflict_in)?;
+                tx.commit().await?;
+                // The row as it was written, without reading it again.
+                Ok($crate::domain::Customer {
+                    id,
+                    tenant_id: ctx.tenant_id,
+                    tenant_name,
+                    name: new.name.clone(),
+                    email: new.email.as_str().to_owned(),
+                    phone,
+                    address: details.address.clone().unwrap_or_default(),
+                    city: city.to_owned(),
+                    province: details.province.clone().unwrap_or_default(),
+                    postal_code: details.postal_code.clone().unwrap_or_default(),
+                    loyalty_points: points,
+                    total_orders: 0,
+                    total_spent_minor: 0,
+                    notes: details.notes.clone().unwrap_or_default(),
+                    is_active,
+                    marketing_email: consents.0,
+                    marketing_sms: consents.1,
+                    created_at: now,
+                    updated_at: now,
+                    last_order_date,
+                    tier_rank: tier.rank(),
+                })
             }
 
             async fn update_customer(

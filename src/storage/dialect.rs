@@ -30,6 +30,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// The statement that starts a write transaction.
     const BEGIN_WRITE: &'static str;
 
+    /// An expression for the id the next customer gets, read inside the write transaction that
+    /// inserts it (so the insert can go in the write's batch with the rows that refer to it).
+    const NEXT_CUSTOMER_ID: &'static str;
+
     /// Whether the database runs several statements sent in one request (see
     /// [`WriteBatch`](super::write_batch::WriteBatch)).
     const ONE_TRIP_BATCH: bool;

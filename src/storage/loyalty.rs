@@ -2,7 +2,7 @@
 //! tier history, and expiring points lots.
 
 use super::{Page, StorageResult};
-use crate::domain::{LoyaltyProgram, PointsExpiring, RequestContext, TierChange};
+use crate::domain::{Customer, LoyaltyProgram, PointsExpiring, RequestContext, TierChange};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -49,11 +49,26 @@ pub trait Loyalty {
         limit: u64,
     ) -> StorageResult<Option<Page<TierChange>>>;
 
-    /// The points of a customer that expire next (those of the earliest UTC day with lots left).
-    async fn points_expiring(&self, ctx: &RequestContext, customer_id: i64) -> StorageResult<Option<PointsExpiring>>;
+    /// One of the caller's customers with its points that expire next (those of the earliest UTC
+    /// day with lots left); one read when none will. `None` if the customer is not found.
+    async fn customer_with_expiring(
+        &self,
+        ctx: &RequestContext,
+        customer_id: i64,
+    ) -> StorageResult<Option<(Customer, Option<PointsExpiring>)>>;
 
     /// Expires up to [`EXPIRY_BATCH`] lots due at `as_of` (every tenant), in one transaction.
     async fn expire_lots(&self, as_of: DateTime<Utc>) -> StorageResult<ExpiredBatch>;
+}
+
+/// A customer with the expiry of its first lot with points left.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ExpiringRow {
+    /// The customer.
+    #[sqlx(flatten)]
+    pub customer: Customer,
+    /// When its earliest lot with points left expires, if it has one.
+    pub first_expiry: Option<DateTime<Utc>>,
 }
 
 /// The SQL for a customer's tier with the thresholds bound at `$silver`, `$gold`, `$platinum`.
@@ -200,22 +215,28 @@ macro_rules! impl_loyalty {
                 .await
             }
 
-            async fn points_expiring(
+            async fn customer_with_expiring(
                 &self,
                 ctx: &$crate::domain::RequestContext,
                 customer_id: i64,
-            ) -> $crate::storage::StorageResult<Option<$crate::domain::PointsExpiring>> {
+            ) -> $crate::storage::StorageResult<
+                Option<($crate::domain::Customer, Option<$crate::domain::PointsExpiring>)>,
+            > {
                 use $crate::storage::Dialect;
-                let first: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
-                    "SELECT expires_at FROM points_lots WHERE customer_id = $1 AND tenant_id = $2 \
-                     AND remaining > 0 ORDER BY expires_at LIMIT 1",
-                )
-                .bind(customer_id)
-                .bind(ctx.tenant_id)
-                .fetch_optional(self.pool())
-                .await?;
-                let Some(first) = first else {
+                const SQL: &str = const_format::concatcp!(
+                    "SELECT ",
+                    $crate::storage::sql::CUSTOMER_COLUMNS,
+                    ", (SELECT l.expires_at FROM points_lots l WHERE l.customer_id = c.id AND l.tenant_id = c.tenant_id \
+                     AND l.remaining > 0 ORDER BY l.expires_at LIMIT 1) AS first_expiry \
+                     FROM customers c JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1 AND c.tenant_id = $2"
+                );
+                let row: Option<$crate::storage::loyalty::ExpiringRow> =
+                    sqlx::query_as(SQL).bind(customer_id).bind(ctx.tenant_id).fetch_optional(self.pool()).await?;
+                let Some(row) = row else {
                     return Ok(None);
+                };
+                let Some(first) = row.first_expiry else {
+                    return Ok(Some((row.customer, None)));
                 };
                 let day = first.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
                 let points: i64 = sqlx::query_scalar(
@@ -227,7 +248,7 @@ macro_rules! impl_loyalty {
                 .bind(day + chrono::Duration::days(1))
                 .fetch_one(self.pool())
                 .await?;
-                Ok(Some($crate::domain::PointsExpiring { points, on: day }))
+                Ok(Some((row.customer, Some($crate::domain::PointsExpiring { points, on: day }))))
             }
 
             async fn expire_lots(

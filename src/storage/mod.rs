@@ -208,3 +208,12 @@ pub(crate) fn conflict_or(err: sqlx::Error) -> StorageError {
         _ => StorageError::from(err),
     }
 }
+
+/// [`conflict_or`] for an error already converted (a batch's): a unique key's refusal is a
+/// conflict.
+pub(crate) fn conflict_in(err: StorageError) -> StorageError {
+    match err {
+        StorageError::Database(err) => conflict_or(err),
+        other => other,
+    }
+}

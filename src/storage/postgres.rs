@@ -53,6 +53,9 @@ impl Dialect for PostgresStorage {
     /// PostgreSQL prepares one statement per request.
     const ONE_TRIP_BATCH: bool = false;
 
+    /// The next value of the identity column's sequence.
+    const NEXT_CUSTOMER_ID: &'static str = "nextval(pg_get_serial_sequence('customers', 'id'))";
+
     fn pool(&self) -> &PgPool {
         &self.pool
     }

@@ -49,27 +49,42 @@ macro_rules! impl_privacy {
                 channel: $crate::domain::Channel,
                 at: chrono::DateTime<chrono::Utc>,
             ) -> $crate::storage::StorageResult<()> {
+                use $crate::storage::Dialect;
+                let mut batch = Self::write_batch();
+                Self::push_consents(&mut batch, ctx, customer_id, before, after, channel, at);
+                batch.run(&mut **tx).await
+            }
+
+            /// Adds the consent changes between `before` (email, sms) and `after`, by the caller
+            /// through `channel`, at `at`, to a write's batch.
+            fn push_consents(
+                batch: &mut $crate::storage::write_batch::WriteBatch<<$backend as $crate::storage::Dialect>::Db>,
+                ctx: &$crate::domain::RequestContext,
+                customer_id: i64,
+                before: (bool, bool),
+                after: (bool, bool),
+                channel: $crate::domain::Channel,
+                at: chrono::DateTime<chrono::Utc>,
+            ) {
                 use $crate::domain::ConsentChannel;
                 let changed = [(ConsentChannel::Email, before.0, after.0), (ConsentChannel::Sms, before.1, after.1)];
                 for (consent, was, now) in changed {
                     if was == now {
                         continue;
                     }
-                    sqlx::query(
-                        "INSERT INTO consent_changes (tenant_id, customer_id, channel, granted, changed_at, source, \
-                         actor_email) VALUES ($1, $2, $3, $4, $5, $6, COALESCE((SELECT email FROM users WHERE id = $7), ''))",
-                    )
-                    .bind(ctx.tenant_id)
-                    .bind(customer_id)
-                    .bind(consent.as_str())
-                    .bind(now)
-                    .bind(at)
-                    .bind(channel.as_str())
-                    .bind(ctx.user_id)
-                    .execute(&mut **tx)
-                    .await?;
+                    batch
+                        .push(
+                            "INSERT INTO consent_changes (tenant_id, customer_id, channel, granted, changed_at, source, \
+                             actor_email) VALUES ($1, $2, $3, $4, $5, $6, COALESCE((SELECT email FROM users WHERE id = $7), ''))",
+                        )
+                        .bind(ctx.tenant_id)
+                        .bind(customer_id)
+                        .bind(consent.as_str())
+                        .bind(now)
+                        .bind(at)
+                        .bind(channel.as_str())
+                        .bind(ctx.user_id);
                 }
-                Ok(())
             }
         }
 

@@ -74,6 +74,12 @@ impl Dialect for SqliteStorage {
     /// SQLite runs the statements of one request in order.
     const ONE_TRIP_BATCH: bool = true;
 
+    /// One past the highest id ever given (`AUTOINCREMENT` never gives an id twice): the write
+    /// transaction holds the database's write lock, so no one else takes it meanwhile.
+    const NEXT_CUSTOMER_ID: &'static str =
+        "(MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'customers'), 0), \
+         COALESCE((SELECT MAX(id) FROM customers), 0)) + 1)";
+
     fn pool(&self) -> &SqlitePool {
         &self.pool
     }
