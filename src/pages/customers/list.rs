@@ -35,8 +35,8 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
             })
         });
     };
-    let rows = view.items.clone();
     let cards = view.items.clone();
+    let rows = view.items;
     view! {
         <Show when=move || can_manage && !state.selected.with(|s| s.is_empty())>
             <div class="flex flex-wrap items-center gap-2 rounded-xl bg-indigo-50 px-4 py-2 ring-1 ring-indigo-200">
@@ -51,12 +51,12 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
             <table class="w-full text-left text-sm">
                 <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
                     <tr>
-                        <Show when=move || can_manage>
+                        {can_manage.then(|| view! {
                             <th scope="col" class="w-12 px-2 py-2">
                                 <input type="checkbox" aria-label="Select All" class="h-5 w-5"
                                     prop:checked=all_selected on:change=toggle_all/>
                             </th>
-                        </Show>
+                        })}
                         <SortHeader label="Name" field="name" query=query.clone()/>
                         <th scope="col" class="hidden px-2 py-2 @min-[60rem]:table-cell">"Phone"</th>
                         <th scope="col" class="px-2 py-2">"Tier"</th>
@@ -73,12 +73,12 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
         </div>
         <div class="@min-[51rem]:hidden">
             <div class="mb-2 flex items-center justify-between">
-                <Show when=move || can_manage>
+                {can_manage.then(|| view! {
                     <label class="flex min-h-11 items-center gap-2 text-sm font-medium">
                         <input type="checkbox" class="h-5 w-5" prop:checked=all_selected on:change=toggle_all/>
                         "Select All"
                     </label>
-                </Show>
+                })}
                 <MobileSort query=query.clone()/>
             </div>
             <ul class="grid gap-3 @xl:grid-cols-2">
@@ -154,16 +154,16 @@ fn detail_href(c: &Customer) -> String {
 fn Row(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView {
     let id = customer.id;
     let name_id = format!("customer-{id}-name");
-    let c = StoredValue::new(customer.clone());
+    let label = format!("Select {}", customer.name);
     view! {
         <tr class="hover:bg-slate-50">
-            <Show when=move || can_manage>
+            {can_manage.then(|| view! {
                 <td class="px-2 py-2">
-                    <input type="checkbox" class="h-5 w-5" aria-label=format!("Select {}", c.with_value(|c| c.name.clone()))
+                    <input type="checkbox" class="h-5 w-5" aria-label=label
                         prop:checked=move || state.selected.with(|s| s.contains(&id))
                         on:change=move |_| state.toggle(id)/>
                 </td>
-            </Show>
+            })}
             <td class="px-2 py-2">
                 <a id=name_id.clone() href=detail_href(&customer) dir="auto"
                     class="block max-w-40 font-semibold text-indigo-700 wrap-anywhere hover:underline">{customer.name.clone()}</a>
@@ -190,11 +190,11 @@ fn Card(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView
     view! {
         <li class="min-w-0 rounded-xl bg-white p-4 ring-1 ring-slate-200">
             <div class="flex items-start gap-3">
-                <Show when=move || can_manage>
-                    <input type="checkbox" class="mt-1 h-5 w-5" aria-label=label.clone()
+                {can_manage.then(|| view! {
+                    <input type="checkbox" class="mt-1 h-5 w-5" aria-label=label
                         prop:checked=move || state.selected.with(|s| s.contains(&id))
                         on:change=move |_| state.toggle(id)/>
-                </Show>
+                })}
                 <div class="min-w-0 flex-1">
                     <a id=name_id.clone() href=detail_href(&customer) dir="auto" class="block font-semibold text-indigo-700 wrap-anywhere">{customer.name.clone()}</a>
                     <p title=customer.email.clone() class="truncate text-sm text-slate-600">{customer.email.clone()}</p>
@@ -212,21 +212,26 @@ fn Card(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView
     }
 }
 
+/// The classes every action button shares (a macro, so each button's classes are one literal).
+macro_rules! button {
+    () => {
+        "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-2.5 text-sm font-medium ring-1"
+    };
+}
+
 #[component]
 fn Actions(customer: Customer, state: PageState, can_manage: bool, described_by: String) -> impl IntoView {
     let c = StoredValue::new(customer);
-    let button =
-        "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-2.5 text-sm font-medium ring-1";
     view! {
         <div class="flex justify-end gap-1.5">
             <button type="button" aria-describedby=described_by.clone() on:click=move |_| state.editing.set(Some(Some(c.get_value())))
-                class=format!("{button} text-slate-700 ring-slate-300 hover:bg-slate-100")>"Edit"</button>
+                class={concat!(button!(), " text-slate-700 ring-slate-300 hover:bg-slate-100")}>"Edit"</button>
             <button type="button" aria-describedby=described_by.clone() on:click=move |_| state.points_for.set(Some(c.get_value()))
-                class=format!("{button} text-amber-800 ring-amber-300 hover:bg-amber-50")>"Points"</button>
-            <Show when=move || can_manage>
-                <button type="button" aria-describedby=described_by.clone() on:click=move |_| state.deleting.set(Some(c.get_value()))
-                    class=format!("{button} text-red-700 ring-red-300 hover:bg-red-50")>"Delete"</button>
-            </Show>
+                class={concat!(button!(), " text-amber-800 ring-amber-300 hover:bg-amber-50")}>"Points"</button>
+            {can_manage.then(|| view! {
+                <button type="button" aria-describedby=described_by on:click=move |_| state.deleting.set(Some(c.get_value()))
+                    class={concat!(button!(), " text-red-700 ring-red-300 hover:bg-red-50")}>"Delete"</button>
+            })}
         </div>
     }
 }

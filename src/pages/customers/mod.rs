@@ -141,7 +141,8 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
                     // nothing may wait on it outside one.
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
-                            data.await.ok().filter(|view| view.can_manage).map(|_| view! {
+                            let can_manage = data.by_ref().await.as_ref().is_ok_and(|view| view.can_manage);
+                            can_manage.then(|| view! {
                                 <a href="/customers/import"
                                     class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
                                     "Import CSV"
@@ -161,7 +162,8 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
             </header>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    data.await.ok().map(|view| view! { <stats::StatsCards stats=view.stats/> })
+                    let stats = data.by_ref().await.as_ref().ok().map(|view| view.stats.clone());
+                    stats.map(|stats| view! { <stats::StatsCards stats/> })
                 })}
             </Transition>
             // Outside the suspended parts: a reload of the list never replaces the search box the
