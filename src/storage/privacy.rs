@@ -38,23 +38,6 @@ pub trait Privacy {
 macro_rules! impl_privacy {
     ($backend:ty) => {
         impl $backend {
-            /// Records the consent changes between `before` (email, sms) and `after`, by the
-            /// caller through `channel`, at `at`.
-            async fn record_consents(
-                tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
-                ctx: &$crate::domain::RequestContext,
-                customer_id: i64,
-                before: (bool, bool),
-                after: (bool, bool),
-                channel: $crate::domain::Channel,
-                at: chrono::DateTime<chrono::Utc>,
-            ) -> $crate::storage::StorageResult<()> {
-                use $crate::storage::Dialect;
-                let mut batch = Self::write_batch();
-                Self::push_consents(&mut batch, ctx, customer_id, before, after, channel, at);
-                batch.run(&mut **tx).await
-            }
-
             /// Adds the consent changes between `before` (email, sms) and `after`, by the caller
             /// through `channel`, at `at`, to a write's batch.
             fn push_consents(
@@ -131,18 +114,19 @@ macro_rules! impl_privacy {
                 .bind($crate::domain::email::email_key(&email))
                 .execute(&mut *tx)
                 .await?;
-                Self::record_consents(&mut tx, ctx, id, consents, (false, false), ctx.channel, now).await?;
+                // The consent changes and the activity rows go to the database together.
+                let mut batch = Self::write_batch();
+                Self::push_consents(&mut batch, ctx, id, consents, (false, false), ctx.channel, now);
                 // What earlier rows said about the customer (names, emails, changed values) goes;
                 // that something happened, when and by whom stays.
-                sqlx::query(
-                    "UPDATE activity SET target_label = $3, details = '{}' \
-                     WHERE tenant_id = $1 AND target_type = 'customer' AND target_id = $2",
-                )
-                .bind(ctx.tenant_id)
-                .bind(id)
-                .bind(ERASED_NAME)
-                .execute(&mut *tx)
-                .await?;
+                batch
+                    .push(
+                        "UPDATE activity SET target_label = $3, details = '{}' \
+                         WHERE tenant_id = $1 AND target_type = 'customer' AND target_id = $2",
+                    )
+                    .bind(ctx.tenant_id)
+                    .bind(id)
+                    .bind(ERASED_NAME);
                 let entry = $crate::storage::ActivityEntry::by(
                     ctx,
                     $crate::domain::activity::ActivityAction::CustomerErased,
@@ -151,7 +135,8 @@ macro_rules! impl_privacy {
                     ERASED_NAME,
                     serde_json::json!({}),
                 );
-                Self::write_activity(&mut *tx, &entry, now).await?;
+                Self::push_activity(&mut batch, &entry, now);
+                batch.run(&mut *tx).await?;
                 Self::commit_with_customer(tx, ctx.tenant_id, id).await
             }
 
