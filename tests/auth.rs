@@ -153,6 +153,55 @@ async fn deactivating_a_user_or_changing_the_password_revokes_their_tokens(db: D
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
 }
 
+/// Asks `app` for the users with `token` until it answers `status`, for at most two seconds (the
+/// time a change made through another instance may take to reach it); the last answer.
+async fn users_answer(app: &TestApp, token: &str, status: StatusCode) -> StatusCode {
+    let mut answer = app.get("/api/users/", token).await.status;
+    for _ in 0..100 {
+        if answer == status {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        answer = app.get("/api/users/", token).await.status;
+    }
+    answer
+}
+
+async fn a_user_changed_through_one_instance_is_seen_so_by_another(db: Db) {
+    let first = TestApp::spawn(db).await;
+    let second = TestApp::on(first.db.shared()).await;
+    let owner_email = first.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (owner, _) = first.tokens_for(&owner_email).await;
+    let manager_email = first.user("Warung Sari", "manager@warung.test", "manager").await;
+    let (manager, _) = first.tokens_for(&manager_email).await;
+    // The second instance knows both users from their requests.
+    assert_eq!(second.get("/api/users/", &owner).await.status, StatusCode::OK);
+    assert_eq!(second.get("/api/users/", &manager).await.status, StatusCode::FORBIDDEN, "only owners list users");
+
+    let users = first.get("/api/users/", &owner).await.json;
+    let manager_id = users
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["email"] == "manager@warung.test")
+        .and_then(|u| u["id"].as_i64())
+        .expect("id");
+    let path = format!("/api/users/{manager_id}/");
+    let promoted = first.request(Method::PATCH, &path, Some(&owner), Some(json!({ "role": "owner" }))).await;
+    assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.text);
+    assert_eq!(users_answer(&second, &manager, StatusCode::OK).await, StatusCode::OK, "the new role counts there too");
+
+    let deactivated = first.request(Method::PATCH, &path, Some(&owner), Some(json!({ "is_active": false }))).await;
+    assert_eq!(deactivated.status, StatusCode::OK, "{}", deactivated.text);
+    assert_eq!(first.get("/api/users/", &manager).await.status, StatusCode::UNAUTHORIZED, "at once where it was made");
+    assert_eq!(
+        users_answer(&second, &manager, StatusCode::UNAUTHORIZED).await,
+        StatusCode::UNAUTHORIZED,
+        "and on the other instance"
+    );
+    assert_eq!(second.get("/api/users/", &owner).await.status, StatusCode::OK, "other users are unaffected");
+}
+
 async fn ten_failed_sign_ins_lock_the_email_for_the_window(db: Db) {
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
@@ -316,6 +365,7 @@ on_both_backends!(
     users_of_another_tenant_are_invisible_and_untouchable,
     the_tenant_header_is_ignored,
     deactivating_a_user_or_changing_the_password_revokes_their_tokens,
+    a_user_changed_through_one_instance_is_seen_so_by_another,
     ten_failed_sign_ins_lock_the_email_for_the_window,
     signed_out_pages_redirect_to_login_and_back_after_sign_in,
     a_wrong_password_on_the_form_says_so_and_an_offsite_next_is_ignored,

@@ -244,7 +244,17 @@ macro_rules! impl_accounts {
                     $crate::storage::sql::USER_COLUMNS,
                     " FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = $1"
                 );
-                Ok(sqlx::query_as(SQL).bind(id).fetch_optional(self.pool()).await?)
+                let cache = self.user_cache();
+                if let Some(user) = cache.and_then(|cache| cache.get(id)) {
+                    return Ok(Some(user));
+                }
+                let generation = cache.and_then($crate::storage::user_cache::UserCache::generation);
+                let user: Option<$crate::storage::User> =
+                    sqlx::query_as(SQL).bind(id).fetch_optional(self.pool()).await?;
+                if let (Some(cache), Some(generation), Some(user)) = (cache, generation, &user) {
+                    cache.remember(generation, user.clone());
+                }
+                Ok(user)
             }
 
             async fn list_users(
@@ -321,6 +331,7 @@ macro_rules! impl_accounts {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                Self::announce_user_change(&mut *tx, user_id).await?;
                 if bump {
                     sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1 AND NOT revoked")
                         .bind(user_id)
@@ -340,6 +351,7 @@ macro_rules! impl_accounts {
                 }
                 tx.commit().await?;
                 drop(writer);
+                self.forget_user(user_id);
                 match self.user_by_id(user_id).await? {
                     Some(user) => Ok(UserUpdate::Updated(user)),
                     None => Err($crate::storage::StorageError::MissingAfterWrite("user")),
@@ -366,6 +378,7 @@ macro_rules! impl_accounts {
                 .bind(rehashed.map(|h| h.0.as_str()))
                 .execute(&mut *tx)
                 .await?;
+                Self::announce_user_change(&mut *tx, user.id).await?;
                 let entry = $crate::storage::ActivityEntry {
                     tenant_id: user.tenant_id,
                     actor_id: Some(user.id),
@@ -378,6 +391,7 @@ macro_rules! impl_accounts {
                 };
                 Self::write_activity(&mut *tx, &entry, now).await?;
                 tx.commit().await?;
+                self.forget_user(user.id);
                 Ok(())
             }
 
@@ -409,10 +423,19 @@ macro_rules! impl_accounts {
 
 pub(crate) use impl_accounts;
 
-/// Implements the helper behind a password change and signing out everywhere.
+/// Implements the helpers behind a password change and signing out everywhere, and the one that
+/// keeps the user cache current after a change of a user.
 macro_rules! impl_own_auth {
     ($backend:ty) => {
         impl $backend {
+            /// Forgets user `id` in this process's cache, after a change of it committed.
+            fn forget_user(&self, id: i64) {
+                use $crate::storage::Dialect;
+                if let Some(cache) = self.user_cache() {
+                    cache.forget(id);
+                }
+            }
+
             /// Bumps the caller's auth version (and sets a new password hash if given), revokes
             /// their refresh tokens and writes `action`, in one transaction; whether the caller
             /// still exists.
@@ -439,6 +462,7 @@ macro_rules! impl_own_auth {
                 let Some(email) = email else {
                     return Ok(false);
                 };
+                Self::announce_user_change(&mut *tx, ctx.user_id).await?;
                 sqlx::query("UPDATE refresh_tokens SET revoked = TRUE WHERE user_id = $1 AND NOT revoked")
                     .bind(ctx.user_id)
                     .execute(&mut *tx)
@@ -453,6 +477,7 @@ macro_rules! impl_own_auth {
                 );
                 Self::write_activity(&mut *tx, &entry, now).await?;
                 tx.commit().await?;
+                self.forget_user(ctx.user_id);
                 Ok(true)
             }
         }

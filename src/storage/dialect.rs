@@ -4,6 +4,7 @@
 //! through this trait.
 
 use super::list_cache::ListCache;
+use super::user_cache::UserCache;
 use super::write_batch::WriteBatch;
 use super::write_connection::WriteConnection;
 use super::StorageResult;
@@ -48,6 +49,22 @@ pub trait Dialect: Send + Sync + 'static {
 
     /// The cache of list results (count and page ids per query).
     fn list_cache(&self) -> &ListCache;
+
+    /// The users remembered between requests, where reading one is a round trip to another
+    /// process (see [`UserCache`]); `None` where it is not.
+    fn user_cache(&self) -> Option<&UserCache> {
+        None
+    }
+
+    /// Tells every process sharing the database, once the transaction on `connection` commits,
+    /// that user `id` changed (their [`UserCache`]s forget it); nothing where no process
+    /// remembers users.
+    async fn announce_user_change(
+        _connection: &mut <Self::Db as sqlx::Database>::Connection,
+        _id: i64,
+    ) -> StorageResult<()> {
+        Ok(())
+    }
 
     /// The connection for a write: a transaction ([`WriteConnection::begin`] starts it with
     /// [`Self::BEGIN_WRITE`]) or one statement; by default any connection of the pool.

@@ -2,19 +2,66 @@
 //! [`Dialect`]; every aggregate's SQL is implemented for it here.
 
 use super::list_cache::ListCache;
+use super::user_cache::UserCache;
 use super::{Dialect, StorageResult};
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{ConnectOptions, PgConnection, PgPool, Postgres};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The channel on which a transaction that changes a user announces it (the user's id).
+const USER_CHANGES: &str = "patron_user_changes";
+
+/// How long the listener waits before subscribing again after losing its connection.
+const RESUBSCRIBE_AFTER: Duration = Duration::from_secs(1);
 
 /// Storage on a PostgreSQL database.
 #[derive(Clone, Debug)]
 pub struct PostgresStorage {
     pool: PgPool,
     cache: Arc<ListCache>,
+    users: Arc<UserCache>,
+    /// Stops the listener that keeps `users` current when the last clone is dropped.
+    _listener: Arc<ListenerTask>,
+}
+
+/// The task following [`USER_CHANGES`], stopped when dropped.
+#[derive(Debug)]
+struct ListenerTask(tokio::task::AbortHandle);
+
+impl Drop for ListenerTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Keeps `users` current: subscribes to [`USER_CHANGES`] on a connection of its own, forgets
+/// each user announced, and while it is not subscribed (the database out of reach) has the cache
+/// serve nothing.
+async fn follow_user_changes(options: PgConnectOptions, users: Arc<UserCache>) {
+    let pool = PgPoolOptions::new().max_connections(1).connect_lazy_with(options.disable_statement_logging());
+    loop {
+        if let Ok(mut listener) = PgListener::connect_with(&pool).await {
+            listener.eager_reconnect(false);
+            if listener.listen(USER_CHANGES).await.is_ok() {
+                users.set_live(true);
+                while let Ok(Some(notification)) = listener.try_recv().await {
+                    match notification.payload().parse::<i64>() {
+                        Ok(id) => users.forget(id),
+                        // Not an id (not ours): forget everyone, to be safe.
+                        Err(_) => users.set_live(true),
+                    }
+                }
+                users.set_live(false);
+                tracing::warn!(
+                    "lost the connection that follows changes of users; users are read every time until it is back"
+                );
+            }
+        }
+        tokio::time::sleep(RESUBSCRIBE_AFTER).await;
+    }
 }
 
 impl PostgresStorage {
@@ -28,9 +75,11 @@ impl PostgresStorage {
             .max_connections(16)
             .min_connections(1)
             .acquire_timeout(Duration::from_millis(1500))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        Ok(PostgresStorage { pool, cache: Arc::default() })
+        let users = Arc::new(UserCache::default());
+        let listener = tokio::spawn(follow_user_changes(options, users.clone())).abort_handle();
+        Ok(PostgresStorage { pool, cache: Arc::default(), users, _listener: Arc::new(ListenerTask(listener)) })
     }
 }
 
@@ -62,6 +111,18 @@ impl Dialect for PostgresStorage {
 
     fn list_cache(&self) -> &ListCache {
         &self.cache
+    }
+
+    /// Reading a user is a round trip to PostgreSQL: the users requests act as are remembered.
+    fn user_cache(&self) -> Option<&UserCache> {
+        Some(&self.users)
+    }
+
+    /// `NOTIFY`, delivered to every listener when the transaction commits (and never if it rolls
+    /// back).
+    async fn announce_user_change(connection: &mut PgConnection, id: i64) -> StorageResult<()> {
+        sqlx::query("SELECT pg_notify($1, $2)").bind(USER_CHANGES).bind(id.to_string()).execute(connection).await?;
+        Ok(())
     }
 
     /// A connection of its own: PostgreSQL needs no other set-up for a bulk load.

@@ -57,7 +57,12 @@ pub struct TestDb {
 
 enum Cleanup {
     Folder(PathBuf),
-    Database { admin_url: String, name: String },
+    Database {
+        admin_url: String,
+        name: String,
+    },
+    /// Another [`TestDb`] removes it.
+    Elsewhere,
 }
 
 fn admin_url() -> String {
@@ -92,6 +97,13 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The same database for a second app (another instance), removed with this one.
+    pub fn shared(&self) -> TestDb {
+        TestDb { url: self.url.clone(), cleanup: Cleanup::Elsewhere }
+    }
+}
+
 fn replace_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let base = match base.rfind('/') {
@@ -110,6 +122,7 @@ impl Drop for TestDb {
             Cleanup::Folder(folder) => {
                 let _ = std::fs::remove_dir_all(folder);
             }
+            Cleanup::Elsewhere => {}
             Cleanup::Database { admin_url, name } => {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime: do the async clean-up on a thread of its own.
