@@ -616,6 +616,40 @@ async fn a_create_answers_the_customer_as_stored_and_never_gives_an_id_twice(db:
     assert_eq!(count(&app, &token).await, 2);
 }
 
+async fn a_page_read_again_after_its_customers_changed_shows_them_as_they_are_now(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "owner").await;
+    let other = app.token("Other Place", "owner").await;
+    let mut ids = Vec::new();
+    for (name, points) in [("Ana", 10), ("Budi", 20), ("Citra", 30)] {
+        let body = json!({"name": name, "email": format!("{name}@example.com"), "loyalty_points": points});
+        ids.push(id_of(&create(&app, &token, body).await));
+    }
+    let page = || async { app.get("/api/customers/?ordering=name", &token).await.json };
+    let first = page().await;
+    assert_eq!(page().await, first, "read twice, unchanged");
+
+    // Another tenant's change leaves this page as it was.
+    create(&app, &other, json!({"name": "Ana", "email": "ana@other.example"})).await;
+    assert_eq!(page().await, first);
+
+    let added = app.post(&format!("/api/customers/{}/update_points/", ids[1]), &token, json!({"points": 5})).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text);
+    let after_points = page().await;
+    assert_eq!(after_points["results"][1]["loyalty_points"], 25, "{after_points}");
+
+    for id in &ids[..2] {
+        let deleted = app.request(Method::DELETE, &format!("/api/customers/{id}/"), Some(&token), None).await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    }
+    let after_deletes = page().await;
+    assert_eq!(after_deletes["count"], 1, "{after_deletes}");
+    assert_eq!(after_deletes["results"][0]["name"], "Citra");
+    let last = app.request(Method::DELETE, &format!("/api/customers/{}/", ids[2]), Some(&token), None).await;
+    assert_eq!(last.status, StatusCode::NO_CONTENT);
+    assert_eq!(page().await["count"], 0, "every customer of the page gone");
+}
+
 async fn the_detail_adds_the_average_order_value(db: Db) {
     let app = TestApp::spawn(db).await;
     patron::services::demo::add_demo_customers(&app.state.core, "Demo Tenant", 30, None, |_| ()).await.expect("demo");
@@ -653,6 +687,7 @@ on_both_backends!(
     an_idempotency_key_applies_a_request_once,
     a_create_answers_the_customer_as_stored_and_never_gives_an_id_twice,
     the_detail_adds_the_average_order_value,
+    a_page_read_again_after_its_customers_changed_shows_them_as_they_are_now,
     a_demo_load_into_an_empty_table_puts_back_every_index_and_trigger_it_set_aside,
 );
 

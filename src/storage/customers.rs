@@ -55,6 +55,16 @@ pub trait Customers {
     ) -> StorageResult<()>;
 }
 
+/// A customer read with the tenant's change counter of the same snapshot.
+#[derive(sqlx::FromRow)]
+pub(crate) struct VersionedCustomer {
+    /// The customer.
+    #[sqlx(flatten)]
+    pub customer: Customer,
+    /// The sum of the tenant's change counters.
+    pub list_version: i64,
+}
+
 /// The SQL `ORDER BY` for an ordering: a whitelisted column, then `id` in the same direction.
 /// Customers without orders sort as if their last order were the latest (PostgreSQL's default).
 pub(crate) fn order_by(ordering: Ordering) -> &'static str {
@@ -218,6 +228,57 @@ macro_rules! impl_customers {
                     .await
             }
 
+            /// The page from the cached result of the tenant's last known change counter, when
+            /// one statement reading the page's rows finds that counter still current (no change
+            /// since: the count and ids are exact). `None` when there is no such result or the
+            /// tenant changed since; the caller then reads the counter and the rows apart.
+            async fn page_if_unchanged(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+                ordering: $crate::domain::customer_query::Ordering,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<Option<$crate::storage::Page<$crate::domain::Customer>>> {
+                use $crate::storage::list_cache::ListKey;
+                use $crate::storage::Dialect;
+                let Some(version) = self.list_cache().last_version(ctx.tenant_id) else {
+                    return Ok(None);
+                };
+                let key = ListKey::new(ctx.tenant_id, version, filter, ordering, offset, limit);
+                let Some(page) = self.list_cache().cached(&key).filter(|page| !page.ids.is_empty()) else {
+                    return Ok(None);
+                };
+                // The counter is read by the statement that reads the rows, from the same snapshot.
+                let mut rows = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
+                    const_format::concatcp!(
+                        "SELECT ",
+                        $crate::storage::sql::CUSTOMER_COLUMNS,
+                        ", (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM customer_versions WHERE tenant_id = "
+                    ),
+                );
+                rows.push_bind(ctx.tenant_id)
+                    .push(") AS list_version FROM customers c JOIN tenants t ON t.id = c.tenant_id")
+                    .push(format!(" WHERE {}c.tenant_id = ", Self::NO_INDEX))
+                    .push_bind(ctx.tenant_id)
+                    .push(" AND c.id IN (");
+                let mut list = rows.separated(", ");
+                for id in &page.ids {
+                    list.push_bind(*id);
+                }
+                rows.push(")");
+                let found: Vec<$crate::storage::customers::VersionedCustomer> =
+                    rows.build_query_as().fetch_all(self.pool()).await?;
+                // Every row is there unless some were deleted since: then the counter moved too.
+                if found.len() != page.ids.len() || found.iter().any(|row| row.list_version != version) {
+                    return Ok(None);
+                }
+                let mut by_id: std::collections::HashMap<i64, $crate::domain::Customer> =
+                    found.into_iter().map(|row| (row.customer.id, row.customer)).collect();
+                let items = page.ids.iter().filter_map(|id| by_id.remove(id)).collect();
+                Ok(Some($crate::storage::Page { count: page.count, items }))
+            }
+
             async fn count_uncached(
                 &self,
                 ctx: &$crate::domain::RequestContext,
@@ -342,6 +403,9 @@ macro_rules! impl_customers {
                 limit: u64,
             ) -> $crate::storage::StorageResult<$crate::storage::Page<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
+                if let Some(page) = self.page_if_unchanged(ctx, filter, ordering, offset, limit).await? {
+                    return Ok(page);
+                }
                 let page = self.cached_page(ctx, filter, ordering, offset, limit).await?;
                 if page.ids.is_empty() {
                     return Ok($crate::storage::Page { count: page.count, items: Vec::new() });

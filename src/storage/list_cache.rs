@@ -10,6 +10,7 @@ use crate::domain::customer_query::{CustomerFilter, Ordering};
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use std::future::Future;
+use std::sync::atomic::{AtomicI64, Ordering as Atomic};
 use std::sync::Arc;
 
 /// How many bytes of keys and ids one tenant's results may hold.
@@ -85,12 +86,19 @@ impl Weighter<ListKey, CachedList> for ByMemory {
     }
 }
 
-/// One tenant's results.
-type TenantCache = Cache<ListKey, CachedList, ByMemory>;
+/// One tenant's results, and the change counter its last list request read.
+struct TenantShare {
+    results: Cache<ListKey, CachedList, ByMemory>,
+    /// [`NO_VERSION`] until a version is seen.
+    last_version: AtomicI64,
+}
+
+/// What [`TenantShare::last_version`] holds before any version was seen.
+const NO_VERSION: i64 = i64::MIN;
 
 /// The cache (one per storage; shared by its connections): a share per tenant.
 pub struct ListCache {
-    tenants: Cache<i64, Arc<TenantCache>>,
+    tenants: Cache<i64, Arc<TenantShare>>,
 }
 
 impl Default for ListCache {
@@ -114,18 +122,35 @@ impl ListCache {
         compute: impl Future<Output = Result<CachedList, E>>,
     ) -> Result<CachedList, E> {
         let share = self.tenants.get_or_insert_with(&key.tenant_id, || {
-            Ok::<_, std::convert::Infallible>(Arc::new(Cache::with_weighter(EXPECTED_ENTRIES, TENANT_BUDGET, ByMemory)))
+            Ok::<_, std::convert::Infallible>(Arc::new(TenantShare {
+                results: Cache::with_weighter(EXPECTED_ENTRIES, TENANT_BUDGET, ByMemory),
+                last_version: AtomicI64::new(NO_VERSION),
+            }))
         });
         match share {
-            Ok(share) => share.get_or_insert_async(key, compute).await,
+            Ok(share) => {
+                share.last_version.store(key.version, Atomic::Relaxed);
+                share.results.get_or_insert_async(key, compute).await
+            }
             Err(never) => match never {},
         }
+    }
+
+    /// The change counter the tenant's last list request read, if any was.
+    pub fn last_version(&self, tenant_id: i64) -> Option<i64> {
+        let version = self.tenants.get(&tenant_id)?.last_version.load(Atomic::Relaxed);
+        (version != NO_VERSION).then_some(version)
+    }
+
+    /// The result for `key` if it is cached (nothing is computed).
+    pub fn cached(&self, key: &ListKey) -> Option<CachedList> {
+        self.tenants.get(&key.tenant_id)?.results.get(key)
     }
 
     /// The memory held by one tenant's results, in bytes.
     #[cfg(test)]
     fn tenant_weight(&self, tenant_id: i64) -> u64 {
-        self.tenants.get(&tenant_id).map_or(0, |share| share.weight())
+        self.tenants.get(&tenant_id).map_or(0, |share| share.results.weight())
     }
 }
 
@@ -152,6 +177,20 @@ mod tests {
         assert_eq!(cache.get_or_compute(&key(1, 8, 0), compute(&runs, 5)).await.map(|c| c.count), Ok(5));
         assert_eq!(cache.get_or_compute(&key(2, 7, 0), compute(&runs, 6)).await.map(|c| c.count), Ok(6));
         assert_eq!(runs.load(Atomic::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn the_last_version_read_names_the_results_that_may_still_be_current() {
+        let cache = ListCache::default();
+        let runs = AtomicUsize::new(0);
+        assert_eq!(cache.last_version(1), None);
+        cache.get_or_compute(&key(1, 7, 0), compute(&runs, 3)).await.ok();
+        assert_eq!(cache.last_version(1), Some(7));
+        assert_eq!(cache.cached(&key(1, 7, 0)).map(|c| c.count), Some(3));
+        assert_eq!(cache.cached(&key(1, 7, 10)), None, "another page was never computed");
+        cache.get_or_compute(&key(1, 8, 0), compute(&runs, 4)).await.ok();
+        assert_eq!(cache.last_version(1), Some(8));
+        assert_eq!(cache.last_version(2), None, "each tenant has its own");
     }
 
     #[tokio::test]
