@@ -212,25 +212,18 @@ fn Card(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView
     }
 }
 
-/// The classes every action button shares (a macro, so each button's classes are one literal).
-macro_rules! button {
-    () => {
-        "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-2.5 text-sm font-medium ring-1"
-    };
-}
-
 #[component]
 fn Actions(customer: Customer, state: PageState, can_manage: bool, described_by: String) -> impl IntoView {
     let c = StoredValue::new(customer);
     view! {
         <div class="flex justify-end gap-1.5">
             <button type="button" aria-describedby=described_by.clone() on:click=move |_| state.editing.set(Some(Some(c.get_value())))
-                class={concat!(button!(), " text-slate-700 ring-slate-300 hover:bg-slate-100")}>"Edit"</button>
+                class="row-action text-slate-700 ring-slate-300 hover:bg-slate-100">"Edit"</button>
             <button type="button" aria-describedby=described_by.clone() on:click=move |_| state.points_for.set(Some(c.get_value()))
-                class={concat!(button!(), " text-amber-800 ring-amber-300 hover:bg-amber-50")}>"Points"</button>
+                class="row-action text-amber-800 ring-amber-300 hover:bg-amber-50">"Points"</button>
             {can_manage.then(|| view! {
                 <button type="button" aria-describedby=described_by on:click=move |_| state.deleting.set(Some(c.get_value()))
-                    class={concat!(button!(), " text-red-700 ring-red-300 hover:bg-red-50")}>"Delete"</button>
+                    class="row-action text-red-700 ring-red-300 hover:bg-red-50">"Delete"</button>
             })}
         </div>
     }
