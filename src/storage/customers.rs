@@ -65,6 +65,12 @@ pub(crate) struct VersionedCustomer {
     pub list_version: i64,
 }
 
+/// The customers `rows` in the order of `ids` (a page's order; the database returns them in any).
+pub(crate) fn in_order_of(ids: &[i64], rows: Vec<Customer>) -> Vec<Customer> {
+    let mut by_id: std::collections::HashMap<i64, Customer> = rows.into_iter().map(|c| (c.id, c)).collect();
+    ids.iter().filter_map(|id| by_id.remove(id)).collect()
+}
+
 /// The SQL `ORDER BY` for an ordering: a whitelisted column, then `id` in the same direction.
 /// Customers without orders sort as if their last order were the latest (PostgreSQL's default).
 pub(crate) fn order_by(ordering: Ordering) -> &'static str {
@@ -258,25 +264,33 @@ macro_rules! impl_customers {
                     ),
                 );
                 rows.push_bind(ctx.tenant_id)
-                    .push(") AS list_version FROM customers c JOIN tenants t ON t.id = c.tenant_id")
-                    .push(format!(" WHERE {}c.tenant_id = ", Self::NO_INDEX))
-                    .push_bind(ctx.tenant_id)
-                    .push(" AND c.id IN (");
-                let mut list = rows.separated(", ");
-                for id in &page.ids {
-                    list.push_bind(*id);
-                }
-                rows.push(")");
+                    .push(") AS list_version FROM customers c JOIN tenants t ON t.id = c.tenant_id");
+                Self::push_page_ids(&mut rows, ctx.tenant_id, &page.ids);
                 let found: Vec<$crate::storage::customers::VersionedCustomer> =
                     rows.build_query_as().fetch_all(self.pool()).await?;
                 // Every row is there unless some were deleted since: then the counter moved too.
                 if found.len() != page.ids.len() || found.iter().any(|row| row.list_version != version) {
                     return Ok(None);
                 }
-                let mut by_id: std::collections::HashMap<i64, $crate::domain::Customer> =
-                    found.into_iter().map(|row| (row.customer.id, row.customer)).collect();
-                let items = page.ids.iter().filter_map(|id| by_id.remove(id)).collect();
+                let found = found.into_iter().map(|row| row.customer).collect();
+                let items = $crate::storage::customers::in_order_of(&page.ids, found);
                 Ok(Some($crate::storage::Page { count: page.count, items }))
+            }
+
+            /// Appends the condition selecting the tenant's customers of `ids` (a page's).
+            fn push_page_ids(
+                rows: &mut sqlx::QueryBuilder<<$backend as $crate::storage::Dialect>::Db>,
+                tenant_id: i64,
+                ids: &[i64],
+            ) {
+                use $crate::storage::Dialect;
+                // NO_INDEX keeps the planner looking the ids up instead of scanning the tenant.
+                rows.push(format!(" WHERE {}c.tenant_id = ", Self::NO_INDEX)).push_bind(tenant_id).push(" AND c.id IN (");
+                let mut list = rows.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                rows.push(")");
             }
 
             async fn count_uncached(
@@ -410,22 +424,12 @@ macro_rules! impl_customers {
                 if page.ids.is_empty() {
                     return Ok($crate::storage::Page { count: page.count, items: Vec::new() });
                 }
-                // NO_INDEX keeps the planner looking the ids up instead of scanning the tenant.
                 let mut rows = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
                     $crate::storage::sql::CUSTOMER_SELECT,
                 );
-                rows.push(format!(" WHERE {}c.tenant_id = ", Self::NO_INDEX))
-                    .push_bind(ctx.tenant_id)
-                    .push(" AND c.id IN (");
-                let mut list = rows.separated(", ");
-                for id in &page.ids {
-                    list.push_bind(*id);
-                }
-                rows.push(")");
-                let found: Vec<$crate::domain::Customer> = rows.build_query_as().fetch_all(self.pool()).await?;
-                let mut by_id: std::collections::HashMap<i64, $crate::domain::Customer> =
-                    found.into_iter().map(|c| (c.id, c)).collect();
-                let items = page.ids.iter().filter_map(|id| by_id.remove(id)).collect();
+                Self::push_page_ids(&mut rows, ctx.tenant_id, &page.ids);
+                let found = rows.build_query_as().fetch_all(self.pool()).await?;
+                let items = $crate::storage::customers::in_order_of(&page.ids, found);
                 Ok($crate::storage::Page { count: page.count, items })
             }
 
