@@ -120,20 +120,25 @@ async fn the_tenant_header_is_ignored(db: Db) {
     assert!(emails.iter().all(|e| e.ends_with("@tenant-a.test")), "{emails:?}");
 }
 
+/// The API path of the user with `email`, as the owner holding `owner` finds it.
+async fn user_path(app: &TestApp, owner: &str, email: &str) -> String {
+    let users = app.get("/api/users/", owner).await.json;
+    let id = users
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["email"] == email)
+        .and_then(|u| u["id"].as_i64())
+        .expect("id");
+    format!("/api/users/{id}/")
+}
+
 async fn deactivating_a_user_or_changing_the_password_revokes_their_tokens(db: Db) {
     let app = TestApp::spawn(db).await;
     let owner = app.token("Warung Sari", "owner").await;
     let cashier_email = app.user("Warung Sari", "cashier@warung.test", "cashier").await;
     let (cashier, refresh) = app.tokens_for(&cashier_email).await;
-    let users = app.get("/api/users/", &owner).await.json;
-    let cashier_id = users
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|u| u["email"] == "cashier@warung.test")
-        .and_then(|u| u["id"].as_i64())
-        .expect("id");
-    let path = format!("/api/users/{cashier_id}/");
+    let path = user_path(&app, &owner, "cashier@warung.test").await;
     let reply =
         app.request(Method::PATCH, &path, Some(&owner), Some(json!({ "password": "a brand new password" }))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
@@ -178,15 +183,7 @@ async fn a_user_changed_through_one_instance_is_seen_so_by_another(db: Db) {
     assert_eq!(second.get("/api/users/", &owner).await.status, StatusCode::OK);
     assert_eq!(second.get("/api/users/", &manager).await.status, StatusCode::FORBIDDEN, "only owners list users");
 
-    let users = first.get("/api/users/", &owner).await.json;
-    let manager_id = users
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|u| u["email"] == "manager@warung.test")
-        .and_then(|u| u["id"].as_i64())
-        .expect("id");
-    let path = format!("/api/users/{manager_id}/");
+    let path = user_path(&first, &owner, "manager@warung.test").await;
     let promoted = first.request(Method::PATCH, &path, Some(&owner), Some(json!({ "role": "owner" }))).await;
     assert_eq!(promoted.status, StatusCode::OK, "{}", promoted.text);
     assert_eq!(users_answer(&second, &manager, StatusCode::OK).await, StatusCode::OK, "the new role counts there too");
