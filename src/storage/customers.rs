@@ -181,16 +181,22 @@ macro_rules! impl_customers {
                 ordering: $crate::domain::customer_query::Ordering,
                 offset: u64,
                 limit: u64,
+                known_version: Option<i64>,
             ) -> $crate::storage::StorageResult<$crate::storage::list_cache::CachedList> {
                 use $crate::storage::list_cache::{CachedList, ListKey};
                 use $crate::storage::Dialect;
                 // The sum of the tenant's shards: every change bumps one of them.
-                let version: i64 = sqlx::query_scalar(
-                    "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM customer_versions WHERE tenant_id = $1",
-                )
-                .bind(ctx.tenant_id)
-                .fetch_one(self.pool())
-                .await?;
+                let version: i64 = match known_version {
+                    Some(version) => version,
+                    None => {
+                        sqlx::query_scalar(
+                            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM customer_versions WHERE tenant_id = $1",
+                        )
+                        .bind(ctx.tenant_id)
+                        .fetch_one(self.pool())
+                        .await?
+                    }
+                };
                 let key = ListKey::new(ctx.tenant_id, version, filter, ordering, offset, limit);
                 self.list_cache()
                     .get_or_compute(&key, async {
@@ -236,8 +242,9 @@ macro_rules! impl_customers {
 
             /// The page from the cached result of the tenant's last known change counter, when
             /// one statement reading the page's rows finds that counter still current (no change
-            /// since: the count and ids are exact). `None` when there is no such result or the
-            /// tenant changed since; the caller then reads the counter and the rows apart.
+            /// since: the count and ids are exact). Otherwise `Err` with the counter if this read
+            /// saw it move (the caller then computes the page at it without reading it again), or
+            /// `Err(None)` when there was no such result.
             async fn page_if_unchanged(
                 &self,
                 ctx: &$crate::domain::RequestContext,
@@ -245,15 +252,15 @@ macro_rules! impl_customers {
                 ordering: $crate::domain::customer_query::Ordering,
                 offset: u64,
                 limit: u64,
-            ) -> $crate::storage::StorageResult<Option<$crate::storage::Page<$crate::domain::Customer>>> {
+            ) -> $crate::storage::StorageResult<Result<$crate::storage::Page<$crate::domain::Customer>, Option<i64>>> {
                 use $crate::storage::list_cache::ListKey;
                 use $crate::storage::Dialect;
                 let Some(version) = self.list_cache().last_version(ctx.tenant_id) else {
-                    return Ok(None);
+                    return Ok(Err(None));
                 };
                 let key = ListKey::new(ctx.tenant_id, version, filter, ordering, offset, limit);
                 let Some(page) = self.list_cache().cached(&key).filter(|page| !page.ids.is_empty()) else {
-                    return Ok(None);
+                    return Ok(Err(None));
                 };
                 // The counter is read by the statement that reads the rows, from the same snapshot.
                 let mut rows = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
@@ -269,12 +276,15 @@ macro_rules! impl_customers {
                 let found: Vec<$crate::storage::customers::VersionedCustomer> =
                     rows.build_query_as().fetch_all(self.pool()).await?;
                 // Every row is there unless some were deleted since: then the counter moved too.
-                if found.len() != page.ids.len() || found.iter().any(|row| row.list_version != version) {
-                    return Ok(None);
+                if let Some(moved) = found.iter().map(|row| row.list_version).find(|seen| *seen != version) {
+                    return Ok(Err(Some(moved)));
+                }
+                if found.len() != page.ids.len() {
+                    return Ok(Err(None));
                 }
                 let found = found.into_iter().map(|row| row.customer).collect();
                 let items = $crate::storage::customers::in_order_of(&page.ids, found);
-                Ok(Some($crate::storage::Page { count: page.count, items }))
+                Ok(Ok($crate::storage::Page { count: page.count, items }))
             }
 
             /// Appends the condition selecting the tenant's customers of `ids` (a page's).
@@ -405,7 +415,7 @@ macro_rules! impl_customers {
                 filter: &$crate::domain::customer_query::CustomerFilter,
             ) -> $crate::storage::StorageResult<u64> {
                 let ordering = $crate::domain::customer_query::Ordering::default();
-                Ok(self.cached_page(ctx, filter, ordering, 0, 0).await?.count)
+                Ok(self.cached_page(ctx, filter, ordering, 0, 0, None).await?.count)
             }
 
             async fn list_customers(
@@ -417,10 +427,11 @@ macro_rules! impl_customers {
                 limit: u64,
             ) -> $crate::storage::StorageResult<$crate::storage::Page<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
-                if let Some(page) = self.page_if_unchanged(ctx, filter, ordering, offset, limit).await? {
-                    return Ok(page);
-                }
-                let page = self.cached_page(ctx, filter, ordering, offset, limit).await?;
+                let known_version = match self.page_if_unchanged(ctx, filter, ordering, offset, limit).await? {
+                    Ok(page) => return Ok(page),
+                    Err(moved) => moved,
+                };
+                let page = self.cached_page(ctx, filter, ordering, offset, limit, known_version).await?;
                 if page.ids.is_empty() {
                     return Ok($crate::storage::Page { count: page.count, items: Vec::new() });
                 }
