@@ -73,10 +73,35 @@ fi
 
 apt_install pkg-config libssl-dev
 
+# cargo-leptos without its `new` command, which makes a project from a template in a git
+# repository: that one command brings cargo-generate, git and libgit2 (compiled from C) and about
+# 200 of the tool's 790 crates. Patron never uses it; the command is left in place and says so.
+leave_out_new_command() {
+  local src=$1
+  sed -i '/^\[dependencies\.cargo-generate\]$/,/^$/d' "$src/Cargo.toml"
+  cat >"$src/src/command/new.rs" <<'EOF'
+use clap::Args;
+
+use crate::internal_prelude::*;
+
+/// `cargo leptos new`, left out of this build (see Patron's scripts/setup.sh).
+#[derive(Clone, Debug, Args, PartialEq, Eq)]
+pub struct NewCommand {}
+
+impl NewCommand {
+    pub fn run(self) -> Result<()> {
+        bail!("`cargo leptos new` was left out of this build of cargo-leptos")
+    }
+}
+EOF
+}
+
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   log "building cargo-leptos $CARGO_LEPTOS_VERSION from its registry source (a few minutes)"
   src=$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")
-  # Its published lock needs a newer rustc than ours through cargo-util-schemas; pin that one crate.
+  leave_out_new_command "$src"
+  # Its published lock needs a newer rustc than ours through cargo-util-schemas; pin that one crate
+  # (which also drops what the `new` command needed from the lock).
   (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 && tool_build)
   rm -rf "$(dirname "$src")"
 fi
