@@ -55,22 +55,6 @@ pub trait Customers {
     ) -> StorageResult<()>;
 }
 
-/// A customer read with the tenant's change counter of the same snapshot.
-#[derive(sqlx::FromRow)]
-pub(crate) struct VersionedCustomer {
-    /// The customer.
-    #[sqlx(flatten)]
-    pub customer: Customer,
-    /// The sum of the tenant's change counters.
-    pub list_version: i64,
-}
-
-/// The customers `rows` in the order of `ids` (a page's order; the database returns them in any).
-pub(crate) fn in_order_of(ids: &[i64], rows: Vec<Customer>) -> Vec<Customer> {
-    let mut by_id: std::collections::HashMap<i64, Customer> = rows.into_iter().map(|c| (c.id, c)).collect();
-    ids.iter().filter_map(|id| by_id.remove(id)).collect()
-}
-
 /// The SQL `ORDER BY` for an ordering: a whitelisted column, then `id` in the same direction.
 /// Customers without orders sort as if their last order were the latest (PostgreSQL's default).
 pub(crate) fn order_by(ordering: Ordering) -> &'static str {
@@ -185,16 +169,13 @@ macro_rules! impl_customers {
             ) -> $crate::storage::StorageResult<$crate::storage::list_cache::CachedList> {
                 use $crate::storage::list_cache::{CachedList, ListKey};
                 use $crate::storage::Dialect;
-                // The sum of the tenant's shards: every change bumps one of them.
                 let version: i64 = match known_version {
                     Some(version) => version,
                     None => {
-                        sqlx::query_scalar(
-                            "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM customer_versions WHERE tenant_id = $1",
-                        )
-                        .bind(ctx.tenant_id)
-                        .fetch_one(self.pool())
-                        .await?
+                        sqlx::query_scalar(const_format::concatcp!($crate::storage::sql::LIST_VERSION_OF_TENANT, "$1"))
+                            .bind(ctx.tenant_id)
+                            .fetch_one(self.pool())
+                            .await?
                     }
                 };
                 let key = ListKey::new(ctx.tenant_id, version, filter, ordering, offset, limit);
@@ -240,11 +221,8 @@ macro_rules! impl_customers {
                     .await
             }
 
-            /// The page from the cached result of the tenant's last known change counter, when
-            /// one statement reading the page's rows finds that counter still current (no change
-            /// since: the count and ids are exact). Otherwise `Err` with the counter if this read
-            /// saw it move (the caller then computes the page at it without reading it again), or
-            /// `Err(None)` when there was no such result.
+            /// Checks the cached result of the tenant's last known change counter with one
+            /// statement that reads the page's rows and the counter from the same snapshot.
             async fn page_if_unchanged(
                 &self,
                 ctx: &$crate::domain::RequestContext,
@@ -252,39 +230,32 @@ macro_rules! impl_customers {
                 ordering: $crate::domain::customer_query::Ordering,
                 offset: u64,
                 limit: u64,
-            ) -> $crate::storage::StorageResult<Result<$crate::storage::Page<$crate::domain::Customer>, Option<i64>>> {
+            ) -> $crate::storage::StorageResult<$crate::storage::list_page::CheckedPage> {
                 use $crate::storage::list_cache::ListKey;
+                use $crate::storage::list_page::CheckedPage;
                 use $crate::storage::Dialect;
                 let Some(version) = self.list_cache().last_version(ctx.tenant_id) else {
-                    return Ok(Err(None));
+                    return Ok(CheckedPage::NotCached);
                 };
                 let key = ListKey::new(ctx.tenant_id, version, filter, ordering, offset, limit);
                 let Some(page) = self.list_cache().cached(&key).filter(|page| !page.ids.is_empty()) else {
-                    return Ok(Err(None));
+                    return Ok(CheckedPage::NotCached);
                 };
                 // The counter is read by the statement that reads the rows, from the same snapshot.
                 let mut rows = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
                     const_format::concatcp!(
                         "SELECT ",
                         $crate::storage::sql::CUSTOMER_COLUMNS,
-                        ", (SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM customer_versions WHERE tenant_id = "
+                        ", (",
+                        $crate::storage::sql::LIST_VERSION_OF_TENANT
                     ),
                 );
                 rows.push_bind(ctx.tenant_id)
                     .push(") AS list_version FROM customers c JOIN tenants t ON t.id = c.tenant_id");
                 Self::push_page_ids(&mut rows, ctx.tenant_id, &page.ids);
-                let found: Vec<$crate::storage::customers::VersionedCustomer> =
+                let found: Vec<$crate::storage::list_page::VersionedCustomer> =
                     rows.build_query_as().fetch_all(self.pool()).await?;
-                // Every row is there unless some were deleted since: then the counter moved too.
-                if let Some(moved) = found.iter().map(|row| row.list_version).find(|seen| *seen != version) {
-                    return Ok(Err(Some(moved)));
-                }
-                if found.len() != page.ids.len() {
-                    return Ok(Err(None));
-                }
-                let found = found.into_iter().map(|row| row.customer).collect();
-                let items = $crate::storage::customers::in_order_of(&page.ids, found);
-                Ok(Ok($crate::storage::Page { count: page.count, items }))
+                Ok(CheckedPage::of(version, page, found))
             }
 
             /// Appends the condition selecting the tenant's customers of `ids` (a page's).
@@ -427,9 +398,11 @@ macro_rules! impl_customers {
                 limit: u64,
             ) -> $crate::storage::StorageResult<$crate::storage::Page<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
+                use $crate::storage::list_page::CheckedPage;
                 let known_version = match self.page_if_unchanged(ctx, filter, ordering, offset, limit).await? {
-                    Ok(page) => return Ok(page),
-                    Err(moved) => moved,
+                    CheckedPage::Current(page) => return Ok(page),
+                    CheckedPage::Moved(version) => Some(version),
+                    CheckedPage::NotCached => None,
                 };
                 let page = self.cached_page(ctx, filter, ordering, offset, limit, known_version).await?;
                 if page.ids.is_empty() {
@@ -440,7 +413,7 @@ macro_rules! impl_customers {
                 );
                 Self::push_page_ids(&mut rows, ctx.tenant_id, &page.ids);
                 let found = rows.build_query_as().fetch_all(self.pool()).await?;
-                let items = $crate::storage::customers::in_order_of(&page.ids, found);
+                let items = $crate::storage::list_page::in_order_of(&page.ids, found);
                 Ok($crate::storage::Page { count: page.count, items })
             }
 

@@ -24,6 +24,7 @@ pub mod imports;
 pub mod keys;
 pub mod ledger;
 pub mod list_cache;
+pub mod list_page;
 pub mod loyalty;
 pub mod merge_snapshot;
 pub mod merges;

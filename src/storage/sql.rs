@@ -10,6 +10,11 @@ pub(crate) const CUSTOMER_COLUMNS: &str = "c.id, c.tenant_id, t.name AS tenant_n
      c.total_spent_minor, c.notes, c.is_active, c.marketing_email, c.marketing_sms, c.created_at, c.updated_at, c.last_order_date, \
      c.tier AS tier_rank";
 
+/// The tenant's change counter (the sum of its shards: every change of a customer bumps one),
+/// which keys the list cache; the tenant's id is bound next.
+pub(crate) const LIST_VERSION_OF_TENANT: &str =
+    "SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) FROM customer_versions WHERE tenant_id = ";
+
 /// The customer columns, with the tenant's name.
 pub(crate) const CUSTOMER_SELECT: &str =
     const_format::concatcp!("SELECT ", CUSTOMER_COLUMNS, " FROM customers c JOIN tenants t ON t.id = c.tenant_id");
