@@ -5,7 +5,7 @@
 
 use super::list_cache::ListCache;
 use super::user_cache::UserCache;
-use super::write_batch::WriteBatch;
+use super::write_batch::{BatchForm, WriteBatch};
 use super::write_connection::WriteConnection;
 use super::StorageResult;
 use async_trait::async_trait;
@@ -35,13 +35,13 @@ pub trait Dialect: Send + Sync + 'static {
     /// inserts it (so the insert can go in the write's batch with the rows that refer to it).
     const NEXT_CUSTOMER_ID: &'static str;
 
-    /// Whether the database runs several statements sent in one request (see
+    /// How the database takes a write's statements in one trip (see
     /// [`WriteBatch`](super::write_batch::WriteBatch)).
-    const ONE_TRIP_BATCH: bool;
+    const BATCH_FORM: BatchForm;
 
     /// A batch for the statements of a write (see [`WriteBatch`]).
     fn write_batch() -> WriteBatch<Self::Db> {
-        WriteBatch::new(Self::ONE_TRIP_BATCH)
+        WriteBatch::new(Self::BATCH_FORM)
     }
 
     /// The connection pool.

@@ -3,6 +3,7 @@
 
 use super::list_cache::ListCache;
 use super::user_cache::UserCache;
+use super::write_batch::BatchForm;
 use super::{Dialect, StorageResult};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
@@ -99,8 +100,8 @@ impl Dialect for PostgresStorage {
     /// A read-committed transaction; rows a write depends on are locked with [`Self::LOCK_ROW`].
     const BEGIN_WRITE: &'static str = "BEGIN";
 
-    /// PostgreSQL prepares one statement per request.
-    const ONE_TRIP_BATCH: bool = false;
+    /// PostgreSQL runs one statement per request: a batch is one statement of `WITH` clauses.
+    const BATCH_FORM: BatchForm = BatchForm::WithClauses;
 
     /// The next value of the identity column's sequence.
     const NEXT_CUSTOMER_ID: &'static str = "nextval(pg_get_serial_sequence('customers', 'id'))";

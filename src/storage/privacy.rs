@@ -50,16 +50,32 @@ macro_rules! impl_privacy {
                 at: chrono::DateTime<chrono::Utc>,
             ) {
                 use $crate::domain::ConsentChannel;
-                let changed = [(ConsentChannel::Email, before.0, after.0), (ConsentChannel::Sms, before.1, after.1)];
-                for (consent, was, now) in changed {
-                    if was == now {
-                        continue;
-                    }
-                    batch
-                        .push(
-                            "INSERT INTO consent_changes (tenant_id, customer_id, channel, granted, changed_at, source, \
-                             actor_email) VALUES ($1, $2, $3, $4, $5, $6, COALESCE((SELECT email FROM users WHERE id = $7), ''))",
+                let changed: Vec<(ConsentChannel, bool)> =
+                    [(ConsentChannel::Email, before.0, after.0), (ConsentChannel::Sms, before.1, after.1)]
+                        .into_iter()
+                        .filter(|(_, was, now)| was != now)
+                        .map(|(consent, _, now)| (consent, now))
+                        .collect();
+                if changed.is_empty() {
+                    return;
+                }
+                // One statement for both channels: its rows get their ids in this order.
+                let rows: Vec<String> = (0..changed.len())
+                    .map(|row| {
+                        let p = row * 7;
+                        format!(
+                            "(${}, ${}, ${}, ${}, ${}, ${}, COALESCE((SELECT email FROM users WHERE id = ${}), ''))",
+                            p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7
                         )
+                    })
+                    .collect();
+                batch.push(&format!(
+                    "INSERT INTO consent_changes (tenant_id, customer_id, channel, granted, changed_at, source, \
+                     actor_email) VALUES {}",
+                    rows.join(", ")
+                ));
+                for (consent, now) in changed {
+                    batch
                         .bind(ctx.tenant_id)
                         .bind(customer_id)
                         .bind(consent.as_str())

@@ -2,6 +2,7 @@
 //! [`Dialect`]; every aggregate's SQL is implemented for it here.
 
 use super::list_cache::ListCache;
+use super::write_batch::BatchForm;
 use super::{Dialect, StorageError, StorageResult, WriteConnection, WriterQueue};
 use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -77,7 +78,7 @@ impl Dialect for SqliteStorage {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 
     /// SQLite runs the statements of one request in order.
-    const ONE_TRIP_BATCH: bool = true;
+    const BATCH_FORM: BatchForm = BatchForm::Script;
 
     /// One past the highest id ever given (`AUTOINCREMENT` never gives an id twice): the write
     /// transaction holds the database's write lock, so no one else takes it meanwhile.

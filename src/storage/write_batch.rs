@@ -2,39 +2,51 @@
 //!
 //! Every statement is a trip to the database: on SQLite a hand-off to the connection's thread
 //! and back, which costs more than most of these statements take to run, and the writer
-//! connection stays taken meanwhile. SQLite runs several statements of one request in order, so
-//! there a batch is one trip; PostgreSQL prepares one statement per request, so there the
-//! statements go one after another, as they would without a batch.
+//! connection stays taken meanwhile; on PostgreSQL a round trip to the server. So a batch goes
+//! in one trip on both:
+//! - SQLite runs the statements of one request in order ([`BatchForm::Script`]);
+//! - PostgreSQL runs one statement per request, so the statements become the data-modifying
+//!   `WITH` clauses of one statement ([`BatchForm::WithClauses`]). They run on one snapshot, in
+//!   an order of the database's choosing, and none sees what another changes: the statements of
+//!   a batch must not touch the same row twice, read what another writes, or insert into a
+//!   table another inserts into where the order of the rows' ids matters (the ledger, lots,
+//!   tier history, consents and activity rows of one change, one statement each, are such
+//!   statements). Foreign keys are checked at the end of the statement, so a row may refer to
+//!   one inserted beside it.
 
 use super::{StorageError, StorageResult};
 use sqlx::{Arguments, Database, Encode, Executor, IntoArguments, Type};
 
-/// Write statements collected in order, then run in one trip where the database allows it.
+/// How a database takes several statements in one trip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchForm {
+    /// Statements separated by `;`, run in order (SQLite).
+    Script,
+    /// One statement whose `WITH` clauses are the statements (PostgreSQL).
+    WithClauses,
+}
+
+/// Write statements collected in order, then run in one trip.
 pub struct WriteBatch<DB: Database> {
-    /// The statements and their arguments: one entry holding all of them when `one_trip`.
-    statements: Vec<(String, DB::Arguments)>,
-    one_trip: bool,
+    /// The statements, their parameters numbered across all of them.
+    statements: Vec<String>,
+    /// The values of every statement's parameters, in order.
+    arguments: DB::Arguments,
+    form: BatchForm,
     /// The first argument that could not be encoded, reported by [`WriteBatch::run`].
     failed: Option<sqlx::error::BoxDynError>,
 }
 
 impl<DB: Database> WriteBatch<DB> {
-    /// An empty batch; `one_trip` when the database runs several statements of one request.
-    pub fn new(one_trip: bool) -> Self {
-        WriteBatch { statements: Vec::new(), one_trip, failed: None }
+    /// An empty batch, sent in `form`.
+    pub fn new(form: BatchForm) -> Self {
+        WriteBatch { statements: Vec::new(), arguments: DB::Arguments::default(), form, failed: None }
     }
 
     /// Adds a statement whose parameters are `$1`, `$2`, … (bound next, in that order). The
     /// statement must not hold a `$` anywhere but in its parameters.
     pub fn push(&mut self, sql: &str) -> &mut Self {
-        match self.statements.last_mut() {
-            Some((batch, arguments)) if self.one_trip => {
-                let offset = arguments.len();
-                batch.push_str(";\n");
-                batch.push_str(&shift_parameters(sql, offset));
-            }
-            _ => self.statements.push((sql.to_owned(), DB::Arguments::default())),
-        }
+        self.statements.push(shift_parameters(sql, self.arguments.len()));
         self
     }
 
@@ -43,10 +55,8 @@ impl<DB: Database> WriteBatch<DB> {
     where
         T: Encode<'t, DB> + Type<DB>,
     {
-        if let Some((_, arguments)) = self.statements.last_mut() {
-            if let Err(err) = arguments.add(value) {
-                self.failed.get_or_insert(err);
-            }
+        if let Err(err) = self.arguments.add(value) {
+            self.failed.get_or_insert(err);
         }
         self
     }
@@ -61,17 +71,37 @@ impl<DB: Database> WriteBatch<DB> {
         if let Some(err) = self.failed {
             return Err(StorageError::Database(sqlx::Error::Encode(err)));
         }
-        for (sql, arguments) in self.statements {
-            // The statements are the application's own, with their values bound as parameters.
-            sqlx::query_with(sqlx::AssertSqlSafe(sql), arguments).execute(&mut *connection).await?;
-        }
+        let Some(sql) = joined(&self.statements, self.form) else {
+            return Ok(());
+        };
+        // The statements are the application's own, with their values bound as parameters.
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), self.arguments).execute(&mut *connection).await?;
         Ok(())
     }
+}
+
+/// The statements as one request in `form`; `None` when there are none.
+fn joined(statements: &[String], form: BatchForm) -> Option<String> {
+    let (last, before) = statements.split_last()?;
+    if before.is_empty() {
+        return Some(last.clone());
+    }
+    Some(match form {
+        BatchForm::Script => statements.join(";\n"),
+        BatchForm::WithClauses => {
+            let clauses: Vec<String> =
+                before.iter().enumerate().map(|(n, statement)| format!("w{n} AS ({statement})")).collect();
+            format!("WITH {}\n{last}", clauses.join(",\n"))
+        }
+    })
 }
 
 /// `sql` with each parameter `$n` renamed `$(n + offset)`, to follow statements that already
 /// bound `offset` values in the same request.
 fn shift_parameters(sql: &str, offset: usize) -> String {
+    if offset == 0 {
+        return sql.to_owned();
+    }
     let mut shifted = String::with_capacity(sql.len() + 8);
     let mut rest = sql;
     while let Some(at) = rest.find('$') {
@@ -102,6 +132,21 @@ mod tests {
         assert_eq!(shift_parameters("no parameters", 5), "no parameters");
     }
 
+    #[test]
+    fn postgresql_takes_the_statements_as_with_clauses_of_the_last() {
+        let statements = ["INSERT INTO a VALUES ($1)".to_owned(), "UPDATE b SET c = $2".to_owned()];
+        assert_eq!(
+            joined(&statements, BatchForm::WithClauses).as_deref(),
+            Some("WITH w0 AS (INSERT INTO a VALUES ($1))\nUPDATE b SET c = $2")
+        );
+        assert_eq!(
+            joined(&statements, BatchForm::Script).as_deref(),
+            Some("INSERT INTO a VALUES ($1);\nUPDATE b SET c = $2")
+        );
+        assert_eq!(joined(&statements[..1], BatchForm::WithClauses).as_deref(), Some("INSERT INTO a VALUES ($1)"));
+        assert_eq!(joined(&[], BatchForm::Script), None);
+    }
+
     async fn database_with(table: &str) -> sqlx::SqliteConnection {
         let options = SqliteConnectOptions::from_str("sqlite::memory:").expect("options");
         let mut connection = options.connect().await.expect("connect");
@@ -115,7 +160,7 @@ mod tests {
     #[tokio::test]
     async fn statements_of_one_trip_each_see_their_own_values_in_order() {
         let mut connection = database_with("a INTEGER, b TEXT").await;
-        let mut batch = WriteBatch::<Sqlite>::new(true);
+        let mut batch = WriteBatch::<Sqlite>::new(BatchForm::Script);
         batch.push("INSERT INTO t (a, b) VALUES ($1, $2)").bind(1_i64).bind("one");
         batch.push("INSERT INTO t (a, b) VALUES ($2, $1)").bind("two").bind(2_i64);
         batch.push("UPDATE t SET b = b || $1 WHERE a = $2").bind("!").bind(2_i64);
@@ -128,7 +173,7 @@ mod tests {
     #[tokio::test]
     async fn a_failing_statement_stops_the_ones_after_it() {
         let mut connection = database_with("a INTEGER NOT NULL").await;
-        let mut batch = WriteBatch::<Sqlite>::new(true);
+        let mut batch = WriteBatch::<Sqlite>::new(BatchForm::Script);
         batch.push("INSERT INTO t (a) VALUES ($1)").bind(Option::<i64>::None);
         batch.push("INSERT INTO t (a) VALUES ($1)").bind(7_i64);
         assert!(batch.run(&mut connection).await.is_err());
