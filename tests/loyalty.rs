@@ -636,7 +636,57 @@ async fn orders_add_to_the_opening_totals_of_loaded_customers(db: Db) {
     }
 }
 
+/// Gives a customer `count` open lots of one point each, straight into the database.
+async fn add_lots(app: &TestApp, db: Db, customer_id: i64, count: i32) {
+    use sqlx::Connection;
+    let sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $3) \
+               INSERT INTO points_lots (tenant_id, customer_id, remaining, expires_at, created_at) \
+               SELECT c.tenant_id, c.id, 1, $2, $2 FROM customers c, n WHERE c.id = $1";
+    let expires = Utc::now() + Duration::days(30);
+    let added = match db {
+        Db::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&app.db.url).await.expect("sqlite");
+            sqlx::query(sql)
+                .bind(customer_id)
+                .bind(expires)
+                .bind(count)
+                .execute(&mut conn)
+                .await
+                .expect("lots")
+                .rows_affected()
+        }
+        Db::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&app.db.url).await.expect("postgres");
+            sqlx::query(sql)
+                .bind(customer_id)
+                .bind(expires)
+                .bind(count)
+                .execute(&mut conn)
+                .await
+                .expect("lots")
+                .rows_affected()
+        }
+    };
+    assert_eq!(added, u64::try_from(count).expect("count"));
+}
+
+async fn taking_points_from_forty_thousand_lots_at_once_is_written_whole(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token(TENANT, "owner").await;
+    let id = customer(&app, &token, "many.lots@x.co", 40_000).await;
+    // Each lot taken is a statement with two values: more than one request to PostgreSQL takes.
+    add_lots(&app, db, id, 40_000).await;
+    assert!(show(&app, &token, id).await["points_expiring"].is_object(), "the lots are open");
+    let body = json!({ "points": -40_000, "reason": "all of them" });
+    let reply = app.post(&format!("/api/customers/{id}/update_points/"), &token, body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.json["loyalty_points"], 0);
+    assert_eq!(show(&app, &token, id).await["points_expiring"], Value::Null, "no lot is left open");
+    ledger_matches_balance(&app, &token, id).await;
+}
+
 on_both_backends!(
+    taking_points_from_forty_thousand_lots_at_once_is_written_whole,
     orders_add_to_the_opening_totals_of_loaded_customers,
     customers_crossing_a_tier_both_ways_at_once_all_succeed,
     demo_customers_loaded_while_points_expire_hold_expiring_lots,
