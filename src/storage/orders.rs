@@ -156,21 +156,6 @@ macro_rules! impl_orders {
                         _ => OrderRecorded::ReferenceTaken,
                     }));
                 };
-                sqlx::query(
-                    "UPDATE customers SET total_orders = total_orders + 1, total_spent_minor = total_spent_minor + $3, \
-                     last_order_date = CASE WHEN last_order_date IS NULL OR last_order_date < $4 THEN $4 \
-                     ELSE last_order_date END, loyalty_points = $5, tier = $6, updated_at = $7 \
-                     WHERE id = $1 AND tenant_id = $2",
-                )
-                .bind(customer_id)
-                .bind(ctx.tenant_id)
-                .bind(order.total_minor)
-                .bind(ordered_at)
-                .bind(after)
-                .bind(tier_after.rank())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
                 let change = $crate::storage::balance::BalanceChange {
                     customer_id,
                     before,
@@ -182,7 +167,23 @@ macro_rules! impl_orders {
                     always_ledger: false,
                     at: now,
                 };
+                // The customer's totals, balance and tier, the ledger, lots, tier change and
+                // activity rows go to the database together.
                 let mut batch = Self::write_batch();
+                batch
+                    .push(
+                        "UPDATE customers SET total_orders = total_orders + 1, \
+                         total_spent_minor = total_spent_minor + $3, last_order_date = CASE \
+                         WHEN last_order_date IS NULL OR last_order_date < $4 THEN $4 ELSE last_order_date END, \
+                         loyalty_points = $5, tier = $6, updated_at = $7 WHERE id = $1 AND tenant_id = $2",
+                    )
+                    .bind(customer_id)
+                    .bind(ctx.tenant_id)
+                    .bind(order.total_minor)
+                    .bind(ordered_at)
+                    .bind(after)
+                    .bind(tier_after.rank())
+                    .bind(now);
                 Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
                     .await?;
                 let entry = $crate::storage::ActivityEntry::by(
@@ -272,27 +273,6 @@ macro_rules! impl_orders {
                 let tier_after = program.tiers().tier_of(after);
                 let fully_refunded = refunded == order.total_minor;
                 let now = $crate::storage::now();
-                sqlx::query("UPDATE orders SET refunded_minor = $3, points_reversed = $4 WHERE id = $1 AND tenant_id = $2")
-                    .bind(order_id)
-                    .bind(ctx.tenant_id)
-                    .bind(refunded)
-                    .bind(reversed)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "UPDATE customers SET total_spent_minor = total_spent_minor - $3, \
-                     total_orders = total_orders - $4, loyalty_points = $5, tier = $6, updated_at = $7 \
-                     WHERE id = $1 AND tenant_id = $2",
-                )
-                .bind(order.customer_id)
-                .bind(ctx.tenant_id)
-                .bind(amount)
-                .bind(i64::from(fully_refunded))
-                .bind(after)
-                .bind(tier_after.rank())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
                 let reason = if refund.reason.is_empty() {
                     format!("Refund of {}", order.reference)
                 } else {
@@ -309,7 +289,28 @@ macro_rules! impl_orders {
                     always_ledger: taken > 0,
                     at: now,
                 };
+                // The order's and the customer's new figures go with the ledger, lots, tier
+                // change and activity rows (the lots are read before, by the balance change).
                 let mut batch = Self::write_batch();
+                batch
+                    .push("UPDATE orders SET refunded_minor = $3, points_reversed = $4 WHERE id = $1 AND tenant_id = $2")
+                    .bind(order_id)
+                    .bind(ctx.tenant_id)
+                    .bind(refunded)
+                    .bind(reversed);
+                batch
+                    .push(
+                        "UPDATE customers SET total_spent_minor = total_spent_minor - $3, \
+                         total_orders = total_orders - $4, loyalty_points = $5, tier = $6, updated_at = $7 \
+                         WHERE id = $1 AND tenant_id = $2",
+                    )
+                    .bind(order.customer_id)
+                    .bind(ctx.tenant_id)
+                    .bind(amount)
+                    .bind(i64::from(fully_refunded))
+                    .bind(after)
+                    .bind(tier_after.rank())
+                    .bind(now);
                 Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
                     .await?;
                 let entry = $crate::storage::ActivityEntry::by(
