@@ -643,29 +643,16 @@ async fn add_lots(app: &TestApp, db: Db, customer_id: i64, count: i32) {
                INSERT INTO points_lots (tenant_id, customer_id, remaining, expires_at, created_at) \
                SELECT c.tenant_id, c.id, 1, $2, $2 FROM customers c, n WHERE c.id = $1";
     let expires = Utc::now() + Duration::days(30);
+    // The same statement through either database's own connection type.
+    macro_rules! add_with {
+        ($connection:ty) => {{
+            let mut conn = <$connection>::connect(&app.db.url).await.expect("connect");
+            sqlx::query(sql).bind(customer_id).bind(expires).bind(count).execute(&mut conn).await.expect("lots")
+        }};
+    }
     let added = match db {
-        Db::Sqlite => {
-            let mut conn = sqlx::SqliteConnection::connect(&app.db.url).await.expect("sqlite");
-            sqlx::query(sql)
-                .bind(customer_id)
-                .bind(expires)
-                .bind(count)
-                .execute(&mut conn)
-                .await
-                .expect("lots")
-                .rows_affected()
-        }
-        Db::Postgres => {
-            let mut conn = sqlx::PgConnection::connect(&app.db.url).await.expect("postgres");
-            sqlx::query(sql)
-                .bind(customer_id)
-                .bind(expires)
-                .bind(count)
-                .execute(&mut conn)
-                .await
-                .expect("lots")
-                .rows_affected()
-        }
+        Db::Sqlite => add_with!(sqlx::SqliteConnection).rows_affected(),
+        Db::Postgres => add_with!(sqlx::PgConnection).rows_affected(),
     };
     assert_eq!(added, u64::try_from(count).expect("count"));
 }
