@@ -60,14 +60,9 @@ macro_rules! impl_privacy {
                     return;
                 }
                 // One statement for both channels: its rows get their ids in this order.
+                const ROW: &str = "($1, $2, $3, $4, $5, $6, COALESCE((SELECT email FROM users WHERE id = $7), ''))";
                 let rows: Vec<String> = (0..changed.len())
-                    .map(|row| {
-                        let p = row * 7;
-                        format!(
-                            "(${}, ${}, ${}, ${}, ${}, ${}, COALESCE((SELECT email FROM users WHERE id = ${}), ''))",
-                            p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7
-                        )
-                    })
+                    .map(|row| $crate::storage::write_batch::shift_parameters(ROW, 7 * row))
                     .collect();
                 batch.push(&format!(
                     "INSERT INTO consent_changes (tenant_id, customer_id, channel, granted, changed_at, source, \

@@ -113,8 +113,8 @@ fn joined(statements: &[String], form: BatchForm) -> Option<String> {
 }
 
 /// `sql` with each parameter `$n` renamed `$(n + offset)`, to follow statements that already
-/// bound `offset` values in the same request.
-fn shift_parameters(sql: &str, offset: usize) -> String {
+/// bound `offset` values in the same request (or rows before it in one statement).
+pub(crate) fn shift_parameters(sql: &str, offset: usize) -> String {
     if offset == 0 {
         return sql.to_owned();
     }
