@@ -7,7 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-cargo leptos build --release --precompress
+# The site (WebAssembly, CSS, hashed names, compressed twins) and the server at the same time.
+# One `cargo leptos build` makes them one after the other whenever it hashes names (a server may
+# embed the site's files); Patron's server reads the files and their hashes at run time, and
+# building both at once keeps the second core busy while either runs on one (the WebAssembly's
+# link-time optimization, wasm-opt, the server's own crate).
+cargo leptos build --release --precompress --frontend-only &
+front=$!
+trap 'kill "$front" 2>/dev/null || true' EXIT
+cargo leptos build --release --precompress --server-only
+wait "$front"
+trap - EXIT
 for file in target/site/pkg/*; do
   case "$file" in
     *.js | *.wasm | *.css) gzip -9 --no-name --keep --force "$file" ;;

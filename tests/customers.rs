@@ -545,7 +545,10 @@ async fn customer_schema(url: &str) -> Vec<String> {
         let mut db = sqlx::PgConnection::connect(url).await.expect("connect");
         sqlx::query_scalar(
             "SELECT indexdef FROM pg_indexes WHERE tablename = 'customers' UNION ALL \
-             SELECT tgname || ' ' || tgenabled::text FROM pg_trigger WHERE tgrelid = 'customers'::regclass",
+             SELECT tgname || ' ' || tgenabled::text FROM pg_trigger \
+             WHERE tgrelid = 'customers'::regclass AND NOT tgisinternal UNION ALL \
+             SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) \
+             FROM pg_constraint WHERE contype = 'f' AND convalidated",
         )
         .fetch_all(&mut db)
         .await
@@ -555,7 +558,7 @@ async fn customer_schema(url: &str) -> Vec<String> {
     rows
 }
 
-async fn a_demo_load_into_an_empty_table_puts_back_every_index_and_trigger_it_set_aside(db: Db) {
+async fn a_demo_load_into_an_empty_table_puts_back_every_index_trigger_and_key_it_set_aside(db: Db) {
     let app = TestApp::spawn(db).await;
     let before = customer_schema(&app.db.url).await;
     assert!(before.len() > 10, "{before:?}");
@@ -563,7 +566,11 @@ async fn a_demo_load_into_an_empty_table_puts_back_every_index_and_trigger_it_se
         .await
         .expect("demo");
     assert_eq!(written, 1200);
-    assert_eq!(customer_schema(&app.db.url).await, before, "the same indexes and triggers, all on");
+    assert_eq!(
+        customer_schema(&app.db.url).await,
+        before,
+        "the same indexes, triggers and foreign keys, all on and checked"
+    );
     let token = app.token("Demo Tenant", "owner").await;
     assert_eq!(count(&app, &token).await, 1200, "the counters were counted again");
     let last = &app.get("/api/customers/?ordering=-name&page_size=1", &token).await.json["results"][0];
@@ -580,6 +587,109 @@ async fn a_demo_load_into_an_empty_table_puts_back_every_index_and_trigger_it_se
         .expect("demo");
     assert_eq!((more, count(&app, &token).await), (5, 1206), "a smaller load into the table keeps its indexes up");
     assert_eq!(customer_schema(&app.db.url).await, before);
+}
+
+/// Customers for a bulk load: one with text that needs escaping and a history that goes below
+/// zero, the same email again in capitals, and a plain one.
+fn customers_to_load(now: chrono::DateTime<chrono::Utc>) -> Vec<patron::storage::ImportedCustomer> {
+    use patron::storage::{ImportedCustomer, ImportedPoints, PointsSource};
+    let at = |days| now - chrono::Duration::days(days);
+    let customer = |name: &str, email: &str, notes: &str, history: Vec<(i64, PointsSource)>| ImportedCustomer {
+        name: name.into(),
+        email: patron::domain::Email::parse(email).expect("email"),
+        phone: "+62 812-555-0101".into(),
+        address: "Jl. Sudirman No. 1".into(),
+        city: "Bandung".into(),
+        province: "Jawa Barat".into(),
+        postal_code: "40111".into(),
+        notes: notes.into(),
+        total_orders: 3,
+        total_spent_minor: 1_234_567,
+        is_active: true,
+        marketing_email: false,
+        marketing_sms: false,
+        created_at: at(30),
+        last_order_date: Some(at(2)),
+        history: history
+            .into_iter()
+            .zip(1..)
+            .map(|((delta, source), n)| ImportedPoints {
+                delta,
+                reason: format!("step {n}\t\\"),
+                source,
+                at: at(20 - n),
+            })
+            .collect(),
+    };
+    vec![
+        customer(
+            "Zoë Müller-Dubois",
+            "zoe@example.com",
+            "tab\there\nnew line\r\\N back\\slash",
+            vec![(120, PointsSource::Create), (-500, PointsSource::Manual), (640, PointsSource::Manual)],
+        ),
+        customer("Zoë Again", "ZOE@Example.com", "", vec![(5, PointsSource::Create)]),
+        customer("Budi Santoso", "budi@example.com", "", vec![]),
+    ]
+}
+
+/// A tenant's customers with their points and tier histories, without ids.
+async fn loaded_customers(app: &TestApp, token: &str) -> Vec<Value> {
+    fn without_ids(value: &mut Value) {
+        if let Some(object) = value.as_object_mut() {
+            for key in ["id", "customer", "tenant", "tenant_name"] {
+                object.remove(key);
+            }
+            object.values_mut().for_each(without_ids);
+        } else if let Some(items) = value.as_array_mut() {
+            items.iter_mut().for_each(without_ids);
+        }
+    }
+    let list = app.get("/api/customers/?ordering=email", token).await.json;
+    let mut customers = Vec::new();
+    for customer in list["results"].as_array().into_iter().flatten() {
+        let id = id_of(customer);
+        let mut customer = customer.clone();
+        customer["points_history"] = app.get(&format!("/api/customers/{id}/points_history/"), token).await.json;
+        customer["tier_history"] = app.get(&format!("/api/customers/{id}/tier_history/"), token).await.json;
+        without_ids(&mut customer);
+        customers.push(customer);
+    }
+    customers
+}
+
+async fn a_load_into_an_empty_table_writes_what_a_load_into_a_filled_one_writes(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let core = &app.state.core;
+    let now = chrono::Utc::now();
+    let mut written = Vec::new();
+    // The first load finds no customer at all (the fastest way in); the second finds the first's.
+    for tenant in ["First Load", "Second Load"] {
+        let token = app.token(tenant, "owner").await;
+        let id = core.storage.tenant_by_name(tenant).await.expect("tenant").expect("tenant").id;
+        let (sender, batches) = tokio::sync::mpsc::channel(1);
+        sender.send(customers_to_load(now)).await.expect("send");
+        drop(sender);
+        let loaded = core.storage.load_customers(id, 3, batches, &mut |_| ()).await.expect("load");
+        assert_eq!(loaded, 2, "the email given twice is skipped the second time");
+        written.push(loaded_customers(&app, &token).await);
+    }
+    let import_times = |customers: &mut Vec<Value>| {
+        for customer in customers {
+            customer["tier_history"]["results"][0]["changed_at"] = Value::Null;
+        }
+    };
+    written.iter_mut().for_each(import_times);
+    assert_eq!(written[0], written[1]);
+    let zoe = &written[0][1];
+    assert_eq!(zoe["notes"], "tab\there\nnew line\r\\N back\\slash", "{zoe}");
+    assert_eq!(zoe["name"], "Zoë Müller-Dubois");
+    assert_eq!(zoe["loyalty_points"], 640, "the history's dip below zero is clamped as it was applied");
+    assert_eq!(zoe["points_history"]["count"], 3, "the history of the skipped customer is skipped too: {zoe}");
+    assert_eq!(zoe["points_history"]["results"][1]["points"], -120, "{zoe}");
+    assert_eq!(zoe["points_history"]["results"][1]["reason"], "step 2\t\\");
+    assert_eq!(zoe["tier_history"]["results"][0]["tier"], "Gold", "{zoe}");
+    assert_eq!(written[0][0]["points_history"]["count"], 0, "{}", written[0][0]);
 }
 
 async fn a_create_answers_the_customer_as_stored_and_never_gives_an_id_twice(db: Db) {
@@ -688,7 +798,8 @@ on_both_backends!(
     a_create_answers_the_customer_as_stored_and_never_gives_an_id_twice,
     the_detail_adds_the_average_order_value,
     a_page_read_again_after_its_customers_changed_shows_them_as_they_are_now,
-    a_demo_load_into_an_empty_table_puts_back_every_index_and_trigger_it_set_aside,
+    a_demo_load_into_an_empty_table_puts_back_every_index_trigger_and_key_it_set_aside,
+    a_load_into_an_empty_table_writes_what_a_load_into_a_filled_one_writes,
 );
 
 #[tokio::test]

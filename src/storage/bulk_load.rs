@@ -1,7 +1,8 @@
 //! Bulk loads: many customers with their points history (`patron demo`).
 
-use super::{PointsSource, StorageResult};
-use crate::domain::Email;
+use super::duplicate_keys::DuplicateKeys;
+use super::{keys, PointsSource, StorageResult};
+use crate::domain::{Email, LoyaltyProgram};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -58,9 +59,76 @@ pub struct ImportedCustomer {
 impl ImportedCustomer {
     /// The balance its history leaves (each change clamped at zero, as the ledger applied it).
     pub fn balance(&self) -> i64 {
-        self.history
-            .iter()
-            .fold(0_i64, |balance, h| (balance + h.delta).clamp(0, crate::domain::customer_input::MAX_POINTS))
+        self.ledger_entries().last().map_or(0, |entry| entry.balance_after)
+    }
+
+    /// Its history as the ledger records it, oldest first: each change clamped between zero and
+    /// the most points a customer can hold.
+    pub fn ledger_entries(&self) -> impl Iterator<Item = LedgerEntry<'_>> {
+        self.history.iter().scan(0_i64, |balance, change| {
+            let after = (*balance + change.delta).clamp(0, crate::domain::customer_input::MAX_POINTS);
+            let applied = after - *balance;
+            *balance = after;
+            Some(LedgerEntry { change, applied, balance_after: after })
+        })
+    }
+
+    /// The columns of its row that follow from its fields: its keys, balance and tier.
+    pub fn derived(&self, program: LoyaltyProgram) -> DerivedColumns {
+        let points = self.balance();
+        DerivedColumns {
+            points,
+            tier: program.tiers().tier_of(points).rank(),
+            name_key: keys::name_key(&self.name),
+            email_key: self.email.key(),
+            search_text: keys::search_text(&self.name, self.email.as_str(), &self.phone),
+            duplicates: DuplicateKeys::of(&self.name, self.email.as_str(), &self.phone, &self.city),
+        }
+    }
+}
+
+/// One change of an imported customer's history as the ledger records it.
+#[derive(Clone, Copy, Debug)]
+pub struct LedgerEntry<'a> {
+    /// The change as imported.
+    pub change: &'a ImportedPoints,
+    /// The points it added (negative: removed) once clamped.
+    pub applied: i64,
+    /// The balance it left.
+    pub balance_after: i64,
+}
+
+/// The columns of an imported customer's row that follow from its fields.
+#[derive(Clone, Debug)]
+pub struct DerivedColumns {
+    /// Its balance.
+    pub points: i64,
+    /// The rank of its tier.
+    pub tier: i64,
+    /// Its name's sort key.
+    pub name_key: String,
+    /// Its email's unique key.
+    pub email_key: String,
+    /// What a search looks through.
+    pub search_text: String,
+    /// Its duplicate keys.
+    pub duplicates: DuplicateKeys,
+}
+
+/// The email keys a load into an empty table has written, as hashes. A customer whose key's hash
+/// is new cannot have a taken email; one whose hash was seen may (or merely shares a hash with
+/// one written) and goes through the insert that skips taken emails. Hashes keep a million keys
+/// in 16 MB.
+#[derive(Debug, Default)]
+pub struct LoadedEmails(std::collections::HashSet<u64>);
+
+impl LoadedEmails {
+    /// Records `email_key`; whether its hash is new to the load.
+    pub fn first_time(&mut self, email_key: &str) -> bool {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        email_key.hash(&mut hasher);
+        self.0.insert(hasher.finish())
     }
 }
 
@@ -107,7 +175,14 @@ macro_rules! impl_bulk_load {
                 let deferred = Self::defer_customer_indexes(&mut tx, expected).await?;
                 let mut program = Self::held_program(&mut tx, tenant_id).await?;
                 let now = $crate::storage::now();
-                while let Some(batch) = batches.recv().await {
+                let mut loaded = $crate::storage::bulk_load::LoadedEmails::default();
+                while let Some(mut batch) = batches.recv().await {
+                    if !deferred.is_empty() {
+                        let (copied, rest) =
+                            Self::copy_loaded_customers(&mut tx, tenant_id, program, batch, &mut loaded, now).await?;
+                        written += copied;
+                        batch = rest;
+                    }
                     for chunk in batch.chunks(500) {
                         written += Self::insert_customers(&mut tx, tenant_id, None, program, chunk, now).await?.len() as u64;
                     }
@@ -143,7 +218,6 @@ macro_rules! impl_bulk_load {
                 chunk: &[$crate::storage::ImportedCustomer],
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::storage::StorageResult<Vec<(i64, String)>> {
-                use $crate::storage::keys;
                 type Db = <$backend as $crate::storage::Dialect>::Db;
                 let mut insert = sqlx::QueryBuilder::<Db>::new(
                     "INSERT INTO customers (tenant_id, name, name_key, email, email_key, phone, address, city, \
@@ -152,35 +226,34 @@ macro_rules! impl_bulk_load {
                      tier, marketing_email, marketing_sms, dup_email, dup_phone, dup_name) ",
                 );
                 insert.push_values(chunk, |mut row, c| {
-                    let points = c.balance();
-                    let dup = $crate::storage::duplicate_keys::DuplicateKeys::of(&c.name, c.email.as_str(), &c.phone, &c.city);
+                    let derived = c.derived(program);
                     row.push_bind(tenant_id)
                         .push_bind(c.name.clone())
-                        .push_bind(keys::name_key(&c.name))
+                        .push_bind(derived.name_key)
                         .push_bind(c.email.as_str().to_owned())
-                        .push_bind(c.email.key())
+                        .push_bind(derived.email_key)
                         .push_bind(c.phone.clone())
                         .push_bind(c.address.clone())
                         .push_bind(c.city.clone())
                         .push_bind(c.province.clone())
                         .push_bind(c.postal_code.clone())
-                        .push_bind(points)
+                        .push_bind(derived.points)
                         .push_bind(c.total_orders)
                         .push_bind(c.total_spent_minor)
                         .push_bind(c.notes.clone())
                         .push_bind(c.is_active)
-                        .push_bind(keys::search_text(&c.name, c.email.as_str(), &c.phone))
+                        .push_bind(derived.search_text)
                         .push_bind(c.created_at)
                         .push_bind(c.created_at)
                         .push_bind(c.last_order_date)
                         .push_bind(c.total_orders)
                         .push_bind(c.total_spent_minor)
-                        .push_bind(program.tiers().tier_of(points).rank())
+                        .push_bind(derived.tier)
                         .push_bind(c.marketing_email)
                         .push_bind(c.marketing_sms)
-                        .push_bind(dup.email)
-                        .push_bind(dup.phone)
-                        .push_bind(dup.name);
+                        .push_bind(derived.duplicates.email)
+                        .push_bind(derived.duplicates.phone)
+                        .push_bind(derived.duplicates.name);
                 });
                 insert.push(
                     " ON CONFLICT (tenant_id, email_key) DO NOTHING RETURNING id, email_key, tier, loyalty_points",
@@ -219,34 +292,29 @@ macro_rules! impl_bulk_load {
                         lots.build().execute(&mut **tx).await?;
                     }
                 }
-                let by_key: std::collections::HashMap<&str, i64> =
+                // The first customer of the chunk with an email was written (the database inserts
+                // rows in order); one after it with the same email was skipped, and so is its history.
+                let mut by_key: std::collections::HashMap<&str, i64> =
                     ids.iter().map(|(id, key, _, _)| (key.as_str(), *id)).collect();
                 let written: Vec<(i64, &$crate::storage::ImportedCustomer)> =
-                    chunk.iter().filter_map(|c| by_key.get(c.email.key().as_str()).map(|id| (*id, c))).collect();
-                let mut entries = Vec::new();
-                for (id, c) in &written {
-                    let mut balance = 0_i64;
-                    for h in &c.history {
-                        let after = (balance + h.delta).clamp(0, $crate::domain::customer_input::MAX_POINTS);
-                        entries.push((*id, h, after - balance, after));
-                        balance = after;
-                    }
-                }
+                    chunk.iter().filter_map(|c| by_key.remove(c.email.key().as_str()).map(|id| (id, c))).collect();
+                let entries: Vec<(i64, $crate::storage::bulk_load::LedgerEntry)> =
+                    written.iter().flat_map(|(id, c)| c.ledger_entries().map(move |entry| (*id, entry))).collect();
                 let user_id = actor.map(|ctx| ctx.user_id);
                 for rows in entries.chunks(1000) {
                     let mut ledger = sqlx::QueryBuilder::<Db>::new(
                         "INSERT INTO points_ledger (tenant_id, customer_id, delta, balance_after, reason, \
                          source, user_id, created_at) ",
                     );
-                    ledger.push_values(rows, |mut row, (id, h, applied, balance)| {
+                    ledger.push_values(rows, |mut row, (id, entry)| {
                         row.push_bind(tenant_id)
                             .push_bind(*id)
-                            .push_bind(*applied)
-                            .push_bind(*balance)
-                            .push_bind(h.reason.clone())
-                            .push_bind(h.source.as_str())
+                            .push_bind(entry.applied)
+                            .push_bind(entry.balance_after)
+                            .push_bind(entry.change.reason.clone())
+                            .push_bind(entry.change.source.as_str())
                             .push_bind(user_id)
-                            .push_bind(h.at);
+                            .push_bind(entry.change.at);
                     });
                     ledger.build().execute(&mut **tx).await?;
                 }
