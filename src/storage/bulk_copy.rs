@@ -17,6 +17,9 @@ const CUSTOMER_COLUMNS: &str = "id, tenant_id, name, name_key, email, email_key,
      updated_at, last_order_date, opening_orders, opening_spent_minor, tier, marketing_email, marketing_sms, \
      dup_email, dup_phone, dup_name";
 
+/// How many customers go in one round of `COPY`s: bounds the rows held in memory (about 10 MB).
+const CUSTOMERS_PER_COPY: usize = 10_000;
+
 /// Writes the customers of `batch` whose emails `loaded` has not seen, with their history, in
 /// `tx`; returns how many it wrote and the customers it left (whose emails may be taken).
 pub async fn copy_customers(
@@ -28,9 +31,20 @@ pub async fn copy_customers(
     now: DateTime<Utc>,
 ) -> StorageResult<(u64, Vec<ImportedCustomer>)> {
     let (fresh, rest): (Vec<_>, Vec<_>) = batch.into_iter().partition(|c| loaded.first_time(&c.email.key()));
-    if fresh.is_empty() {
-        return Ok((0, rest));
+    for chunk in fresh.chunks(CUSTOMERS_PER_COPY) {
+        copy_chunk(tx, tenant_id, program, chunk, now).await?;
     }
+    Ok((fresh.len() as u64, rest))
+}
+
+/// Writes `fresh` (customers whose emails are free) with their history.
+async fn copy_chunk(
+    tx: &mut sqlx::Transaction<'_, Postgres>,
+    tenant_id: i64,
+    program: LoyaltyProgram,
+    fresh: &[ImportedCustomer],
+    now: DateTime<Utc>,
+) -> StorageResult<()> {
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('customers', 'id')) FROM generate_series(1, $1)")
             .bind(fresh.len() as i64)
@@ -41,7 +55,7 @@ pub async fn copy_customers(
     let mut lots = CopyText::new();
     let mut ledger = CopyText::new();
     let expires_at = program.points_expire_after_days().map(|days| now + chrono::Duration::days(days));
-    for (id, c) in ids.iter().copied().zip(&fresh) {
+    for (id, c) in ids.iter().copied().zip(fresh) {
         let derived = c.derived(program);
         customers
             .int(id)
@@ -105,8 +119,7 @@ pub async fn copy_customers(
          FROM STDIN",
         ledger,
     )
-    .await?;
-    Ok((fresh.len() as u64, rest))
+    .await
 }
 
 /// Sends `rows` through `statement` (a `COPY ... FROM STDIN`); nothing when there are none.
