@@ -4,7 +4,7 @@
 //! without an actor: the customers, their points history, the start of their tier history and,
 //! with expiry on, their balance as one lot.
 
-use super::bulk_load::{ImportedCustomer, LoadedEmails};
+use super::bulk_load::ImportedCustomer;
 use super::copy_text::CopyText;
 use super::StorageResult;
 use crate::domain::{LoyaltyProgram, TierCause};
@@ -18,27 +18,11 @@ const CUSTOMER_COLUMNS: &str = "id, tenant_id, name, name_key, email, email_key,
      dup_email, dup_phone, dup_name";
 
 /// How many customers go in one round of `COPY`s: bounds the rows held in memory (about 10 MB).
-const CUSTOMERS_PER_COPY: usize = 10_000;
+pub const CUSTOMERS_PER_COPY: usize = 10_000;
 
-/// Writes the customers of `batch` whose emails `loaded` has not seen, with their history, in
-/// `tx`; returns how many it wrote and the customers it left (whose emails may be taken).
+/// Writes `fresh` (customers whose emails are free in the tenant, at most
+/// [`CUSTOMERS_PER_COPY`]) with their history in `tx`.
 pub async fn copy_customers(
-    tx: &mut sqlx::Transaction<'_, Postgres>,
-    tenant_id: i64,
-    program: LoyaltyProgram,
-    batch: Vec<ImportedCustomer>,
-    loaded: &mut LoadedEmails,
-    now: DateTime<Utc>,
-) -> StorageResult<(u64, Vec<ImportedCustomer>)> {
-    let (fresh, rest): (Vec<_>, Vec<_>) = batch.into_iter().partition(|c| loaded.first_time(&c.email.key()));
-    for chunk in fresh.chunks(CUSTOMERS_PER_COPY) {
-        copy_chunk(tx, tenant_id, program, chunk, now).await?;
-    }
-    Ok((fresh.len() as u64, rest))
-}
-
-/// Writes `fresh` (customers whose emails are free) with their history.
-async fn copy_chunk(
     tx: &mut sqlx::Transaction<'_, Postgres>,
     tenant_id: i64,
     program: LoyaltyProgram,
@@ -82,16 +66,12 @@ async fn copy_chunk(
             .int(c.total_spent_minor)
             .int(derived.tier)
             .boolean(c.marketing_email)
-            .boolean(c.marketing_sms);
-        match &derived.duplicates.email {
-            Some(key) => customers.text(key),
-            None => customers.null(),
-        };
-        match &derived.duplicates.phone {
-            Some(key) => customers.text(key),
-            None => customers.null(),
-        };
-        customers.text(&derived.duplicates.name).end_row();
+            .boolean(c.marketing_sms)
+            .optional_text(derived.duplicates.email.as_deref())
+            .optional_text(derived.duplicates.phone.as_deref())
+            .text(&derived.duplicates.name)
+            .end_row();
+
         tiers.int(tenant_id).int(id).int(derived.tier).null().text(TierCause::Import.as_str()).time(now).end_row();
         if let (Some(expires_at), true) = (expires_at, derived.points > 0) {
             lots.int(tenant_id).int(id).int(derived.points).time(expires_at).time(now).end_row();

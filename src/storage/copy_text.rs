@@ -38,6 +38,14 @@ impl CopyText {
         self
     }
 
+    /// A text column that may be NULL.
+    pub fn optional_text(&mut self, value: Option<&str>) -> &mut Self {
+        match value {
+            Some(value) => self.text(value),
+            None => self.null(),
+        }
+    }
+
     /// An integer column.
     pub fn int(&mut self, value: i64) -> &mut Self {
         self.separate();
@@ -109,8 +117,13 @@ mod tests {
     fn columns_are_tab_separated_and_rows_end_with_a_newline() {
         let mut rows = CopyText::new();
         rows.int(7).text("Sari").boolean(true).null().end_row();
-        rows.optional_int(None).optional_int(Some(-3)).boolean(false).end_row();
-        assert_eq!(String::from_utf8(rows.into_bytes()).unwrap(), "7\tSari\tt\t\\N\n\\N\t-3\tf\n");
+        rows.optional_int(None)
+            .optional_int(Some(-3))
+            .boolean(false)
+            .optional_text(Some("x"))
+            .optional_text(None)
+            .end_row();
+        assert_eq!(String::from_utf8(rows.into_bytes()).unwrap(), "7\tSari\tt\t\\N\n\\N\t-3\tf\tx\t\\N\n");
     }
 
     #[test]

@@ -196,7 +196,8 @@ impl Dialect for PostgresStorage {
         Ok(rebuild)
     }
 
-    /// `COPY` (see [`bulk_copy`](super::bulk_copy)).
+    /// `COPY` (see [`bulk_copy`](super::bulk_copy)) for the customers whose emails are new to the
+    /// load: the table was empty when it started, so only the load itself can have taken them.
     async fn copy_loaded_customers(
         tx: &mut sqlx::Transaction<'_, Postgres>,
         tenant_id: i64,
@@ -205,7 +206,11 @@ impl Dialect for PostgresStorage {
         loaded: &mut LoadedEmails,
         now: DateTime<Utc>,
     ) -> StorageResult<(u64, Vec<ImportedCustomer>)> {
-        super::bulk_copy::copy_customers(tx, tenant_id, program, batch, loaded, now).await
+        let (fresh, rest): (Vec<_>, Vec<_>) = batch.into_iter().partition(|c| loaded.first_time(&c.email.key()));
+        for round in fresh.chunks(super::bulk_copy::CUSTOMERS_PER_COPY) {
+            super::bulk_copy::copy_customers(tx, tenant_id, program, round, now).await?;
+        }
+        Ok((fresh.len() as u64, rest))
     }
 
     /// Substring search through the trigram GIN index.
