@@ -61,7 +61,7 @@ tool_build() {
   for crate in "${hot[@]}"; do overrides+=(--config "profile.release.package.$crate.opt-level=3"); done
   cargo install -q --path . --locked \
     --config profile.release.lto=false --config profile.release.codegen-units=16 \
-    --config profile.release.debug=false --config profile.release.opt-level=0 "${overrides[@]}"
+    --config profile.release.debug=false --config profile.release.opt-level=0 "${overrides[@]}" "$@"
 }
 
 # --- Rust: the WebAssembly target, cargo-leptos, wasm-bindgen-cli at the version in Cargo.lock ---
@@ -96,13 +96,68 @@ impl NewCommand {
 EOF
 }
 
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+# cargo-leptos without swc, a JavaScript compiler of about 110 crates that it uses for one thing:
+# minifying the site's JavaScript (22 KB). Without it the tool builds in about half the time
+# (206 s against 106 s with the change below, on two cores). Its `minify` runs esbuild instead,
+# which npm installs with the other build tools (package.json).
+leave_out_swc() {
+  local src=$1 front=$1/src/compile/front.rs
+  sed -i '/^\[dependencies\.swc\]$/,/^$/d; /^\[dependencies\.swc_common\]$/,/^$/d' "$src/Cargo.toml"
+  # swc's two `use` items, the import only `minify` used, and `minify` itself (the file's end).
+  perl -0pi -e 's/use swc::\{.*?\};\nuse swc_common::[^;]*;\n//s; s/^fn minify<JS.*\z//ms' "$front"
+  sed -i '/^        eyre::AnyhowCompatWrapErr,$/d' "$front"
+  if grep -q 'swc\|fn minify' "$front"; then
+    echo "setup: cargo-leptos' src/compile/front.rs is not as expected; update leave_out_swc" >&2
+    exit 1
+  fi
+  cat >>"$front" <<'EOF'
+/// Minifies the site's JavaScript with esbuild, installed from npm beside the other build tools
+/// (this build of cargo-leptos leaves out swc: see Patron's scripts/setup.sh).
+fn minify<JS: AsRef<str>>(js: JS) -> Result<String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("esbuild")
+        .args(["--minify", "--format=esm", "--log-level=warning"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| eyre!("esbuild minifies the JavaScript and could not start ({e}): run scripts/setup.sh"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(js.as_ref().as_bytes())?;
+    }
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!("esbuild could not minify the JavaScript");
+    }
+    Ok(String::from_utf8(output.stdout)?)
+}
+EOF
+}
+
+# cargo-leptos without TLS: it can download Tailwind, wasm-opt and wasm-bindgen over https when they
+# are not on the PATH, which brings aws-lc (a cryptography library compiled from C). Patron's tools
+# come from npm and from this script, so the tool is built with its `no_downloads` feature (a
+# missing tool is an error that names it) and its HTTP client without a cryptography provider.
+leave_out_tls() {
+  local src=$1
+  sed -i '/^\[dependencies\.reqwest\]$/,/^$/ s/^    "rustls",$/    "rustls-no-provider",/' "$src/Cargo.toml"
+  if ! grep -q '"rustls-no-provider"' "$src/Cargo.toml"; then
+    echo "setup: cargo-leptos' reqwest features are not as expected; update leave_out_tls" >&2
+    exit 1
+  fi
+}
+
+# An earlier build of this script's (with swc) is replaced: its text says which build it is.
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION" ||
+  ! grep -q "esbuild minifies the JavaScript" "$(command -v cargo-leptos)"; then
   log "building cargo-leptos $CARGO_LEPTOS_VERSION from its registry source (a few minutes)"
   src=$(crate_source cargo-leptos "$CARGO_LEPTOS_VERSION")
   leave_out_new_command "$src"
+  leave_out_swc "$src"
+  leave_out_tls "$src"
   # Its published lock needs a newer rustc than ours through cargo-util-schemas; pin that one crate
-  # (which also drops what the `new` command needed from the lock).
-  (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 && tool_build)
+  # (which also drops what the left-out parts needed from the lock).
+  (cd "$src" && cargo update -q -p cargo-util-schemas --precise 0.14.1 && tool_build --features no_downloads)
   rm -rf "$(dirname "$src")"
 fi
 
