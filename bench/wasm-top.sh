@@ -11,8 +11,8 @@ out=target/wasm-top
 mkdir -p "$out"
 # A target folder of its own: other flags than the server's build, which would otherwise rebuild.
 CARGO_TARGET_DIR=target/wasm-top/cargo RUSTFLAGS="--cfg erase_components" \
-  cargo build --quiet --lib --target wasm32-unknown-unknown --profile wasm-release --no-default-features --features hydrate
-wasm-bindgen --target web --out-dir "$out" target/wasm-top/cargo/wasm32-unknown-unknown/wasm-release/patron.wasm
+  cargo build --quiet --package patron-browser --lib --target wasm32-unknown-unknown --profile wasm-release --no-default-features --features hydrate
+wasm-bindgen --target web --out-name patron --out-dir "$out" target/wasm-top/cargo/wasm32-unknown-unknown/wasm-release/patron_browser.wasm
 wasm-opt -Oz --debuginfo "$out/patron_bg.wasm" -o "$out/named.wasm"
 wasm-opt -Oz --strip-debug "$out/patron_bg.wasm" -o "$out/shipped.wasm"
 python3 bench/wasm_top.py "$out/named.wasm" "${1:-20}"

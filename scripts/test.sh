@@ -16,7 +16,7 @@ cargo fmt --all -- --check
 step "clippy (server)"
 cargo clippy --all-targets --features ssr -- -D warnings
 step "clippy (browser)"
-cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+cargo clippy --workspace --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 step "PostgreSQL for the tests"
 TEST_DATABASE_URL=$(scripts/test-postgres.sh)
