@@ -98,7 +98,7 @@ EOF
 
 # cargo-leptos without swc, a JavaScript compiler of about 110 crates that it uses for one thing:
 # minifying the site's JavaScript (22 KB). Without it the tool builds in about half the time
-# (206 s against 106 s with the change below, on two cores). Its `minify` runs esbuild instead,
+# (207 s against 106 s together with the change below, on two cores). Its `minify` runs esbuild instead,
 # which npm installs with the other build tools (package.json).
 leave_out_swc() {
   local src=$1 front=$1/src/compile/front.rs
@@ -121,7 +121,10 @@ fn minify<JS: AsRef<str>>(js: JS) -> Result<String> {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| eyre!("esbuild minifies the JavaScript and could not start ({e}): run scripts/setup.sh"))?;
+        .map_err(|e| {
+            eyre!("esbuild minifies the JavaScript and could not start ({e}): it comes from npm \
+                   (scripts/setup.sh); put node_modules/.bin on the PATH, as scripts/build.sh does")
+        })?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(js.as_ref().as_bytes())?;
     }
