@@ -257,111 +257,116 @@ macro_rules! impl_customer_writes {
                 new: &$crate::domain::customer_input::NewCustomer,
             ) -> $crate::storage::StorageResult<$crate::domain::Customer> {
                 use $crate::storage::{keys, Dialect};
-                let details = &new.details;
-                let phone = details.phone.clone().unwrap_or_default();
-                let points = details.loyalty_points.unwrap_or(0);
-                let consents = (details.marketing_email.unwrap_or(false), details.marketing_sms.unwrap_or(false));
-                let now = $crate::storage::now();
-                let last_order_date = details.last_order_date.flatten().map(|at| chrono::SubsecRound::trunc_subsecs(at, 6));
-                let is_active = details.is_active.unwrap_or(true);
-                let mut writer = self.writer().await?;
-                let mut tx = writer.begin().await?;
-                let (program, tenant_name, id) = Self::held_program_for_create(&mut tx, ctx.tenant_id).await?;
-                let tier = program.tiers().tier_of(points);
-                let city = details.city.as_deref().unwrap_or_default();
-                let dup = $crate::storage::duplicate_keys::DuplicateKeys::of(&new.name, new.email.as_str(), &phone, city);
-                // The row and everything that goes with it (its consents, first tier, opening
-                // balance and activity row) go to the database together.
-                let mut batch = Self::write_batch();
-                batch
-                    .push(
-                        "INSERT INTO customers (id, tenant_id, name, name_key, email, email_key, phone, address, city, \
-                         province, postal_code, loyalty_points, notes, is_active, search_text, created_at, updated_at, \
-                         last_order_date, tier, marketing_email, marketing_sms, dup_email, dup_phone, dup_name) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, \
-                         $19, $20, $21, $22, $23)",
-                    )
-                    .bind(id)
-                    .bind(ctx.tenant_id)
-                    .bind(&new.name)
-                    .bind(keys::name_key(&new.name))
-                    .bind(new.email.as_str())
-                    .bind(new.email.key())
-                    .bind(&phone)
-                    .bind(details.address.clone().unwrap_or_default())
-                    .bind(city)
-                    .bind(details.province.clone().unwrap_or_default())
-                    .bind(details.postal_code.clone().unwrap_or_default())
-                    .bind(points)
-                    .bind(details.notes.clone().unwrap_or_default())
-                    .bind(is_active)
-                    .bind(keys::search_text(&new.name, new.email.as_str(), &phone))
-                    .bind(now)
-                    .bind(last_order_date)
-                    .bind(tier.rank())
-                    .bind(consents.0)
-                    .bind(consents.1)
-                    .bind(dup.email)
-                    .bind(dup.phone)
-                    .bind(dup.name);
-                Self::push_consents(&mut batch, ctx, id, (false, false), consents, ctx.channel, now);
-                let first_tier = $crate::storage::balance::TierStep {
-                    customer_id: id,
-                    tier,
-                    previous: None,
-                    cause: $crate::domain::TierCause::Create,
-                    at: now,
-                };
-                Self::push_tier_change(&mut batch, ctx.tenant_id, &first_tier);
-                let before = $crate::storage::balance::HeldCustomer { points: 0, tier, is_active };
-                let change = $crate::storage::balance::BalanceChange {
-                    customer_id: id,
-                    before,
-                    after: points,
-                    tier_after: tier,
-                    reason: "Opening balance",
-                    source: $crate::storage::PointsSource::Create,
-                    cause: $crate::domain::TierCause::Create,
-                    always_ledger: false,
-                    at: now,
-                };
-                Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
-                    .await?;
-                let entry = $crate::storage::ActivityEntry::by(
-                    ctx,
-                    $crate::domain::activity::ActivityAction::CustomerCreated,
-                    $crate::domain::activity::TargetType::Customer,
-                    id,
-                    new.name.as_str(),
-                    serde_json::json!({}),
-                );
-                Self::push_activity(&mut batch, &entry, now);
-                batch.run(&mut *tx).await.map_err($crate::storage::conflict_in)?;
-                tx.commit().await?;
-                // The row as it was written, without reading it again.
-                Ok($crate::domain::Customer {
-                    id,
-                    tenant_id: ctx.tenant_id,
-                    tenant_name,
-                    name: new.name.clone(),
-                    email: new.email.as_str().to_owned(),
-                    phone,
-                    address: details.address.clone().unwrap_or_default(),
-                    city: city.to_owned(),
-                    province: details.province.clone().unwrap_or_default(),
-                    postal_code: details.postal_code.clone().unwrap_or_default(),
-                    loyalty_points: points,
-                    total_orders: 0,
-                    total_spent_minor: 0,
-                    notes: details.notes.clone().unwrap_or_default(),
-                    is_active,
-                    marketing_email: consents.0,
-                    marketing_sms: consents.1,
-                    created_at: now,
-                    updated_at: now,
-                    last_order_date,
-                    tier_rank: tier.rank(),
-                })
+                let ctx = *ctx;
+                let new = new.clone();
+                self.write(Box::new(move |tx| Box::pin(async move {
+                    let ctx = &ctx;
+                    let details = &new.details;
+                    let phone = details.phone.clone().unwrap_or_default();
+                    let points = details.loyalty_points.unwrap_or(0);
+                    let consents = (details.marketing_email.unwrap_or(false), details.marketing_sms.unwrap_or(false));
+                    let now = $crate::storage::now();
+                    let last_order_date =
+                        details.last_order_date.flatten().map(|at| chrono::SubsecRound::trunc_subsecs(at, 6));
+                    let is_active = details.is_active.unwrap_or(true);
+                    let (program, tenant_name, id) = Self::held_program_for_create(tx, ctx.tenant_id).await?;
+                    let tier = program.tiers().tier_of(points);
+                    let city = details.city.as_deref().unwrap_or_default();
+                    let dup =
+                        $crate::storage::duplicate_keys::DuplicateKeys::of(&new.name, new.email.as_str(), &phone, city);
+                    // The row and everything that goes with it (its consents, first tier, opening
+                    // balance and activity row) go to the database together.
+                    let mut batch = Self::write_batch();
+                    batch
+                        .push(
+                            "INSERT INTO customers (id, tenant_id, name, name_key, email, email_key, phone, \
+                             address, city, province, postal_code, loyalty_points, notes, is_active, search_text, \
+                             created_at, updated_at, last_order_date, tier, marketing_email, marketing_sms, \
+                             dup_email, dup_phone, dup_name) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, \
+                             $17, $18, $19, $20, $21, $22, $23)",
+                        )
+                        .bind(id)
+                        .bind(ctx.tenant_id)
+                        .bind(&new.name)
+                        .bind(keys::name_key(&new.name))
+                        .bind(new.email.as_str())
+                        .bind(new.email.key())
+                        .bind(&phone)
+                        .bind(details.address.clone().unwrap_or_default())
+                        .bind(city)
+                        .bind(details.province.clone().unwrap_or_default())
+                        .bind(details.postal_code.clone().unwrap_or_default())
+                        .bind(points)
+                        .bind(details.notes.clone().unwrap_or_default())
+                        .bind(is_active)
+                        .bind(keys::search_text(&new.name, new.email.as_str(), &phone))
+                        .bind(now)
+                        .bind(last_order_date)
+                        .bind(tier.rank())
+                        .bind(consents.0)
+                        .bind(consents.1)
+                        .bind(dup.email)
+                        .bind(dup.phone)
+                        .bind(dup.name);
+                    Self::push_consents(&mut batch, ctx, id, (false, false), consents, ctx.channel, now);
+                    let first_tier = $crate::storage::balance::TierStep {
+                        customer_id: id,
+                        tier,
+                        previous: None,
+                        cause: $crate::domain::TierCause::Create,
+                        at: now,
+                    };
+                    Self::push_tier_change(&mut batch, ctx.tenant_id, &first_tier);
+                    let before = $crate::storage::balance::HeldCustomer { points: 0, tier, is_active };
+                    let change = $crate::storage::balance::BalanceChange {
+                        customer_id: id,
+                        before,
+                        after: points,
+                        tier_after: tier,
+                        reason: "Opening balance",
+                        source: $crate::storage::PointsSource::Create,
+                        cause: $crate::domain::TierCause::Create,
+                        always_ledger: false,
+                        at: now,
+                    };
+                    Self::record_balance_change(tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
+                        .await?;
+                    let entry = $crate::storage::ActivityEntry::by(
+                        ctx,
+                        $crate::domain::activity::ActivityAction::CustomerCreated,
+                        $crate::domain::activity::TargetType::Customer,
+                        id,
+                        new.name.as_str(),
+                        serde_json::json!({}),
+                    );
+                    Self::push_activity(&mut batch, &entry, now);
+                    batch.run(&mut **tx).await.map_err($crate::storage::conflict_in)?;
+                    // The row as it was written, without reading it again.
+                    Ok($crate::domain::Customer {
+                        id,
+                        tenant_id: ctx.tenant_id,
+                        tenant_name,
+                        name: new.name.clone(),
+                        email: new.email.as_str().to_owned(),
+                        phone,
+                        address: details.address.clone().unwrap_or_default(),
+                        city: city.to_owned(),
+                        province: details.province.clone().unwrap_or_default(),
+                        postal_code: details.postal_code.clone().unwrap_or_default(),
+                        loyalty_points: points,
+                        total_orders: 0,
+                        total_spent_minor: 0,
+                        notes: details.notes.clone().unwrap_or_default(),
+                        is_active,
+                        marketing_email: consents.0,
+                        marketing_sms: consents.1,
+                        created_at: now,
+                        updated_at: now,
+                        last_order_date,
+                        tier_rank: tier.rank(),
+                    })
+                }))).await
             }
 
             async fn update_customer(

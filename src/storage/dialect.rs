@@ -8,6 +8,7 @@ use super::list_cache::ListCache;
 use super::user_cache::UserCache;
 use super::write_batch::{BatchForm, WriteBatch};
 use super::write_connection::WriteConnection;
+use super::write_groups::WriteFn;
 use super::StorageResult;
 use crate::domain::LoyaltyProgram;
 use async_trait::async_trait;
@@ -73,6 +74,19 @@ pub trait Dialect: Send + Sync + 'static {
     /// [`Self::BEGIN_WRITE`]) or one statement; by default any connection of the pool.
     async fn writer(&self) -> StorageResult<WriteConnection<Self::Db>> {
         Ok(WriteConnection::pooled(self.pool().acquire().await?, Self::BEGIN_WRITE))
+    }
+
+    /// Runs `write` in a write transaction and answers once it is committed. By default it runs
+    /// on [`Self::writer`] in a transaction of its own; where writes queue for one connection
+    /// (SQLite), the writes waiting together share a transaction (see
+    /// [`WriteGroups`](super::write_groups::WriteGroups)). `write` must not take the writer
+    /// itself.
+    async fn write<T: Send + 'static>(&self, write: WriteFn<Self::Db, T>) -> StorageResult<T> {
+        let mut writer = self.writer().await?;
+        let mut tx = writer.begin().await?;
+        let value = write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(value)
     }
 
     /// A connection of its own for a bulk load, set up for it, closed when dropped, and

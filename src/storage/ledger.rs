@@ -75,66 +75,67 @@ macro_rules! impl_ledger {
                 change: &$crate::domain::customer_actions::PointsChange,
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
-                let mut writer = self.writer().await?;
-                let mut tx = writer.begin().await?;
-                let Some((program, customer)) = Self::held_program_and_customer(&mut tx, ctx.tenant_id, id).await?
-                else {
-                    return Ok(None);
-                };
-                let before = $crate::storage::balance::HeldCustomer::from(&customer);
-                // Clamped at zero and at the largest balance.
-                let after = $crate::domain::loyalty::balance_after(before.points, change.points());
-                let tier_after = program.tiers().tier_of(after);
-                let at = $crate::storage::now();
-                let requested = change.points();
-                // The update, its ledger row and its activity row go to the database together.
-                let mut batch = Self::write_batch();
-                batch
-                    .push(
-                        "UPDATE customers SET loyalty_points = $3, tier = $4, updated_at = $5 \
-                         WHERE id = $1 AND tenant_id = $2",
-                    )
-                    .bind(id)
-                    .bind(ctx.tenant_id)
-                    .bind(after)
-                    .bind(tier_after.rank())
-                    .bind(at);
-                let change = $crate::storage::balance::BalanceChange {
-                    customer_id: id,
-                    before,
-                    after,
-                    tier_after,
-                    reason: change.reason(),
-                    source: $crate::storage::PointsSource::Manual,
-                    cause: $crate::domain::TierCause::Manual,
-                    always_ledger: false,
-                    at,
-                };
-                Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
-                    .await?;
-                let entry = $crate::storage::ActivityEntry::by(
-                    ctx,
-                    $crate::domain::activity::ActivityAction::CustomerPointsChanged,
-                    $crate::domain::activity::TargetType::Customer,
-                    id,
-                    "",
-                    serde_json::json!({
-                        "points": requested,
-                        "from": change.before.points,
-                        "to": after,
-                        "reason": change.reason,
-                    }),
-                );
-                Self::push_activity(&mut batch, &entry, at);
-                batch.run(&mut *tx).await?;
-                tx.commit().await?;
-                // The row as the update left it, without reading it again.
-                Ok(Some($crate::domain::Customer {
-                    loyalty_points: after,
-                    tier_rank: tier_after.rank(),
-                    updated_at: at,
-                    ..customer
-                }))
+                let ctx = *ctx;
+                let change = change.clone();
+                self.write(Box::new(move |tx| Box::pin(async move {
+                    let Some((program, customer)) = Self::held_program_and_customer(tx, ctx.tenant_id, id).await?
+                    else {
+                        return Ok(None);
+                    };
+                    let before = $crate::storage::balance::HeldCustomer::from(&customer);
+                    // Clamped at zero and at the largest balance.
+                    let after = $crate::domain::loyalty::balance_after(before.points, change.points());
+                    let tier_after = program.tiers().tier_of(after);
+                    let at = $crate::storage::now();
+                    let requested = change.points();
+                    // The update, its ledger row and its activity row go to the database together.
+                    let mut batch = Self::write_batch();
+                    batch
+                        .push(
+                            "UPDATE customers SET loyalty_points = $3, tier = $4, updated_at = $5 \
+                             WHERE id = $1 AND tenant_id = $2",
+                        )
+                        .bind(id)
+                        .bind(ctx.tenant_id)
+                        .bind(after)
+                        .bind(tier_after.rank())
+                        .bind(at);
+                    let change = $crate::storage::balance::BalanceChange {
+                        customer_id: id,
+                        before,
+                        after,
+                        tier_after,
+                        reason: change.reason(),
+                        source: $crate::storage::PointsSource::Manual,
+                        cause: $crate::domain::TierCause::Manual,
+                        always_ledger: false,
+                        at,
+                    };
+                    Self::record_balance_change(tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
+                        .await?;
+                    let entry = $crate::storage::ActivityEntry::by(
+                        &ctx,
+                        $crate::domain::activity::ActivityAction::CustomerPointsChanged,
+                        $crate::domain::activity::TargetType::Customer,
+                        id,
+                        "",
+                        serde_json::json!({
+                            "points": requested,
+                            "from": change.before.points,
+                            "to": after,
+                            "reason": change.reason,
+                        }),
+                    );
+                    Self::push_activity(&mut batch, &entry, at);
+                    batch.run(&mut **tx).await?;
+                    // The row as the update left it, without reading it again.
+                    Ok(Some($crate::domain::Customer {
+                        loyalty_points: after,
+                        tier_rank: tier_after.rank(),
+                        updated_at: at,
+                        ..customer
+                    }))
+                }))).await
             }
 
             async fn points_history(

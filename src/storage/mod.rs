@@ -42,6 +42,7 @@ pub mod sqlite;
 pub mod user_cache;
 pub mod write_batch;
 pub mod write_connection;
+pub mod write_groups;
 
 pub use accounts::{Accounts, NewUser, PasswordHash, Tenant, User, UserChanges, UserUpdate};
 pub use activity::{ActivityEntry, ActivityFilter, ActivityLog, ActivityRow, StoredDetails};

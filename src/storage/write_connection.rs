@@ -1,17 +1,19 @@
 //! The connection a write runs on: any pooled connection where the database takes concurrent
 //! writers (PostgreSQL), or the process's one writer connection where it does not (SQLite).
 
+use super::write_groups::{WriteFn, WriteGroups};
 use super::{StorageError, StorageResult};
 use sqlx::pool::PoolConnection;
 use sqlx::{Connection, Database, Transaction};
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// How long a write waits for the writers before it (as long as a pool would wait for its
 /// connection): then it fails as the database being unavailable, and the caller may retry.
-const WAIT_FOR_WRITER: Duration = Duration::from_secs(30);
+pub(crate) const WAIT_FOR_WRITER: Duration = Duration::from_secs(30);
 
 /// A connection held for one write (a transaction or one statement).
 pub struct WriteConnection<DB: Database> {
@@ -61,7 +63,9 @@ impl<DB: Database> DerefMut for WriteConnection<DB> {
     }
 }
 
-/// One connection that writers take in turn, first come first served.
+/// One connection that writers take in turn, first come first served: one write at a time
+/// ([`WriterQueue::take`]), or a write sent to the writer thread, which runs it with the others
+/// waiting there in one transaction ([`WriterQueue::write`]).
 ///
 /// Unlike a pool of one, handing it on costs nothing: a pool checks a connection with a round
 /// trip when it is taken and again when it is given back, and no one else can take it meanwhile,
@@ -69,18 +73,72 @@ impl<DB: Database> DerefMut for WriteConnection<DB> {
 pub struct WriterQueue<DB: Database> {
     connection: Arc<Mutex<DB::Connection>>,
     begin: &'static str,
+    modes: WriterModes,
+    mode: Arc<CurrentMode>,
+    groups: WriteGroups<DB>,
 }
 
-impl<DB: Database> WriterQueue<DB> {
-    /// A queue for `connection`, whose write transactions start with `begin`.
-    pub fn new(connection: DB::Connection, begin: &'static str) -> Self {
-        WriterQueue { connection: Arc::new(Mutex::new(connection)), begin }
+/// Settings the connection takes for each kind of write, each a statement run when the kind of
+/// write on the connection changes (rarely: under load the writes of one kind follow each other).
+#[derive(Clone, Copy, Debug)]
+pub struct WriterModes {
+    /// For a write that has the connection to itself, which may change many rows at once.
+    pub one_at_a_time: &'static str,
+    /// For writes sharing a transaction, which each change a few rows.
+    pub grouped: &'static str,
+}
+
+/// The mode the connection is in, read and changed only by whoever holds the connection.
+#[derive(Debug, Default)]
+pub(crate) struct CurrentMode(AtomicBool);
+
+impl CurrentMode {
+    /// Puts `connection` in the grouped mode (`grouped`) or the other, if it is not in it yet.
+    pub(crate) async fn set<DB: Database>(
+        &self,
+        connection: &mut DB::Connection,
+        grouped: bool,
+        modes: WriterModes,
+    ) -> StorageResult<()>
+    where
+        for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    {
+        if self.0.load(Ordering::Relaxed) == grouped {
+            return Ok(());
+        }
+        let statement = if grouped { modes.grouped } else { modes.one_at_a_time };
+        sqlx::raw_sql(sqlx::SqlStr::from_static(statement)).execute(&mut *connection).await?;
+        self.0.store(grouped, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl<DB: Database> WriterQueue<DB>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    /// A queue for `connection` (in its one-at-a-time mode), whose write transactions start with
+    /// `begin`, and the writer thread that takes its turns with it.
+    pub fn new(connection: DB::Connection, begin: &'static str, modes: WriterModes) -> StorageResult<Self> {
+        let connection = Arc::new(Mutex::new(connection));
+        let mode = Arc::new(CurrentMode::default());
+        let groups = WriteGroups::start(connection.clone(), begin, mode.clone(), modes)?;
+        Ok(WriterQueue { connection, begin, modes, mode, groups })
+    }
+
+    /// Runs `write` in a write transaction shared with the writes queued beside it (see
+    /// [`WriteGroups`]), and answers once it is committed.
+    pub async fn write<T: Send + 'static>(&self, write: WriteFn<DB, T>) -> StorageResult<T> {
+        self.groups.write(write).await
     }
 
     /// The connection, once the writers before this one are done with it.
     pub async fn take(&self) -> StorageResult<WriteConnection<DB>> {
         match tokio::time::timeout(WAIT_FOR_WRITER, self.connection.clone().lock_owned()).await {
-            Ok(connection) => Ok(WriteConnection { held: Held::Exclusive(connection), begin: self.begin }),
+            Ok(mut connection) => {
+                self.mode.set::<DB>(&mut connection, false, self.modes).await?;
+                Ok(WriteConnection { held: Held::Exclusive(connection), begin: self.begin })
+            }
             Err(_) => Err(StorageError::Unavailable(sqlx::Error::PoolTimedOut)),
         }
     }
@@ -88,7 +146,13 @@ impl<DB: Database> WriterQueue<DB> {
 
 impl<DB: Database> Clone for WriterQueue<DB> {
     fn clone(&self) -> Self {
-        WriterQueue { connection: self.connection.clone(), begin: self.begin }
+        WriterQueue {
+            connection: self.connection.clone(),
+            begin: self.begin,
+            modes: self.modes,
+            mode: self.mode.clone(),
+            groups: self.groups.clone(),
+        }
     }
 }
 
@@ -109,7 +173,8 @@ mod tests {
         let options = SqliteConnectOptions::from_str("sqlite::memory:").expect("options");
         let mut connection = options.connect().await.expect("connect");
         sqlx::query("CREATE TABLE t (v INTEGER)").execute(&mut connection).await.expect("table");
-        WriterQueue::new(connection, "BEGIN IMMEDIATE")
+        let modes = WriterModes { one_at_a_time: "PRAGMA temp_store = file", grouped: "PRAGMA temp_store = memory" };
+        WriterQueue::new(connection, "BEGIN IMMEDIATE", modes).expect("writer thread")
     }
 
     async fn rows(queue: &WriterQueue<Sqlite>) -> i64 {
