@@ -14,6 +14,7 @@ pub mod app_settings;
 pub mod balance;
 pub mod bulk_copy;
 pub mod bulk_load;
+pub mod checkpoints;
 pub mod copy_text;
 pub mod customer_writes;
 pub mod customers;

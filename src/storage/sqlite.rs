@@ -1,6 +1,7 @@
 //! The embedded database: SQLite in WAL mode with foreign keys and a busy timeout, and its
 //! [`Dialect`]; every aggregate's SQL is implemented for it here.
 
+use super::checkpoints::{self, Checkpointer};
 use super::list_cache::ListCache;
 use super::write_batch::BatchForm;
 use super::write_connection::WriterModes;
@@ -19,6 +20,8 @@ pub struct SqliteStorage {
     pool: SqlitePool,
     writer: WriterQueue<Sqlite>,
     cache: Arc<ListCache>,
+    /// Runs as long as a clone of the storage is alive.
+    _checkpointer: Checkpointer,
 }
 
 impl SqliteStorage {
@@ -61,9 +64,14 @@ impl SqliteStorage {
         // Writes that share a transaction (see `WriteGroups`) each change a few rows: their
         // savepoints' journals stay in memory, which took a points change from 38 writes to
         // files to 16.
+        //
+        // The write-ahead log is copied into the database beside the writer (see `Checkpointer`).
+        let checkpointer = Checkpointer::start(&options).await?;
         let modes = WriterModes { one_at_a_time: "PRAGMA temp_store = file", grouped: "PRAGMA temp_store = memory" };
-        let writer = WriterQueue::new(options.pragma("temp_store", "file").connect().await?, Self::BEGIN_WRITE, modes)?;
-        Ok(SqliteStorage { pool, writer, cache: Arc::default() })
+        let writer_options =
+            options.pragma("temp_store", "file").pragma("wal_autocheckpoint", checkpoints::WRITER_BACKSTOP_PAGES);
+        let writer = WriterQueue::new(writer_options.connect().await?, Self::BEGIN_WRITE, modes)?;
+        Ok(SqliteStorage { pool, writer, cache: Arc::default(), _checkpointer: checkpointer })
     }
 }
 
