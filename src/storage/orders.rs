@@ -116,93 +116,97 @@ macro_rules! impl_orders {
             ) -> $crate::storage::StorageResult<Option<$crate::storage::orders::OrderRecorded>> {
                 use $crate::storage::orders::OrderRecorded;
                 use $crate::storage::Dialect;
-                let mut writer = self.writer().await?;
-                let mut tx = writer.begin().await?;
-                let Some((program, customer)) =
-                    Self::held_program_and_customer(&mut tx, ctx.tenant_id, customer_id).await?
-                else {
-                    return Ok(None);
-                };
-                let before = $crate::storage::balance::HeldCustomer::from(&customer);
-                let reference = order.reference.as_str();
-                let earned = program.points_for(order.total_minor, before.is_active);
-                let after = $crate::domain::loyalty::balance_after(before.points, earned);
-                let tier_after = program.tiers().tier_of(after);
-                let now = $crate::storage::now();
-                // The order first: a reference already used leaves nothing written (and, in
-                // PostgreSQL, waits for a till sending the same reference at once to finish).
-                const INSERT: &str = const_format::concatcp!(
-                    "INSERT INTO orders (tenant_id, customer_id, reference, total_minor, points_earned, ordered_at, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, reference) DO NOTHING \
-                     RETURNING ",
-                    $crate::storage::orders::ORDER_COLUMNS
-                );
-                let created: Option<$crate::domain::Order> = sqlx::query_as(INSERT)
-                    .bind(ctx.tenant_id)
-                    .bind(customer_id)
-                    .bind(reference)
-                    .bind(order.total_minor)
-                    .bind(after - before.points)
-                    .bind(ordered_at)
-                    .bind(now)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some(created) = created else {
-                    let found = Self::order_by_reference(&mut *tx, ctx.tenant_id, reference).await?;
-                    return Ok(Some(match found {
-                        Some(found) if found.customer_id == customer_id && found.total_minor == order.total_minor => {
-                            OrderRecorded::Retried(found)
-                        }
-                        _ => OrderRecorded::ReferenceTaken,
-                    }));
-                };
-                let change = $crate::storage::balance::BalanceChange {
-                    customer_id,
-                    before,
-                    after,
-                    tier_after,
-                    reason: reference,
-                    source: $crate::storage::PointsSource::Order,
-                    cause: $crate::domain::TierCause::Order,
-                    always_ledger: false,
-                    at: now,
-                };
-                // The customer's totals, balance and tier, the ledger, lots, tier change and
-                // activity rows go to the database together.
-                let mut batch = Self::write_batch();
-                batch
-                    .push(
-                        "UPDATE customers SET total_orders = total_orders + 1, \
-                         total_spent_minor = total_spent_minor + $3, last_order_date = CASE \
-                         WHEN last_order_date IS NULL OR last_order_date < $4 THEN $4 ELSE last_order_date END, \
-                         loyalty_points = $5, tier = $6, updated_at = $7 WHERE id = $1 AND tenant_id = $2",
-                    )
-                    .bind(customer_id)
-                    .bind(ctx.tenant_id)
-                    .bind(order.total_minor)
-                    .bind(ordered_at)
-                    .bind(after)
-                    .bind(tier_after.rank())
-                    .bind(now);
-                Self::record_balance_change(&mut tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
-                    .await?;
-                let entry = $crate::storage::ActivityEntry::by(
-                    ctx,
-                    $crate::domain::activity::ActivityAction::OrderRecorded,
-                    $crate::domain::activity::TargetType::Customer,
-                    customer_id,
-                    "",
-                    serde_json::json!({
-                        "order_id": created.id,
-                        "reference": reference,
-                        "total": $crate::domain::money::decimal_text(order.total_minor),
-                        "points": after - before.points,
-                    }),
-                );
-                Self::push_activity(&mut batch, &entry, now);
-                batch.run(&mut *tx).await?;
-                tx.commit().await?;
-                Ok(Some(OrderRecorded::Created(created)))
+                let ctx = *ctx;
+                let order = order.clone();
+                self.write(Box::new(move |tx| Box::pin(async move {
+                    let ctx = &ctx;
+                    let Some((program, customer)) =
+                        Self::held_program_and_customer(tx, ctx.tenant_id, customer_id).await?
+                    else {
+                        return Ok(None);
+                    };
+                    let before = $crate::storage::balance::HeldCustomer::from(&customer);
+                    let reference = order.reference.as_str();
+                    let earned = program.points_for(order.total_minor, before.is_active);
+                    let after = $crate::domain::loyalty::balance_after(before.points, earned);
+                    let tier_after = program.tiers().tier_of(after);
+                    let now = $crate::storage::now();
+                    // The order first: a reference already used leaves nothing written (and, in
+                    // PostgreSQL, waits for a till sending the same reference at once to finish).
+                    const INSERT: &str = const_format::concatcp!(
+                        "INSERT INTO orders (tenant_id, customer_id, reference, total_minor, points_earned, \
+                         ordered_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (tenant_id, reference) DO NOTHING RETURNING ",
+                        $crate::storage::orders::ORDER_COLUMNS
+                    );
+                    let created: Option<$crate::domain::Order> = sqlx::query_as(INSERT)
+                        .bind(ctx.tenant_id)
+                        .bind(customer_id)
+                        .bind(reference)
+                        .bind(order.total_minor)
+                        .bind(after - before.points)
+                        .bind(ordered_at)
+                        .bind(now)
+                        .fetch_optional(&mut **tx)
+                        .await?;
+                    let Some(created) = created else {
+                        let found = Self::order_by_reference(&mut **tx, ctx.tenant_id, reference).await?;
+                        return Ok(Some(match found {
+                            Some(found)
+                                if found.customer_id == customer_id && found.total_minor == order.total_minor =>
+                            {
+                                OrderRecorded::Retried(found)
+                            }
+                            _ => OrderRecorded::ReferenceTaken,
+                        }));
+                    };
+                    let change = $crate::storage::balance::BalanceChange {
+                        customer_id,
+                        before,
+                        after,
+                        tier_after,
+                        reason: reference,
+                        source: $crate::storage::PointsSource::Order,
+                        cause: $crate::domain::TierCause::Order,
+                        always_ledger: false,
+                        at: now,
+                    };
+                    // The customer's totals, balance and tier, the ledger, lots, tier change and
+                    // activity rows go to the database together.
+                    let mut batch = Self::write_batch();
+                    batch
+                        .push(
+                            "UPDATE customers SET total_orders = total_orders + 1, \
+                             total_spent_minor = total_spent_minor + $3, last_order_date = CASE \
+                             WHEN last_order_date IS NULL OR last_order_date < $4 THEN $4 ELSE last_order_date END, \
+                             loyalty_points = $5, tier = $6, updated_at = $7 WHERE id = $1 AND tenant_id = $2",
+                        )
+                        .bind(customer_id)
+                        .bind(ctx.tenant_id)
+                        .bind(order.total_minor)
+                        .bind(ordered_at)
+                        .bind(after)
+                        .bind(tier_after.rank())
+                        .bind(now);
+                    Self::record_balance_change(tx, &mut batch, ctx.tenant_id, Some(ctx.user_id), program, &change)
+                        .await?;
+                    let entry = $crate::storage::ActivityEntry::by(
+                        ctx,
+                        $crate::domain::activity::ActivityAction::OrderRecorded,
+                        $crate::domain::activity::TargetType::Customer,
+                        customer_id,
+                        "",
+                        serde_json::json!({
+                            "order_id": created.id,
+                            "reference": reference,
+                            "total": $crate::domain::money::decimal_text(order.total_minor),
+                            "points": after - before.points,
+                        }),
+                    );
+                    Self::push_activity(&mut batch, &entry, now);
+                    batch.run(&mut **tx).await?;
+                    Ok(Some(OrderRecorded::Created(created)))
+                }))).await
             }
 
             async fn customer_orders(
