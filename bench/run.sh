@@ -169,7 +169,8 @@ run() { # run LABEL URL
   load "$url"
   $bin serve >/tmp/patron-bench.log 2>&1 &
   local pid=$!
-  trap 'kill $pid 2>/dev/null || true' EXIT
+  # The pid goes into the trap as it is now: a local, it is gone when the trap runs on a failure.
+  trap "kill $pid 2>/dev/null || true" EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/login" >/dev/null && break; sleep 0.2; done
   token=$(curl -sf -X POST "http://127.0.0.1:$port/api/auth/token/" -H 'content-type: application/json' \
     -d '{"email":"owner@bench.test","password":"bench password 1"}' | sed -E 's/.*"access":"([^"]+)".*/\1/')
@@ -280,7 +281,7 @@ two_instances() { # two_instances URL: two Patron instances on one PostgreSQL da
   pid_a=$!
   DATABASE_URL=$url PATRON_ADDRESS=127.0.0.1:$b env -u PATRON_SECRET "$bin" serve >/tmp/patron-b.log 2>&1 &
   pid_b=$!
-  trap 'kill $pid_a $pid_b 2>/dev/null || true' EXIT
+  trap "kill $pid_a $pid_b 2>/dev/null || true" EXIT
   for p in $a $b; do
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done
   done
@@ -446,7 +447,7 @@ storm() { # a fresh server under 300 concurrent wrong sign-ins while a signed-in
   # the worst case, where no per-address limit helps and only the bound on hashing does.
   PATRON_TRUSTED_PROXIES=127.0.0.1 $bin serve >/tmp/patron-storm.log 2>&1 &
   local pid=$! storm_seconds=20
-  trap 'kill $pid 2>/dev/null || true' EXIT
+  trap "kill $pid 2>/dev/null || true" EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/login" >/dev/null && break; sleep 0.2; done
   local listing
   listing=$(curl -sf -X POST "http://127.0.0.1:$port/api/auth/token/" -H 'content-type: application/json' \
