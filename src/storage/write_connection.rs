@@ -162,19 +162,24 @@ impl<DB: Database> std::fmt::Debug for WriterQueue<DB> {
     }
 }
 
+/// A writer queue on an in-memory SQLite database holding one table `t (v INTEGER NOT NULL)`.
+#[cfg(test)]
+pub(crate) async fn test_queue() -> WriterQueue<sqlx::Sqlite> {
+    use sqlx::ConnectOptions;
+    let options = sqlx::sqlite::SqliteConnectOptions::new().in_memory(true);
+    let mut connection = options.connect().await.expect("connect");
+    sqlx::query("CREATE TABLE t (v INTEGER NOT NULL)").execute(&mut connection).await.expect("table");
+    let modes = WriterModes { one_at_a_time: "PRAGMA temp_store = file", grouped: "PRAGMA temp_store = memory" };
+    WriterQueue::new(connection, "BEGIN IMMEDIATE", modes).expect("writer thread")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlx::sqlite::SqliteConnectOptions;
-    use sqlx::{ConnectOptions, Sqlite};
-    use std::str::FromStr;
+    use sqlx::Sqlite;
 
     async fn queue() -> WriterQueue<Sqlite> {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:").expect("options");
-        let mut connection = options.connect().await.expect("connect");
-        sqlx::query("CREATE TABLE t (v INTEGER)").execute(&mut connection).await.expect("table");
-        let modes = WriterModes { one_at_a_time: "PRAGMA temp_store = file", grouped: "PRAGMA temp_store = memory" };
-        WriterQueue::new(connection, "BEGIN IMMEDIATE", modes).expect("writer thread")
+        test_queue().await
     }
 
     async fn rows(queue: &WriterQueue<Sqlite>) -> i64 {

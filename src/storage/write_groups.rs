@@ -275,20 +275,10 @@ fn again(err: &StorageError) -> StorageError {
 
 #[cfg(test)]
 mod tests {
-    use super::super::write_connection::{WriterModes, WriterQueue};
+    use super::super::write_connection::{test_queue as queue, WriterQueue};
     use super::*;
-    use sqlx::sqlite::SqliteConnectOptions;
-    use sqlx::{ConnectOptions, Sqlite};
-    use std::str::FromStr;
+    use sqlx::Sqlite;
     use std::time::Duration;
-
-    async fn queue() -> WriterQueue<Sqlite> {
-        let options = SqliteConnectOptions::from_str("sqlite::memory:").expect("options");
-        let mut connection = options.connect().await.expect("connect");
-        sqlx::query("CREATE TABLE t (v INTEGER NOT NULL)").execute(&mut connection).await.expect("table");
-        let modes = WriterModes { one_at_a_time: "PRAGMA temp_store = file", grouped: "PRAGMA temp_store = memory" };
-        WriterQueue::new(connection, "BEGIN IMMEDIATE", modes).expect("queue")
-    }
 
     /// Inserts `v` (NULL fails) and answers `v`.
     fn insert(v: Option<i64>) -> WriteFn<Sqlite, Option<i64>> {
