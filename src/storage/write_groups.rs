@@ -69,7 +69,8 @@ impl<DB: Database, T: Send + 'static> Job<DB> for TypedJob<DB, T> {
         let answer = match (committed, self.result) {
             (Err(err), _) => Err(err),
             (Ok(()), Some(result)) => result,
-            // Given up before it started: no one waits for an answer.
+            // Given up before it started: no one waits for an answer. Or it panicked: its caller
+            // finds the answer dropped and reports the writer unavailable.
             (Ok(()), None) => return,
         };
         // The caller may have gone (a closed request); the write stands either way.
@@ -145,8 +146,8 @@ impl Drop for GiveUpOnDrop {
     }
 }
 
-/// The answer when the writer thread is gone (it failed to start a runtime, or a write
-/// panicked past its guard): the database is as good as unreachable.
+/// The answer when no answer came: the writer thread is gone, or the write panicked (the
+/// thread undid it and went on). Either way the write is not there; the caller may try again.
 fn stopped() -> StorageError {
     StorageError::Unavailable(sqlx::Error::WorkerCrashed)
 }
