@@ -14,6 +14,12 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Temporary storage for the writer's journals: files for a write that has the connection to
+/// itself (it may change a million rows), memory for writes sharing a transaction (a few rows
+/// each).
+pub(crate) const WRITER_MODES: WriterModes =
+    WriterModes { one_at_a_time: "PRAGMA temp_store = file", grouped: "PRAGMA temp_store = memory" };
+
 /// Storage on an SQLite file.
 #[derive(Clone, Debug)]
 pub struct SqliteStorage {
@@ -67,10 +73,9 @@ impl SqliteStorage {
         //
         // The write-ahead log is copied into the database beside the writer (see `Checkpointer`).
         let checkpointer = Checkpointer::start(&options).await?;
-        let modes = WriterModes { one_at_a_time: "PRAGMA temp_store = file", grouped: "PRAGMA temp_store = memory" };
         let writer_options =
             options.pragma("temp_store", "file").pragma("wal_autocheckpoint", checkpoints::WRITER_BACKSTOP_PAGES);
-        let writer = WriterQueue::new(writer_options.connect().await?, Self::BEGIN_WRITE, modes)?;
+        let writer = WriterQueue::new(writer_options.connect().await?, Self::BEGIN_WRITE, WRITER_MODES)?;
         Ok(SqliteStorage { pool, writer, cache: Arc::default(), _checkpointer: checkpointer })
     }
 }

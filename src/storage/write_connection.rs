@@ -169,8 +169,7 @@ pub(crate) async fn test_queue() -> WriterQueue<sqlx::Sqlite> {
     let options = sqlx::sqlite::SqliteConnectOptions::new().in_memory(true);
     let mut connection = options.connect().await.expect("connect");
     sqlx::query("CREATE TABLE t (v INTEGER NOT NULL)").execute(&mut connection).await.expect("table");
-    let modes = WriterModes { one_at_a_time: "PRAGMA temp_store = file", grouped: "PRAGMA temp_store = memory" };
-    WriterQueue::new(connection, "BEGIN IMMEDIATE", modes).expect("writer thread")
+    WriterQueue::new(connection, "BEGIN IMMEDIATE", super::sqlite::WRITER_MODES).expect("writer thread")
 }
 
 #[cfg(test)]

@@ -179,10 +179,9 @@ async fn serve<DB: Database>(
 async fn write_group<DB: Database>(
     connection: &mut DB::Connection,
     begin: &'static str,
-    first: Box<dyn Job<DB>>,
+    mut first: Box<dyn Job<DB>>,
     queue: &mut mpsc::UnboundedReceiver<Box<dyn Job<DB>>>,
 ) {
-    let mut first = first;
     // The first write that succeeds opens the group; one that fails is rolled back alone.
     let mut tx = loop {
         let mut tx = match Connection::begin_with(&mut *connection, sqlx::SqlStr::from_static(begin)).await {
@@ -203,32 +202,14 @@ async fn write_group<DB: Database>(
     let mut in_doubt = None;
     while written.len() < MOST_WRITES_PER_COMMIT {
         let Ok(mut next) = queue.try_recv() else { break };
-        let mut savepoint = match tx.begin().await {
-            Ok(savepoint) => savepoint,
+        match run_in_savepoint(next.as_mut(), &mut tx).await {
+            Ok(true) => written.push(next),
+            Ok(false) => next.answer(Ok(())),
             Err(err) => {
+                // What the write left could not be kept or undone apart: nothing commits.
                 in_doubt = Some(err);
                 written.push(next);
                 break;
-            }
-        };
-        if run(next.as_mut(), &mut savepoint).await {
-            match savepoint.commit().await {
-                Ok(()) => written.push(next),
-                Err(err) => {
-                    in_doubt = Some(err);
-                    written.push(next);
-                    break;
-                }
-            }
-        } else {
-            match savepoint.rollback().await {
-                Ok(()) => next.answer(Ok(())),
-                Err(err) => {
-                    // What the failed write left could not be undone apart: nothing commits.
-                    in_doubt = Some(err);
-                    written.push(next);
-                    break;
-                }
             }
         }
     }
@@ -250,6 +231,23 @@ async fn write_group<DB: Database>(
                 job.answer(Err(again(&kind)));
             }
         }
+    }
+}
+
+/// Runs `job` in a savepoint of `tx`: `Ok(true)` if it wrote (the savepoint released), `Ok(false)`
+/// if it failed and its changes are undone, an error if the savepoint itself failed (then the
+/// transaction holds an unknown part of the write).
+async fn run_in_savepoint<DB: Database>(
+    job: &mut dyn Job<DB>,
+    tx: &mut Transaction<'_, DB>,
+) -> Result<bool, sqlx::Error> {
+    let mut savepoint = tx.begin().await?;
+    if run(job, &mut savepoint).await {
+        savepoint.commit().await?;
+        Ok(true)
+    } else {
+        savepoint.rollback().await?;
+        Ok(false)
     }
 }
 
