@@ -3,20 +3,24 @@
 //! 60 rem (below that the phone sits under the email); narrower lists show cards, two per row from
 //! 36 rem.
 
+use super::list_markup::{self, RowControl};
 use super::query::{grouped, href};
 use super::PageState;
-use crate::components::badges::{StatusBadge, TierBadge};
 use crate::domain::customer_query::DEFAULT_PAGE_SIZE;
-use crate::domain::Customer;
 use crate::server_fns::customers::{ListView, PageQuery};
 use leptos::prelude::*;
+use std::collections::BTreeSet;
 
-/// The list with its selection bar and pagination.
+/// The list with its selection bar and pagination. Rows and cards are HTML text
+/// ([`list_markup`]); their checkboxes and buttons are handled here, for all of them at once.
 #[component]
 pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl IntoView {
     let can_manage = view.can_manage;
+    let rows = list_markup::rows(&view.items, can_manage);
+    let cards = list_markup::cards(&view.items, can_manage);
     let ids: Vec<i64> = view.items.iter().map(|c| c.id).collect();
     let all_ids = StoredValue::new(ids);
+    let customers = StoredValue::new(view.items);
     let all_selected = move || {
         let selected = state.selected.get();
         all_ids.with_value(|ids| !ids.is_empty() && ids.iter().all(|id| selected.contains(id)))
@@ -35,8 +39,19 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
             })
         });
     };
-    let cards = view.items.clone();
-    let rows = view.items;
+    // The rows' checkboxes follow the selection (select all, a bulk change, a new view).
+    Effect::new(move |_| state.selected.with(sync_checkboxes));
+    let act = move |ev: leptos::ev::Event| {
+        let Some(control) = control_of(&ev) else { return };
+        let customer = |id: i64| customers.with_value(|all| all.iter().find(|c| c.id == id).cloned());
+        match control {
+            RowControl::Select(id) if ev.type_() == "change" => state.toggle(id),
+            RowControl::Select(_) => {}
+            RowControl::Edit(id) => state.editing.set(customer(id).map(Some)),
+            RowControl::Points(id) => state.points_for.set(customer(id)),
+            RowControl::Delete(id) => state.deleting.set(customer(id)),
+        }
+    };
     view! {
         <Show when=move || can_manage && !state.selected.with(|s| s.is_empty())>
             <div class="flex flex-wrap items-center gap-2 rounded-xl bg-indigo-50 px-4 py-2 ring-1 ring-indigo-200">
@@ -47,7 +62,8 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
                     class="min-h-11 rounded-lg bg-red-700 px-3 font-medium text-white hover:bg-red-800">"Deactivate Selected"</button>
             </div>
         </Show>
-        <div class="hidden overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 @min-[51rem]:block">
+        <div class="hidden overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 @min-[51rem]:block"
+            on:click=move |ev| act(ev.into()) on:change=act>
             <table class="w-full text-left text-sm">
                 <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
                     <tr>
@@ -66,12 +82,10 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
                         <th scope="col" class="px-2 py-2 text-right">"Actions"</th>
                     </tr>
                 </thead>
-                <tbody class="divide-y divide-slate-100">
-                    {rows.into_iter().map(|c| view! { <Row customer=c state can_manage/> }).collect::<Vec<_>>()}
-                </tbody>
+                <tbody class="divide-y divide-slate-100" inner_html=rows></tbody>
             </table>
         </div>
-        <div class="@min-[51rem]:hidden">
+        <div class="@min-[51rem]:hidden" on:click=move |ev| act(ev.into()) on:change=act>
             <div class="mb-2 flex items-center justify-between">
                 {can_manage.then(|| view! {
                     <label class="flex min-h-11 items-center gap-2 text-sm font-medium">
@@ -81,12 +95,48 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
                 })}
                 <MobileSort query=query.clone()/>
             </div>
-            <ul class="grid gap-3 @xl:grid-cols-2">
-                {cards.into_iter().map(|c| view! { <Card customer=c state can_manage/> }).collect::<Vec<_>>()}
-            </ul>
+            <ul class="grid gap-3 @xl:grid-cols-2" inner_html=cards></ul>
         </div>
         <Pagination count=view.count page=view.page size=DEFAULT_PAGE_SIZE query/>
     }
+}
+
+/// The row control (checkbox or button) an event on the list came from.
+fn control_of(ev: &leptos::ev::Event) -> Option<RowControl> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+        let control = target.closest("[data-select],[data-action]").ok()??;
+        RowControl::from_attributes(
+            control.get_attribute("data-select").as_deref(),
+            control.get_attribute("data-action").as_deref(),
+            control.get_attribute("data-customer").as_deref(),
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
+    }
+}
+
+/// Checks the rows' and cards' checkboxes of the selected customers and unchecks the others.
+fn sync_checkboxes(selected: &BTreeSet<i64>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Ok(boxes) = document().query_selector_all("input[data-select]") else { return };
+        for i in 0..boxes.length() {
+            let Some(input) = boxes.item(i).and_then(|node| node.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+                continue;
+            };
+            let id = input.get_attribute("data-select").and_then(|id| id.parse::<i64>().ok());
+            input.set_checked(id.is_some_and(|id| selected.contains(&id)));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = selected;
 }
 
 #[component]
@@ -143,89 +193,6 @@ fn MobileSort(query: PageQuery) -> impl IntoView {
                 }
             }).collect::<Vec<_>>()}
         </nav>
-    }
-}
-
-fn detail_href(c: &Customer) -> String {
-    format!("/customers/{}", c.id)
-}
-
-#[component]
-fn Row(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView {
-    let id = customer.id;
-    let name_id = format!("customer-{id}-name");
-    let label = format!("Select {}", customer.name);
-    view! {
-        <tr class="hover:bg-slate-50">
-            {can_manage.then(|| view! {
-                <td class="px-2 py-2">
-                    <input type="checkbox" class="h-5 w-5" aria-label=label
-                        prop:checked=move || state.selected.with(|s| s.contains(&id))
-                        on:change=move |_| state.toggle(id)/>
-                </td>
-            })}
-            <td class="px-2 py-2">
-                <a id=name_id.clone() href=detail_href(&customer) dir="auto"
-                    class="block max-w-40 font-semibold text-indigo-700 wrap-anywhere hover:underline">{customer.name.clone()}</a>
-                <div title=customer.email.clone() class="max-w-40 truncate text-xs text-slate-600">{customer.email.clone()}</div>
-                <div class="whitespace-nowrap text-xs text-slate-600 @min-[60rem]:hidden">{customer.phone.clone()}</div>
-            </td>
-            <td class="hidden max-w-36 px-2 py-2 wrap-anywhere @min-[60rem]:table-cell">{customer.phone.clone()}</td>
-            <td class="px-2 py-2"><TierBadge tier=customer.tier()/></td>
-            <td class="px-2 py-2 tabular-nums">{grouped(customer.loyalty_points)}</td>
-            <td class="px-2 py-2 tabular-nums">{grouped(customer.total_orders)}</td>
-            <td class="px-2 py-2"><StatusBadge active=customer.is_active/></td>
-            <td class="px-2 py-2">
-                <Actions customer state can_manage described_by=name_id/>
-            </td>
-        </tr>
-    }
-}
-
-#[component]
-fn Card(customer: Customer, state: PageState, can_manage: bool) -> impl IntoView {
-    let id = customer.id;
-    let name_id = format!("customer-card-{id}-name");
-    let label = format!("Select {}", customer.name);
-    view! {
-        <li class="min-w-0 rounded-xl bg-white p-4 ring-1 ring-slate-200">
-            <div class="flex items-start gap-3">
-                {can_manage.then(|| view! {
-                    <input type="checkbox" class="mt-1 h-5 w-5" aria-label=label
-                        prop:checked=move || state.selected.with(|s| s.contains(&id))
-                        on:change=move |_| state.toggle(id)/>
-                })}
-                <div class="min-w-0 flex-1">
-                    <a id=name_id.clone() href=detail_href(&customer) dir="auto" class="block font-semibold text-indigo-700 wrap-anywhere">{customer.name.clone()}</a>
-                    <p title=customer.email.clone() class="truncate text-sm text-slate-600">{customer.email.clone()}</p>
-                    <p class="text-sm text-slate-600">{customer.phone.clone()}</p>
-                    <div class="mt-2 flex flex-wrap items-center gap-2 text-sm">
-                        <TierBadge tier=customer.tier()/>
-                        <StatusBadge active=customer.is_active/>
-                        <span class="tabular-nums">{grouped(customer.loyalty_points)}" points"</span>
-                        <span class="tabular-nums">{grouped(customer.total_orders)}" orders"</span>
-                    </div>
-                </div>
-            </div>
-            <div class="mt-3"><Actions customer state can_manage described_by=name_id/></div>
-        </li>
-    }
-}
-
-#[component]
-fn Actions(customer: Customer, state: PageState, can_manage: bool, described_by: String) -> impl IntoView {
-    let c = StoredValue::new(customer);
-    view! {
-        <div class="flex justify-end gap-1.5">
-            <button type="button" aria-describedby=described_by.clone() on:click=move |_| state.editing.set(Some(Some(c.get_value())))
-                class="row-action text-slate-700 ring-slate-300 hover:bg-slate-100">"Edit"</button>
-            <button type="button" aria-describedby=described_by.clone() on:click=move |_| state.points_for.set(Some(c.get_value()))
-                class="row-action text-amber-800 ring-amber-300 hover:bg-amber-50">"Points"</button>
-            {can_manage.then(|| view! {
-                <button type="button" aria-describedby=described_by on:click=move |_| state.deleting.set(Some(c.get_value()))
-                    class="row-action text-red-700 ring-red-300 hover:bg-red-50">"Delete"</button>
-            })}
-        </div>
     }
 }
 

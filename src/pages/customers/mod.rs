@@ -7,6 +7,7 @@ mod filters;
 mod form;
 pub mod import;
 mod list;
+mod list_markup;
 mod orders;
 mod points;
 pub mod query;
