@@ -1,4 +1,5 @@
-//! The customers REST contract, through the real router, on both databases.
+//! The customers REST contract and the server-rendered list, through the real router, on both
+//! databases.
 
 mod common;
 
@@ -778,7 +779,55 @@ async fn the_detail_adds_the_average_order_value(db: Db) {
     }
 }
 
+async fn the_page_shows_each_customer_as_a_row_and_a_card_and_their_text_is_never_markup(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (token, _) = app.tokens_for(&email).await;
+    let hostile = r#"<img src=x onerror="alert(1)"> Ana & 'Bo'"#;
+    let c = create(&app, &token, json!({ "name": hostile, "email": "ana@example.com" })).await;
+    let id = id_of(&c);
+    let cookie = app.session_cookie(&email).await;
+    let page = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = &page.text;
+    assert!(!html.contains("<img src=x"), "a name is never markup");
+    let escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Ana &amp; &#39;Bo&#39;";
+    for (shape, name_id) in [("row", format!("customer-{id}-name")), ("card", format!("customer-card-{id}-name"))] {
+        let link = format!(r#"<a id="{name_id}" href="/customers/{id}" dir="auto""#);
+        let at = html.find(&link).unwrap_or_else(|| panic!("the {shape} links to the customer"));
+        assert!(html[at..].contains(&format!(">{escaped}</a>")), "the {shape} shows the name as text");
+        assert!(html.contains(&format!(r#"data-select="{id}" aria-label="Select {escaped}""#)));
+        for action in ["edit", "points", "delete"] {
+            let button = format!(r#"data-action="{action}" data-customer="{id}" aria-describedby="{name_id}""#);
+            assert!(html.contains(&button), "the {shape} has its {action} button");
+        }
+    }
+}
+
+async fn the_menu_marks_the_page_shown_and_the_pages_under_it_as_current(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (token, _) = app.tokens_for(&email).await;
+    let id = id_of(&create(&app, &token, json!({ "name": "Ana", "email": "ana@example.com" })).await);
+    let cookie = app.session_cookie(&email).await;
+    let current = |href: &str| format!(r#"<a href="{href}" aria-current="page""#);
+    for (path, shown, other) in [
+        ("/customers".to_owned(), "/customers", "/settings/loyalty"),
+        (format!("/customers/{id}"), "/customers", "/settings/loyalty"),
+        ("/settings/loyalty".to_owned(), "/settings/loyalty", "/customers"),
+    ] {
+        let page = app.raw(Method::GET, &path, None, None, "", &[("cookie", &cookie)]).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        // Twice: the phone's menu and the sidebar.
+        assert_eq!(page.text.matches(&current(shown)).count(), 2, "{path} marks {shown}");
+        assert!(!page.text.contains(&current(other)), "{path} does not mark {other}");
+        assert!(page.text.contains(r#"<a href="/settings/team" class="#), "an owner sees the team");
+    }
+}
+
 on_both_backends!(
+    the_page_shows_each_customer_as_a_row_and_a_card_and_their_text_is_never_markup,
+    the_menu_marks_the_page_shown_and_the_pages_under_it_as_current,
     a_created_customer_has_exactly_the_seed_fields_and_its_consents,
     tiers_change_at_100_500_and_1000_points,
     search_finds_name_email_and_phone_digits_ignoring_case,

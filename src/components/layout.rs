@@ -4,7 +4,8 @@
 use crate::domain::{Role, SessionUser};
 use crate::server_fns::session::current_user;
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_location;
 
 /// The frame around every signed-in page.
 #[component]
@@ -49,19 +50,25 @@ fn Sidebar(user: Option<SessionUser>) -> impl IntoView {
 #[component]
 fn NavBody(email: String, tenant: String, role: Role) -> impl IntoView {
     let title = email.clone();
-    let link = "flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700";
+    // The layout is rendered on the server only (outside the islands): its links are plain links,
+    // marked current for the page they lead to and the pages under it.
+    let path = use_location().pathname.get_untracked();
+    let link = move |href: &'static str, label: &'static str| {
+        let current = path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'));
+        view! {
+            <a href=href aria-current=current.then_some("page")
+                class="flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700">
+                {label}
+            </a>
+        }
+    };
+    let mut links = vec![link("/customers", "Customers"), link("/settings/loyalty", "Loyalty program")];
+    if role.can_manage_users() {
+        links.extend([link("/settings/team", "Team"), link("/settings/activity", "Activity")]);
+    }
     view! {
         <nav aria-label="Main" class="flex-1 px-3 py-2">
-            <A href="/customers" attr:class="flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700">
-                "Customers"
-            </A>
-            <A href="/settings/loyalty" attr:class="flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700">
-                "Loyalty program"
-            </A>
-            {role.can_manage_users().then(|| view! {
-                <A href="/settings/team" attr:class=link>"Team"</A>
-                <A href="/settings/activity" attr:class=link>"Activity"</A>
-            })}
+            {links}
         </nav>
         <div class="border-t border-slate-200 px-6 py-4 text-sm">
             <p dir="auto" class="font-semibold wrap-anywhere">{tenant}</p>
