@@ -150,8 +150,15 @@ test('§10 select all and bulk deactivate then activate', async ({ page, isMobil
   await expect(page.getByText('2 customers selected')).toBeVisible();
   await page.getByRole('checkbox', { name: 'Select All' }).check();
   await expect(page.getByText('3 customers selected')).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: `Select ${group} 2` })).toBeChecked();
+  await page.getByRole('checkbox', { name: `Select ${group} 0` }).uncheck();
+  await expect(page.getByText('2 customers selected')).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: 'Select All' })).not.toBeChecked();
+  await page.getByRole('checkbox', { name: 'Select All' }).check();
+  await expect(page.getByText('3 customers selected')).toBeVisible();
   await page.getByRole('button', { name: 'Deactivate Selected' }).click();
   await expect(page.getByRole('status')).toContainText('3 customers updated successfully');
+  await expect(page.getByRole('checkbox', { name: `Select ${group} 0` })).not.toBeChecked();
   for (let i = 0; i < 3; i++) await expect(customer(page, `${group} ${i}`, isMobile).getByText('Inactive', { exact: true })).toBeVisible();
   await expect(page.getByText(/customers selected/)).toBeHidden();
   await page.getByRole('checkbox', { name: 'Select All' }).check();
