@@ -2,23 +2,18 @@
 //! it folds into a menu that opens without JavaScript.
 
 use crate::domain::{Role, SessionUser};
-use crate::server_fns::session::current_user;
+use crate::server_fns::session::signed_in_user;
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 
-/// The frame around every signed-in page.
+/// The frame around every signed-in page. Rendered on the server only: the user comes from the
+/// request as the session gate found it, with nothing to wait for.
 #[component]
 pub fn AppLayout() -> impl IntoView {
-    let user = Resource::new_blocking(|| (), |_| current_user());
     view! {
         <div class="min-h-screen md:flex">
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let user = user.await.ok().flatten();
-                    view! { <Sidebar user/> }
-                })}
-            </Suspense>
+            <Sidebar user=signed_in_user()/>
             <main id="main" class="min-w-0 flex-1 px-4 py-6 md:px-6 lg:px-8">
                 <Outlet/>
             </main>
