@@ -3,7 +3,7 @@
 
 use crate::components::flash::FlashMessage;
 use crate::pages::customers::error_text;
-use crate::server_fns::session::current_user;
+use crate::server_fns::session::signed_in_user;
 use crate::server_fns::team::account_flash;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,10 +14,8 @@ const INPUT: &str =
 /// The account page.
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let data = Resource::new_blocking(
-        || (),
-        |_| async { Ok::<_, ServerFnError>((current_user().await?, account_flash().await?)) },
-    );
+    let user = signed_in_user();
+    let taken_flash = Resource::new_blocking(|| (), |_| account_flash());
     view! {
         <Title text="Your account"/>
         <div class="max-w-xl space-y-4">
@@ -25,32 +23,35 @@ pub fn AccountPage() -> impl IntoView {
                 <h1 class="text-2xl font-bold">"Your account"</h1>
             </header>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match data.await {
-                        Ok((user, flash)) => view! {
-                            <FlashMessage flash/>
-                            {user.map(|user| view! {
-                                <p class="break-all text-slate-700">
-                                    "Signed in as "<strong>{user.email}</strong>" ("{user.role.as_str()}") at "{user.tenant_name}"."
-                                </p>
-                            })}
-                            <PasswordForm/>
-                            <section aria-labelledby="everywhere" class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
-                                <h2 id="everywhere" class="text-lg font-semibold">"Sign out everywhere"</h2>
-                                <p class="mt-1 text-sm text-slate-600">
-                                    "Ends every session of yours, on every till, tablet and phone, and every API token. You sign in again here."
-                                </p>
-                                <form method="post" action="/account/logout_all" class="mt-3">
-                                    <button type="submit" class="min-h-11 rounded-lg bg-red-700 px-4 font-semibold text-white hover:bg-red-800">
-                                        "Sign out everywhere"
-                                    </button>
-                                </form>
-                            </section>
+                {move || {
+                    let user = user.clone();
+                    Suspend::new(async move {
+                        match taken_flash.await {
+                            Ok(flash) => view! {
+                                <FlashMessage flash/>
+                                {user.map(|user| view! {
+                                    <p class="break-all text-slate-700">
+                                        "Signed in as "<strong>{user.email}</strong>" ("{user.role.as_str()}") at "{user.tenant_name}"."
+                                    </p>
+                                })}
+                                <PasswordForm/>
+                                <section aria-labelledby="everywhere" class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
+                                    <h2 id="everywhere" class="text-lg font-semibold">"Sign out everywhere"</h2>
+                                    <p class="mt-1 text-sm text-slate-600">
+                                        "Ends every session of yours, on every till, tablet and phone, and every API token. You sign in again here."
+                                    </p>
+                                    <form method="post" action="/account/logout_all" class="mt-3">
+                                        <button type="submit" class="min-h-11 rounded-lg bg-red-700 px-4 font-semibold text-white hover:bg-red-800">
+                                            "Sign out everywhere"
+                                        </button>
+                                    </form>
+                                </section>
+                            }
+                            .into_any(),
+                            Err(err) => view! { <p role="alert" class="rounded-xl bg-red-50 p-4 text-red-900 ring-1 ring-red-200">{error_text(&err)}</p> }.into_any(),
                         }
-                        .into_any(),
-                        Err(err) => view! { <p role="alert" class="rounded-xl bg-red-50 p-4 text-red-900 ring-1 ring-red-200">{error_text(&err)}</p> }.into_any(),
-                    }
-                })}
+                    })
+                }}
             </Suspense>
         </div>
     }

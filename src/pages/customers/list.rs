@@ -18,22 +18,20 @@ pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl 
     let can_manage = view.can_manage;
     let rows = list_markup::rows(&view.items, can_manage);
     let cards = list_markup::cards(&view.items, can_manage);
-    let ids: Vec<i64> = view.items.iter().map(|c| c.id).collect();
-    let all_ids = StoredValue::new(ids);
     let customers = StoredValue::new(view.items);
     let all_selected = move || {
         let selected = state.selected.get();
-        all_ids.with_value(|ids| !ids.is_empty() && ids.iter().all(|id| selected.contains(id)))
+        customers.with_value(|all| !all.is_empty() && all.iter().all(|c| selected.contains(&c.id)))
     };
     let toggle_all = move |_| {
         let select = !all_selected();
         state.selected.update(|selected| {
-            all_ids.with_value(|ids| {
-                for id in ids {
+            customers.with_value(|all| {
+                for c in all {
                     if select {
-                        selected.insert(*id);
+                        selected.insert(c.id);
                     } else {
-                        selected.remove(id);
+                        selected.remove(&c.id);
                     }
                 }
             })

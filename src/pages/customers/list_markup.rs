@@ -57,9 +57,10 @@ pub fn rows(customers: &[Customer], can_manage: bool) -> String {
             checkbox(&mut html, c, "h-5 w-5");
             html.push_str("</td>");
         }
+        let name_id = format!("customer-{id}-name");
         let _ = write!(
             html,
-            r#"<td class="px-2 py-2"><a id="customer-{id}-name" href="/customers/{id}" dir="auto" class="block max-w-40 font-semibold text-indigo-700 wrap-anywhere hover:underline">"#
+            r#"<td class="px-2 py-2"><a id="{name_id}" href="/customers/{id}" dir="auto" class="block max-w-40 font-semibold text-indigo-700 wrap-anywhere hover:underline">"#
         );
         text(&mut html, &c.name);
         html.push_str(r#"</a><div title=""#);
@@ -80,7 +81,7 @@ pub fn rows(customers: &[Customer], can_manage: bool) -> String {
         );
         status_badge(&mut html, c);
         html.push_str(r#"</td><td class="px-2 py-2">"#);
-        actions(&mut html, id, &format!("customer-{id}-name"), can_manage);
+        actions(&mut html, id, &name_id, can_manage);
         html.push_str("</td></tr>");
     }
     html
@@ -97,9 +98,10 @@ pub fn cards(customers: &[Customer], can_manage: bool) -> String {
         if can_manage {
             checkbox(&mut html, c, "mt-1 h-5 w-5");
         }
+        let name_id = format!("customer-card-{id}-name");
         let _ = write!(
             html,
-            r#"<div class="min-w-0 flex-1"><a id="customer-card-{id}-name" href="/customers/{id}" dir="auto" class="block font-semibold text-indigo-700 wrap-anywhere">"#
+            r#"<div class="min-w-0 flex-1"><a id="{name_id}" href="/customers/{id}" dir="auto" class="block font-semibold text-indigo-700 wrap-anywhere">"#
         );
         text(&mut html, &c.name);
         html.push_str(r#"</a><p title=""#);
@@ -117,7 +119,7 @@ pub fn cards(customers: &[Customer], can_manage: bool) -> String {
             grouped(c.loyalty_points),
             grouped(c.total_orders)
         );
-        actions(&mut html, id, &format!("customer-card-{id}-name"), can_manage);
+        actions(&mut html, id, &name_id, can_manage);
         html.push_str("</div></li>");
     }
     html
