@@ -3,12 +3,11 @@
 use super::PageState;
 use crate::components::modal::Modal;
 use crate::domain::email::Email;
-use crate::domain::{dates, Customer};
-use crate::server_fns::customers::{create_customer, update_customer, CustomerForm};
+use crate::server_fns::customers::{create_customer, update_customer, CustomerForm, CustomerRow};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
-fn form_of(customer: Option<&Customer>) -> CustomerForm {
+fn form_of(customer: Option<&CustomerRow>) -> CustomerForm {
     match customer {
         Some(c) => CustomerForm {
             name: c.name.clone(),
@@ -23,7 +22,7 @@ fn form_of(customer: Option<&Customer>) -> CustomerForm {
             marketing_email: c.marketing_email,
             marketing_sms: c.marketing_sms,
             loyalty_points: c.loyalty_points.to_string(),
-            last_order_date: c.last_order_date.as_ref().map(dates::day).unwrap_or_default(),
+            last_order_date: c.last_order_day.clone(),
         },
         None => CustomerForm { is_active: true, loyalty_points: "0".into(), ..Default::default() },
     }

@@ -3,15 +3,15 @@
 //! table's body and of the card list.
 //!
 //! A view element costs the server several allocations and a walk for each element and attribute;
-//! a page of twenty customers shown both as rows and as cards is about 900 elements, most of the
+//! a page of customers shown both as rows and as cards is several hundred elements, most of the
 //! page's rendering. Written as text they cost one string each. Their controls carry data
 //! attributes instead of handlers: the list listens once for all of them ([`RowControl`]) and
 //! keeps the checkboxes in step with the selection.
 
-use super::query::grouped;
+use super::query::push_grouped;
 use crate::components::badges::{status_class_and_label, tier_class};
-use crate::domain::Customer;
-use std::fmt::Write;
+use crate::components::html_text::{push_int, text};
+use crate::server_fns::customers::CustomerRow;
 
 /// What a click or change on a row's or card's control asks for. (Only the browser has events:
 /// the server's build never makes one.)
@@ -47,20 +47,22 @@ impl RowControl {
 }
 
 /// The table rows of `customers`, with a checkbox each when the user can manage them.
-pub fn rows(customers: &[Customer], can_manage: bool) -> String {
-    let mut html = String::with_capacity(customers.len() * 1_900);
+pub fn rows(customers: &[CustomerRow], can_manage: bool) -> String {
+    let mut html = String::with_capacity(customers.len() * 1_700);
     for c in customers {
-        let id = c.id;
         html.push_str(r#"<tr class="hover:bg-slate-50">"#);
         if can_manage {
             html.push_str(r#"<td class="px-2 py-2">"#);
             checkbox(&mut html, c, "h-5 w-5");
             html.push_str("</td>");
         }
-        let name_id = format!("customer-{id}-name");
-        let _ = write!(
-            html,
-            r#"<td class="px-2 py-2"><a id="{name_id}" href="/customers/{id}" dir="auto" class="block max-w-40 font-semibold text-indigo-700 wrap-anywhere hover:underline">"#
+        html.push_str(r#"<td class="px-2 py-2"><a id=""#);
+        let name_id = NameId { prefix: "customer-", id: c.id };
+        name_id.write(&mut html);
+        html.push_str(r#"" href="/customers/"#);
+        push_int(&mut html, c.id);
+        html.push_str(
+            r#"" dir="auto" class="block max-w-40 font-semibold text-indigo-700 wrap-anywhere hover:underline">"#,
         );
         text(&mut html, &c.name);
         html.push_str(r#"</a><div title=""#);
@@ -73,36 +75,35 @@ pub fn rows(customers: &[Customer], can_manage: bool) -> String {
         text(&mut html, &c.phone);
         html.push_str(r#"</td><td class="px-2 py-2">"#);
         tier_badge(&mut html, c);
-        let _ = write!(
-            html,
-            r#"</td><td class="px-2 py-2 tabular-nums">{}</td><td class="px-2 py-2 tabular-nums">{}</td><td class="px-2 py-2">"#,
-            grouped(c.loyalty_points),
-            grouped(c.total_orders)
-        );
+        html.push_str(r#"</td><td class="px-2 py-2 tabular-nums">"#);
+        push_grouped(&mut html, c.loyalty_points);
+        html.push_str(r#"</td><td class="px-2 py-2 tabular-nums">"#);
+        push_grouped(&mut html, c.total_orders);
+        html.push_str(r#"</td><td class="px-2 py-2">"#);
         status_badge(&mut html, c);
         html.push_str(r#"</td><td class="px-2 py-2">"#);
-        actions(&mut html, id, &name_id, can_manage);
+        actions(&mut html, name_id, can_manage);
         html.push_str("</td></tr>");
     }
     html
 }
 
 /// The cards of `customers` (the list on narrow screens).
-pub fn cards(customers: &[Customer], can_manage: bool) -> String {
-    let mut html = String::with_capacity(customers.len() * 1_900);
+pub fn cards(customers: &[CustomerRow], can_manage: bool) -> String {
+    let mut html = String::with_capacity(customers.len() * 1_600);
     for c in customers {
-        let id = c.id;
         html.push_str(
             r#"<li class="min-w-0 rounded-xl bg-white p-4 ring-1 ring-slate-200"><div class="flex items-start gap-3">"#,
         );
         if can_manage {
             checkbox(&mut html, c, "mt-1 h-5 w-5");
         }
-        let name_id = format!("customer-card-{id}-name");
-        let _ = write!(
-            html,
-            r#"<div class="min-w-0 flex-1"><a id="{name_id}" href="/customers/{id}" dir="auto" class="block font-semibold text-indigo-700 wrap-anywhere">"#
-        );
+        html.push_str(r#"<div class="min-w-0 flex-1"><a id=""#);
+        let name_id = NameId { prefix: "customer-card-", id: c.id };
+        name_id.write(&mut html);
+        html.push_str(r#"" href="/customers/"#);
+        push_int(&mut html, c.id);
+        html.push_str(r#"" dir="auto" class="block font-semibold text-indigo-700 wrap-anywhere">"#);
         text(&mut html, &c.name);
         html.push_str(r#"</a><p title=""#);
         text(&mut html, &c.email);
@@ -113,39 +114,66 @@ pub fn cards(customers: &[Customer], can_manage: bool) -> String {
         html.push_str(r#"</p><div class="mt-2 flex flex-wrap items-center gap-2 text-sm">"#);
         tier_badge(&mut html, c);
         status_badge(&mut html, c);
-        let _ = write!(
-            html,
-            r#"<span class="tabular-nums">{} points</span><span class="tabular-nums">{} orders</span></div></div></div><div class="mt-3">"#,
-            grouped(c.loyalty_points),
-            grouped(c.total_orders)
-        );
-        actions(&mut html, id, &name_id, can_manage);
+        html.push_str(r#"<span class="tabular-nums">"#);
+        push_grouped(&mut html, c.loyalty_points);
+        html.push_str(r#" points</span><span class="tabular-nums">"#);
+        push_grouped(&mut html, c.total_orders);
+        html.push_str(r#" orders</span></div></div></div><div class="mt-3">"#);
+        actions(&mut html, name_id, can_manage);
         html.push_str("</div></li>");
     }
     html
 }
 
+/// The id of the element that shows a customer's name (its row's or card's buttons are described
+/// by it).
+#[derive(Clone, Copy)]
+struct NameId {
+    prefix: &'static str,
+    id: i64,
+}
+
+impl NameId {
+    fn write(self, html: &mut String) {
+        html.push_str(self.prefix);
+        push_int(html, self.id);
+        html.push_str("-name");
+    }
+}
+
 /// The selection checkbox, named after the customer for assistive technology.
-fn checkbox(html: &mut String, c: &Customer, class: &str) {
-    let _ = write!(html, r#"<input type="checkbox" class="{class}" data-select="{}" aria-label="Select "#, c.id);
+fn checkbox(html: &mut String, c: &CustomerRow, class: &str) {
+    html.push_str(r#"<input type="checkbox" class=""#);
+    html.push_str(class);
+    html.push_str(r#"" data-select=""#);
+    push_int(html, c.id);
+    html.push_str(r#"" aria-label="Select "#);
     text(html, &c.name);
     html.push_str(r#"">"#);
 }
 
 /// The customer's tier badge.
-fn tier_badge(html: &mut String, c: &Customer) {
+fn tier_badge(html: &mut String, c: &CustomerRow) {
     let tier = c.tier();
-    let _ = write!(html, r#"<span class="{}">{}</span>"#, tier_class(tier), tier.label());
+    html.push_str(r#"<span class=""#);
+    html.push_str(tier_class(tier));
+    html.push_str(r#"">"#);
+    html.push_str(tier.label());
+    html.push_str("</span>");
 }
 
 /// The customer's status badge.
-fn status_badge(html: &mut String, c: &Customer) {
+fn status_badge(html: &mut String, c: &CustomerRow) {
     let (class, label) = status_class_and_label(c.is_active);
-    let _ = write!(html, r#"<span class="{class}">{label}</span>"#);
+    html.push_str(r#"<span class=""#);
+    html.push_str(class);
+    html.push_str(r#"">"#);
+    html.push_str(label);
+    html.push_str("</span>");
 }
 
 /// Edit, Points and (for managers) Delete, each described by the customer's name.
-fn actions(html: &mut String, id: i64, described_by: &str, can_manage: bool) {
+fn actions(html: &mut String, name_id: NameId, can_manage: bool) {
     let buttons: &[(&str, &str, &str)] = &[
         ("edit", "Edit", "text-slate-700 ring-slate-300 hover:bg-slate-100"),
         ("points", "Points", "text-amber-800 ring-amber-300 hover:bg-amber-50"),
@@ -153,29 +181,19 @@ fn actions(html: &mut String, id: i64, described_by: &str, can_manage: bool) {
     ];
     html.push_str(r#"<div class="flex justify-end gap-1.5">"#);
     for (action, label, colors) in buttons.iter().take(if can_manage { 3 } else { 2 }) {
-        let _ = write!(
-            html,
-            r#"<button type="button" data-action="{action}" data-customer="{id}" aria-describedby="{described_by}" class="row-action {colors}">{label}</button>"#
-        );
+        html.push_str(r#"<button type="button" data-action=""#);
+        html.push_str(action);
+        html.push_str(r#"" data-customer=""#);
+        push_int(html, name_id.id);
+        html.push_str(r#"" aria-describedby=""#);
+        name_id.write(html);
+        html.push_str(r#"" class="row-action "#);
+        html.push_str(colors);
+        html.push_str(r#"">"#);
+        html.push_str(label);
+        html.push_str("</button>");
     }
     html.push_str("</div>");
-}
-
-/// Appends `value` escaped for HTML text and for a double-quoted attribute.
-fn text(html: &mut String, value: &str) {
-    let mut rest = value;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-        html.push_str(&rest[..at]);
-        html.push_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[at + 1..];
-    }
-    html.push_str(rest);
 }
 
 #[cfg(test)]
@@ -183,30 +201,17 @@ mod tests {
     use super::*;
     use crate::domain::LoyaltyTier;
 
-    fn customer(name: &str, email: &str) -> Customer {
-        let at = chrono::DateTime::UNIX_EPOCH;
-        Customer {
+    fn customer(name: &str, email: &str) -> CustomerRow {
+        CustomerRow {
             id: 7,
-            tenant_id: 1,
-            tenant_name: "Cafe".to_owned(),
             name: name.to_owned(),
             email: email.to_owned(),
             phone: "+1 555 0100".to_owned(),
-            address: String::new(),
-            city: String::new(),
-            province: String::new(),
-            postal_code: String::new(),
             loyalty_points: 12_345,
             total_orders: 3,
-            total_spent_minor: 0,
-            notes: String::new(),
             is_active: false,
-            marketing_email: false,
-            marketing_sms: false,
-            created_at: at,
-            updated_at: at,
-            last_order_date: None,
             tier_rank: LoyaltyTier::Gold.rank(),
+            ..CustomerRow::default()
         }
     }
 

@@ -14,8 +14,7 @@ pub mod query;
 mod stats;
 
 use crate::components::toast::{ToastRegion, Toasts};
-use crate::domain::Customer;
-use crate::server_fns::customers::{bulk_update, list_customers, PageQuery};
+use crate::server_fns::customers::{bulk_update, list_customers, CustomerRow, PageQuery};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
@@ -28,11 +27,11 @@ pub struct PageState {
     /// Selected customer ids.
     pub selected: RwSignal<BTreeSet<i64>>,
     /// `Some(None)`: adding; `Some(Some(c))`: editing `c`.
-    pub editing: RwSignal<Option<Option<Customer>>>,
+    pub editing: RwSignal<Option<Option<CustomerRow>>>,
     /// The customer in the points dialog.
-    pub points_for: RwSignal<Option<Customer>>,
+    pub points_for: RwSignal<Option<CustomerRow>>,
     /// The customer in the delete dialog.
-    pub deleting: RwSignal<Option<Customer>>,
+    pub deleting: RwSignal<Option<CustomerRow>>,
     /// Bumped after each change.
     pub version: RwSignal<u32>,
     toasts: Toasts,

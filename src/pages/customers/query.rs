@@ -111,18 +111,32 @@ pub fn href(query: &PageQuery) -> String {
 
 /// Groups thousands: 1234567 → "1,234,567".
 pub fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+    let mut out = String::with_capacity(26);
+    push_grouped(&mut out, n);
+    out
+}
+
+/// Appends `n` with its thousands grouped, as [`grouped`] writes it, without a string of its own.
+pub fn push_grouped(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    let mut rest = n.unsigned_abs();
+    loop {
+        digits[len] = b'0' + (rest % 10) as u8;
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
         }
-        out.push(c);
     }
     if n < 0 {
-        format!("-{out}")
-    } else {
-        out
+        out.push('-');
+    }
+    for i in (0..len).rev() {
+        out.push(char::from(digits[i]));
+        if i > 0 && i % 3 == 0 {
+            out.push(',');
+        }
     }
 }
 
@@ -167,6 +181,10 @@ mod tests {
         assert_eq!(grouped(1234), "1,234");
         assert_eq!(grouped(999), "999");
         assert_eq!(grouped(1_000_000), "1,000,000");
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(-1_234_567), "-1,234,567");
+        assert_eq!(grouped(i64::MIN), "-9,223,372,036,854,775,808");
+        assert_eq!(grouped(i64::MAX), "9,223,372,036,854,775,807");
         assert_eq!(money(250_000_005), "2,500,000.05");
     }
 }
