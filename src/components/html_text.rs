@@ -4,23 +4,41 @@
 
 /// Appends a whole number in decimal.
 pub fn push_int(html: &mut String, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
     if n < 0 {
         html.push('-');
     }
-    for &digit in &digits[at..] {
-        html.push(char::from(digit));
+    push_digits(html, n.unsigned_abs(), false);
+}
+
+/// Appends a whole number with its thousands grouped: 1234567 → "1,234,567".
+pub fn push_grouped(html: &mut String, n: i64) {
+    if n < 0 {
+        html.push('-');
     }
+    push_digits(html, n.unsigned_abs(), true);
+}
+
+/// Appends the decimal digits of `n`, with a comma between groups of three if `grouped`: written
+/// on the stack first, then appended at once.
+fn push_digits(html: &mut String, mut n: u64, grouped: bool) {
+    let mut bytes = [0u8; 26];
+    let mut start = bytes.len();
+    let mut written = 0;
+    loop {
+        if grouped && written > 0 && written % 3 == 0 {
+            start -= 1;
+            bytes[start] = b',';
+        }
+        start -= 1;
+        bytes[start] = b'0' + (n % 10) as u8;
+        written += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits and commas were written from `start` on, so this never fails.
+    html.push_str(std::str::from_utf8(&bytes[start..]).unwrap_or_default());
 }
 
 /// Appends `value` escaped for HTML text and for a double-quoted attribute.
@@ -57,5 +75,9 @@ mod tests {
         push_int(&mut number, 0);
         push_int(&mut number, i64::MIN);
         assert_eq!(number, "-420-9223372036854775808");
+        let mut number = String::new();
+        push_grouped(&mut number, i64::MIN);
+        push_grouped(&mut number, 999);
+        assert_eq!(number, "-9,223,372,036,854,775,808999");
     }
 }

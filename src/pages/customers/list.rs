@@ -4,7 +4,7 @@
 //! 36 rem.
 
 use super::list_markup::{self, RowControl};
-use super::query::{grouped, href};
+use super::query::href;
 use super::PageState;
 use crate::domain::customer_query::DEFAULT_PAGE_SIZE;
 use crate::server_fns::customers::{ListView, PageQuery};
@@ -169,132 +169,13 @@ fn SortHeader(label: &'static str, field: &'static str, query: PageQuery) -> imp
 
 #[component]
 fn MobileSort(query: PageQuery) -> impl IntoView {
-    let options = [
-        ("", "Newest"),
-        ("created_at", "Oldest"),
-        ("name", "Name A–Z"),
-        ("-name", "Name Z–A"),
-        ("-loyalty_points", "Most points"),
-        ("loyalty_points", "Fewest points"),
-        ("-total_orders", "Most orders"),
-    ];
-    view! {
-        <nav aria-label="Sort" class="flex flex-wrap gap-1 text-xs">
-            {options.into_iter().map(|(ordering, label)| {
-                let next = PageQuery { ordering: ordering.to_owned(), page: String::new(), ..query.clone() };
-                let current = query.ordering == ordering;
-                view! {
-                    <a href=href(&next) aria-current=current.then_some("true")
-                        class=if current { "rounded-full bg-slate-800 px-3 py-2 text-white" } else { "rounded-full px-3 py-2 ring-1 ring-slate-300" }>
-                        {label}
-                    </a>
-                }
-            }).collect::<Vec<_>>()}
-        </nav>
-    }
-}
-
-/// The page numbers to link around `page` of `pages`: the first, the last, and the current one
-/// with its neighbours; `None` stands for the pages left out (an ellipsis). A gap of one page shows
-/// that page instead, so an ellipsis always hides at least two.
-fn page_links(page: u64, pages: u64) -> Vec<Option<u64>> {
-    let pages = pages.max(1);
-    let page = page.clamp(1, pages);
-    let mut shown: Vec<u64> =
-        [1, page.saturating_sub(1), page, page + 1, pages].into_iter().filter(|n| (1..=pages).contains(n)).collect();
-    shown.sort_unstable();
-    shown.dedup();
-    let mut links = Vec::with_capacity(shown.len() + 2);
-    let mut previous = 0;
-    for n in shown {
-        match n - previous {
-            1 => {}
-            2 => links.push(Some(n - 1)),
-            _ => links.push(None),
-        }
-        links.push(Some(n));
-        previous = n;
-    }
-    links
+    view! { <nav aria-label="Sort" class="flex flex-wrap gap-1 text-xs" inner_html=list_markup::sort_links(&query)></nav> }
 }
 
 #[component]
 fn Pagination(count: u64, page: u64, size: u64, query: PageQuery) -> impl IntoView {
-    let pages = count.div_ceil(size).max(1);
-    let first = if count == 0 { 0 } else { (page - 1) * size + 1 };
-    let last = (page * size).min(count);
-    let link =
-        move |n: u64| href(&PageQuery { page: if n == 1 { String::new() } else { n.to_string() }, ..query.clone() });
-    let base =
-        "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-2 text-sm font-medium tabular-nums";
-    let number = |n: u64| grouped(i64::try_from(n).unwrap_or(i64::MAX));
     view! {
-        <nav aria-label="Pagination" class="flex flex-col items-center justify-between gap-3 sm:flex-row">
-            <p class="text-sm text-slate-600">{format!("Showing {}–{} of {}", number(first), number(last), number(count))}</p>
-            <div class="flex flex-wrap items-center justify-center gap-1">
-                {if page > 1 {
-                    view! { <a href=link(page - 1) rel="prev" class=format!("{base} ring-1 ring-slate-300 hover:bg-slate-100")>"Previous"</a> }.into_any()
-                } else {
-                    view! { <span aria-disabled="true" class=format!("{base} text-slate-400 ring-1 ring-slate-200")>"Previous"</span> }.into_any()
-                }}
-                {page_links(page, pages).into_iter().map(|n| match n {
-                    None => view! { <span aria-hidden="true" class="px-0.5 text-slate-500">"…"</span> }.into_any(),
-                    Some(n) => {
-                        let current = n == page;
-                        view! {
-                            <a href=link(n) aria-label=format!("Page {}", number(n)) aria-current=current.then_some("page")
-                                class=if current { format!("{base} bg-indigo-600 text-white") } else { format!("{base} ring-1 ring-slate-300 hover:bg-slate-100") }>
-                                {number(n)}
-                            </a>
-                        }.into_any()
-                    }
-                }).collect::<Vec<_>>()}
-                {if page < pages {
-                    view! { <a href=link(page + 1) rel="next" class=format!("{base} ring-1 ring-slate-300 hover:bg-slate-100")>"Next"</a> }.into_any()
-                } else {
-                    view! { <span aria-disabled="true" class=format!("{base} text-slate-400 ring-1 ring-slate-200")>"Next"</span> }.into_any()
-                }}
-            </div>
-        </nav>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::page_links;
-
-    fn shown(page: u64, pages: u64) -> String {
-        page_links(page, pages)
-            .into_iter()
-            .map(|n| n.map_or("…".to_owned(), |n| n.to_string()))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    #[test]
-    fn a_page_in_the_middle_of_many_shows_the_ends_and_its_neighbours() {
-        assert_eq!(shown(50, 100_000), "1 … 49 50 51 … 100000");
-        assert_eq!(shown(15, 31), "1 … 14 15 16 … 31");
-    }
-
-    #[test]
-    fn the_first_and_last_pages_show_their_neighbour_and_the_other_end() {
-        assert_eq!(shown(1, 100_000), "1 2 … 100000");
-        assert_eq!(shown(100_000, 100_000), "1 … 99999 100000");
-    }
-
-    #[test]
-    fn a_gap_of_one_page_shows_that_page_instead_of_an_ellipsis() {
-        assert_eq!(shown(3, 31), "1 2 3 4 … 31");
-        assert_eq!(shown(4, 7), "1 2 3 4 5 6 7");
-        assert_eq!(shown(5, 8), "1 … 4 5 6 7 8");
-    }
-
-    #[test]
-    fn few_pages_are_all_shown_and_a_page_out_of_range_is_clamped() {
-        assert_eq!(shown(1, 1), "1");
-        assert_eq!(shown(2, 3), "1 2 3");
-        assert_eq!(shown(9, 3), "1 2 3");
-        assert_eq!(shown(1, 0), "1");
+        <nav aria-label="Pagination" class="flex flex-col items-center justify-between gap-3 sm:flex-row"
+            inner_html=list_markup::pagination(count, page, size, &query)></nav>
     }
 }

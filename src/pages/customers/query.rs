@@ -3,6 +3,7 @@
 //! The server reads it from the request; in the browser the page keeps it in a signal, writes it
 //! to the address bar with `history.pushState` and follows back and forward (`popstate`).
 
+use crate::components::html_text::push_grouped;
 use crate::domain::form_urlencoded;
 use crate::server_fns::customers::PageQuery;
 use leptos::prelude::*;
@@ -114,30 +115,6 @@ pub fn grouped(n: i64) -> String {
     let mut out = String::with_capacity(26);
     push_grouped(&mut out, n);
     out
-}
-
-/// Appends `n` with its thousands grouped, as [`grouped`] writes it, without a string of its own.
-pub fn push_grouped(out: &mut String, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    let mut rest = n.unsigned_abs();
-    loop {
-        digits[len] = b'0' + (rest % 10) as u8;
-        len += 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    for i in (0..len).rev() {
-        out.push(char::from(digits[i]));
-        if i > 0 && i % 3 == 0 {
-            out.push(',');
-        }
-    }
 }
 
 /// Minor units as an amount with two decimals: 250000000 → "2,500,000.00".

@@ -2,8 +2,7 @@
 //! [`crate::components::html_text`]): about fifty elements with nothing to click, redrawn whole
 //! when the statistics change.
 
-use super::query::push_grouped;
-use crate::components::html_text::push_int;
+use crate::components::html_text::{push_grouped, push_int};
 use crate::server_fns::customers::StatsView;
 use leptos::prelude::*;
 
