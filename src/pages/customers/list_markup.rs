@@ -57,10 +57,11 @@ pub fn rows(customers: &[CustomerRow], can_manage: bool) -> String {
             html.push_str("</td>");
         }
         html.push_str(r#"<td class="px-2 py-2"><a id=""#);
-        let name_id = NameId { prefix: "customer-", id: c.id };
+        let id = c.id.to_string();
+        let name_id = NameId { prefix: "customer-", id: &id };
         name_id.write(&mut html);
         html.push_str(r#"" href="/customers/"#);
-        push_int(&mut html, c.id);
+        html.push_str(&id);
         html.push_str(
             r#"" dir="auto" class="block max-w-40 font-semibold text-indigo-700 wrap-anywhere hover:underline">"#,
         );
@@ -99,10 +100,11 @@ pub fn cards(customers: &[CustomerRow], can_manage: bool) -> String {
             checkbox(&mut html, c, "mt-1 h-5 w-5");
         }
         html.push_str(r#"<div class="min-w-0 flex-1"><a id=""#);
-        let name_id = NameId { prefix: "customer-card-", id: c.id };
+        let id = c.id.to_string();
+        let name_id = NameId { prefix: "customer-card-", id: &id };
         name_id.write(&mut html);
         html.push_str(r#"" href="/customers/"#);
-        push_int(&mut html, c.id);
+        html.push_str(&id);
         html.push_str(r#"" dir="auto" class="block font-semibold text-indigo-700 wrap-anywhere">"#);
         text(&mut html, &c.name);
         html.push_str(r#"</a><p title=""#);
@@ -128,15 +130,15 @@ pub fn cards(customers: &[CustomerRow], can_manage: bool) -> String {
 /// The id of the element that shows a customer's name (its row's or card's buttons are described
 /// by it).
 #[derive(Clone, Copy)]
-struct NameId {
+struct NameId<'a> {
     prefix: &'static str,
-    id: i64,
+    id: &'a str,
 }
 
-impl NameId {
+impl NameId<'_> {
     fn write(self, html: &mut String) {
         html.push_str(self.prefix);
-        push_int(html, self.id);
+        html.push_str(self.id);
         html.push_str("-name");
     }
 }
@@ -184,7 +186,7 @@ fn actions(html: &mut String, name_id: NameId, can_manage: bool) {
         html.push_str(r#"<button type="button" data-action=""#);
         html.push_str(action);
         html.push_str(r#"" data-customer=""#);
-        push_int(html, name_id.id);
+        html.push_str(name_id.id);
         html.push_str(r#"" aria-describedby=""#);
         name_id.write(html);
         html.push_str(r#"" class="row-action "#);

@@ -98,15 +98,17 @@ pub fn error_text(err: &ServerFnError) -> String {
 #[component]
 pub fn CustomersPage() -> impl IntoView {
     let initial = use_location().search.with_untracked(|search| query::from_search(search));
+    // What the header offers follows the role (the server checks it again on every action).
+    let can_manage = crate::server_fns::session::signed_in_user().is_some_and(|user| user.role.can_manage_customers());
     view! {
         <Title text="Customers"/>
-        <CustomersBoard initial/>
+        <CustomersBoard initial can_manage/>
     }
 }
 
 /// Statistics, filters, the list and the dialogs; the view follows the URL (see [`query`]).
 #[island]
-fn CustomersBoard(initial: PageQuery) -> impl IntoView {
+fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
     let toasts = Toasts::provide();
     let state = PageState::new(toasts);
     let query = RwSignal::new(initial);
@@ -118,9 +120,6 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
     });
     let data = Resource::new_blocking(move || (query.get(), state.version.get()), |(q, _)| list_customers(q));
     let reloading = RwSignal::new(false);
-    let can_manage = Signal::derive(move || {
-        data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|v| v.can_manage))
-    });
     let tiers = Signal::derive(move || {
         data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).map(|v| v.tiers).unwrap_or_default())
     });
@@ -137,23 +136,16 @@ fn CustomersBoard(initial: PageQuery) -> impl IntoView {
                         class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
                         "Export CSV"
                     </a>
-                    // Read under a Transition, as every read of the list's data is: on the server
-                    // nothing may wait on it outside one.
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            let can_manage = data.by_ref().await.as_ref().is_ok_and(|view| view.can_manage);
-                            can_manage.then(|| view! {
-                                <a href="/customers/import"
-                                    class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
-                                    "Import CSV"
-                                </a>
-                                <a href="/customers/duplicates"
-                                    class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
-                                    "Duplicates"
-                                </a>
-                            })
-                        })}
-                    </Transition>
+                    {can_manage.then(|| view! {
+                        <a href="/customers/import"
+                            class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
+                            "Import CSV"
+                        </a>
+                        <a href="/customers/duplicates"
+                            class="inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">
+                            "Duplicates"
+                        </a>
+                    })}
                     <button type="button" on:click=move |_| state.editing.set(Some(None))
                         class="min-h-11 rounded-lg bg-indigo-600 px-4 font-semibold text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
                         "+ Add Customer"

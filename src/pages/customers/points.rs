@@ -86,7 +86,7 @@ const NOT_ZERO: &str = "Enter a number of points other than zero.";
 
 /// The dialog, open while `state.points_for` is set.
 #[component]
-pub fn PointsModal(state: PageState, can_manage: Signal<bool>, tiers: Signal<TierThresholds>) -> impl IntoView {
+pub fn PointsModal(state: PageState, can_manage: bool, tiers: Signal<TierThresholds>) -> impl IntoView {
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -102,7 +102,7 @@ pub fn PointsModal(state: PageState, can_manage: Signal<bool>, tiers: Signal<Tie
     let read = move || amount.with(|a| Amount::read(a));
     let deduct = move || read().is_negative();
     // Said beside the field as soon as a cashier types a minus; nothing is sent while it shows.
-    let refused = move || (!can_manage.get() && deduct()).then_some(CASHIERS_ADD_ONLY);
+    let refused = move || (!can_manage && deduct()).then_some(CASHIERS_ADD_ONLY);
     let current = move || state.points_for.with(|c| c.as_ref().map(|c| c.loyalty_points).unwrap_or(0));
     let after = move || refused().is_none().then(|| read().delta()).flatten().map(|d| balance_after(current(), d));
     let choose = move |deduct: bool| {
@@ -155,7 +155,7 @@ pub fn PointsModal(state: PageState, can_manage: Signal<bool>, tiers: Signal<Tie
                     "Current points: "<strong class="tabular-nums">{move || grouped(current())}</strong>
                     {move || view! { <TierBadge tier=tiers.get().tier_of(current())/> }}
                 </p>
-                <Show when=move || can_manage.get()>
+                {can_manage.then(|| view! {
                     <fieldset class="flex gap-4">
                         <legend class="sr-only">"Add or deduct"</legend>
                         <label class="flex min-h-11 items-center gap-2">
@@ -167,13 +167,13 @@ pub fn PointsModal(state: PageState, can_manage: Signal<bool>, tiers: Signal<Tie
                             "Deduct"
                         </label>
                     </fieldset>
-                </Show>
+                })}
                 <div>
                     <label for="points-amount" class="block text-sm font-medium">
-                        {move || if can_manage.get() { "Points" } else { "Points to add" }}
+                        {if can_manage { "Points" } else { "Points to add" }}
                     </label>
                     <p id="points-hint" class="text-xs text-slate-600">
-                        {move || if can_manage.get() { "A negative number deducts, for example -20." } else { "A whole number, for example 50." }}
+                        {if can_manage { "A negative number deducts, for example -20." } else { "A whole number, for example 50." }}
                     </p>
                     // The dialog opens with the number field focused (not the Add radio before
                     // it): the amount is what gets typed first.
