@@ -804,6 +804,47 @@ async fn the_page_shows_each_customer_as_a_row_and_a_card_and_their_text_is_neve
     }
 }
 
+async fn the_page_shows_the_statistics_and_the_tenants_thresholds_read_together(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (token, _) = app.tokens_for(&email).await;
+    let cookie = app.session_cookie(&email).await;
+    // A tenant that never had a customer: its statistics are zeros, and its thresholds are there.
+    let page = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains(r#"Total Customers</p><p class="text-2xl font-bold tabular-nums">0</p>"#),
+        "no customers"
+    );
+    assert!(page.text.contains(r#"\"tiers\":{\"silver\":100,\"gold\":500,\"platinum\":1000}"#), "default tiers");
+    let program = json!({ "spend_per_point": "10000.00", "points_expire_after_days": null,
+                          "tiers": { "silver": 20, "gold": 40, "platinum": 60 } });
+    let reply = app.request(Method::PUT, "/api/loyalty/program/", Some(&token), Some(program)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    for (n, points) in [10, 30, 50, 70, 80].into_iter().enumerate() {
+        let body = json!({ "name": format!("C{n}"), "email": format!("c{n}@example.com"), "loyalty_points": points,
+                           "is_active": n != 4 });
+        create(&app, &token, body).await;
+    }
+    let page = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    for (label, value) in [("Total Customers", "5"), ("Active Customers", "4"), ("Total Loyalty Points", "240")] {
+        let card = format!(r#"{label}</p><p class="text-2xl font-bold tabular-nums">{value}</p>"#);
+        assert!(page.text.contains(&card), "{label} is {value}");
+    }
+    assert!(page.text.contains(r#"aria-label="Bronze 1, Silver 1, Gold 1, Platinum 2""#), "the tier bar");
+    assert!(page.text.contains(r#"\"tiers\":{\"silver\":20,\"gold\":40,\"platinum\":60}"#), "the new tiers");
+    // Another tenant's customers and program never show.
+    let other = app.user("Kopi Lain", "owner@kopi.test", "owner").await;
+    let page =
+        app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &app.session_cookie(&other).await)]).await;
+    assert!(
+        page.text.contains(r#"Total Customers</p><p class="text-2xl font-bold tabular-nums">0</p>"#),
+        "other tenant"
+    );
+    assert!(page.text.contains(r#"\"silver\":100"#), "other tenant's own tiers");
+}
+
 async fn the_menu_marks_the_page_shown_and_the_pages_under_it_as_current(db: Db) {
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
@@ -826,6 +867,7 @@ async fn the_menu_marks_the_page_shown_and_the_pages_under_it_as_current(db: Db)
 }
 
 on_both_backends!(
+    the_page_shows_the_statistics_and_the_tenants_thresholds_read_together,
     the_page_shows_each_customer_as_a_row_and_a_card_and_their_text_is_never_markup,
     the_menu_marks_the_page_shown_and_the_pages_under_it_as_current,
     a_created_customer_has_exactly_the_seed_fields_and_its_consents,

@@ -282,8 +282,7 @@ pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError>
         async move { customers::list(core_ref, ctx_ref, &asked).await }
     })
     .await?;
-    let stats = customers::stats(&core, &ctx).await.map_err(server::sentence)?;
-    let program = crate::services::loyalty::program(&core, &ctx).await.map_err(server::sentence)?;
+    let (stats, program) = customers::stats_and_program(&core, &ctx).await.map_err(server::sentence)?;
     let tiers = &stats.customers_by_tier;
     Ok(ListView {
         count: page.count,

@@ -10,7 +10,8 @@ use crate::domain::customer_actions::{BulkUpdate, PointsChange};
 use crate::domain::customer_input::{CustomerPatch, NewCustomer};
 use crate::domain::customer_query::{ListQuery, PageNumber, PageRequest};
 use crate::domain::{
-    Customer, FieldErrors, Input, InvalidInput, LoyaltyTier, PointsEntry, PointsExpiring, RequestContext,
+    Customer, FieldErrors, Input, InvalidInput, LoyaltyProgram, LoyaltyTier, PointsEntry, PointsExpiring,
+    RequestContext,
 };
 use crate::storage::StorageError;
 use rust_decimal::Decimal;
@@ -168,8 +169,20 @@ pub struct TierCounts {
 
 /// The caller's statistics, from the maintained counters.
 pub async fn stats(core: &Core, ctx: &RequestContext) -> ServiceResult<CustomerStats> {
+    Ok(stats_of(core.storage.customer_counters(ctx).await?))
+}
+
+/// The statistics with the tenant's loyalty program, read together (what the customers page
+/// shows on every view).
+pub async fn stats_and_program(core: &Core, ctx: &RequestContext) -> ServiceResult<(CustomerStats, LoyaltyProgram)> {
+    let (buckets, program) = core.storage.counters_and_program(ctx).await?;
+    Ok((stats_of(buckets), program))
+}
+
+/// The statistics summed from the counters' buckets.
+fn stats_of(buckets: Vec<crate::storage::CounterBucket>) -> CustomerStats {
     let mut stats = CustomerStats::default();
-    for bucket in core.storage.customer_counters(ctx).await? {
+    for bucket in buckets {
         stats.total_customers += bucket.customers;
         stats.total_loyalty_points += bucket.points;
         if bucket.is_active {
@@ -183,7 +196,7 @@ pub async fn stats(core: &Core, ctx: &RequestContext) -> ServiceResult<CustomerS
             LoyaltyTier::Bronze => &mut tier.bronze,
         } += bucket.customers;
     }
-    Ok(stats)
+    stats
 }
 
 /// Adds or deducts points with a reason. Cashiers may only add.

@@ -4,7 +4,7 @@
 
 use super::{Page, StorageResult};
 use crate::domain::customer_query::{CustomerFilter, Ordering, SortField};
-use crate::domain::{Customer, LoyaltyTier, RequestContext};
+use crate::domain::{Customer, LoyaltyProgram, LoyaltyTier, RequestContext};
 use async_trait::async_trait;
 
 /// One bucket of the maintained customer counters.
@@ -25,6 +25,10 @@ pub struct CounterBucket {
 pub trait Customers {
     /// The caller's tenant's counter buckets (only buckets that have ever held a customer).
     async fn customer_counters(&self, ctx: &RequestContext) -> StorageResult<Vec<CounterBucket>>;
+
+    /// The caller's tenant's counter buckets with its loyalty program, read in one statement: the
+    /// customers page shows both on every view, and each read is a round trip.
+    async fn counters_and_program(&self, ctx: &RequestContext) -> StorageResult<(Vec<CounterBucket>, LoyaltyProgram)>;
 
     /// Counts and pages the caller's customers. The count comes from the counters when the filter
     /// has no text parts.
@@ -378,6 +382,42 @@ macro_rules! impl_customers {
                         points,
                     })
                     .collect())
+            }
+
+            async fn counters_and_program(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+            ) -> $crate::storage::StorageResult<(Vec<$crate::storage::CounterBucket>, $crate::domain::LoyaltyProgram)>
+            {
+                use $crate::storage::Dialect;
+                // The tenant's row, joined to its buckets: one row per bucket, or one row with no
+                // bucket for a tenant that never had a customer. Grouped by the tenant's key too,
+                // so that its program's columns may be selected beside the sums.
+                const SQL: &str = const_format::concatcp!(
+                    "SELECT c.is_active, CAST(c.tier AS BIGINT), CAST(SUM(c.customers) AS BIGINT), \
+                     CAST(SUM(c.points) AS BIGINT), ",
+                    $crate::storage::balance::PROGRAM_COLUMNS,
+                    " FROM tenants t LEFT JOIN customer_counters c ON c.tenant_id = t.id \
+                     WHERE t.id = $1 GROUP BY t.id, c.is_active, c.tier"
+                );
+                type Row = (Option<bool>, Option<i64>, Option<i64>, Option<i64>, i64, Option<i64>, i64, i64, i64);
+                let rows: Vec<Row> = sqlx::query_as(SQL).bind(ctx.tenant_id).fetch_all(self.pool()).await?;
+                let Some(&(_, _, _, _, spend, expire, silver, gold, platinum)) = rows.first() else {
+                    return Err(sqlx::Error::RowNotFound.into());
+                };
+                let program = $crate::storage::balance::stored_program(spend, expire, silver, gold, platinum);
+                let buckets = rows
+                    .into_iter()
+                    .filter_map(|(is_active, tier, customers, points, ..)| {
+                        Some($crate::storage::CounterBucket {
+                            is_active: is_active?,
+                            tier: $crate::domain::LoyaltyTier::from_rank(tier?),
+                            customers: customers.unwrap_or(0),
+                            points: points.unwrap_or(0),
+                        })
+                    })
+                    .collect();
+                Ok((buckets, program))
             }
 
             async fn count_customers(
