@@ -160,8 +160,8 @@ pub struct CustomerForm {
 /// Messages per field, as the server sends them to a form.
 pub type FieldMessages = BTreeMap<String, Vec<String>>;
 
-/// Field messages from the server, or the saved customer.
-pub type FormResult = Result<Customer, FieldMessages>;
+/// Field messages from the server, or the saved customer as the list shows it.
+pub type FormResult = Result<CustomerRow, FieldMessages>;
 
 /// A customer with a page of its points history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,7 +303,9 @@ pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError>
 #[server(prefix = "/sfn", endpoint = "customers/create")]
 pub async fn create_customer(form: CustomerForm) -> Result<FormResult, ServerFnError> {
     let (core, ctx) = server::caller().await?;
-    server::form_result(crate::services::customers::create(&core, &ctx, form.new_customer()).await)
+    server::form_result(
+        crate::services::customers::create(&core, &ctx, form.new_customer()).await.map(CustomerRow::from),
+    )
 }
 
 /// Saves the form over a customer (every field of the form is written).
@@ -311,7 +313,7 @@ pub async fn create_customer(form: CustomerForm) -> Result<FormResult, ServerFnE
 pub async fn update_customer(id: i64, form: CustomerForm) -> Result<FormResult, ServerFnError> {
     let (core, ctx) = server::caller().await?;
     let patch = form.new_customer().map(Into::into);
-    server::form_result(crate::services::customers::update(&core, &ctx, id, patch).await)
+    server::form_result(crate::services::customers::update(&core, &ctx, id, patch).await.map(CustomerRow::from))
 }
 
 /// Deletes a customer.
@@ -323,11 +325,14 @@ pub async fn delete_customer(id: i64) -> Result<(), ServerFnError> {
 
 /// Adds (or, for owners and managers, deducts) points with a reason.
 #[server(prefix = "/sfn", endpoint = "customers/points")]
-pub async fn change_points(id: i64, points: i64, reason: String) -> Result<Customer, ServerFnError> {
+pub async fn change_points(id: i64, points: i64, reason: String) -> Result<CustomerRow, ServerFnError> {
     use crate::domain::customer_actions::PointsChange;
     let (core, ctx) = server::caller().await?;
     let change = PointsChange::new(points, &reason);
-    crate::services::customers::change_points(&core, &ctx, id, change).await.map_err(server::sentence)
+    crate::services::customers::change_points(&core, &ctx, id, change)
+        .await
+        .map(CustomerRow::from)
+        .map_err(server::sentence)
 }
 
 /// Activates or deactivates the selected customers; returns how many were updated.

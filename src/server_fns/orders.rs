@@ -2,7 +2,6 @@
 //! service's input with the API's rules and messages and calls the same service as the API.
 
 use super::customers::FieldMessages;
-use crate::domain::Order;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -17,8 +16,9 @@ pub struct OrderForm {
     pub ordered_at: String,
 }
 
-/// The order, or field messages for the form to show.
-pub type OrderResult = Result<Order, FieldMessages>;
+/// The order's id, or field messages for the form to show (the page is rendered again after a
+/// change, so the island needs nothing more).
+pub type OrderResult = Result<i64, FieldMessages>;
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -61,7 +61,7 @@ mod server {
 pub async fn record_order(customer_id: i64, form: OrderForm) -> Result<OrderResult, ServerFnError> {
     let (core, ctx) = crate::server_fns::customers::caller().await?;
     let recorded = crate::services::orders::record(&core, &ctx, customer_id, form.new_order()).await;
-    crate::server_fns::customers::form_result(recorded.map(|r| r.order))
+    crate::server_fns::customers::form_result(recorded.map(|r| r.order.id))
 }
 
 /// Refunds an order: `amount` empty for the rest of it (owners and managers).
@@ -69,5 +69,5 @@ pub async fn record_order(customer_id: i64, form: OrderForm) -> Result<OrderResu
 pub async fn refund_order(order_id: i64, amount: String, reason: String) -> Result<OrderResult, ServerFnError> {
     let (core, ctx) = crate::server_fns::customers::caller().await?;
     let refunded = crate::services::orders::refund(&core, &ctx, order_id, server::refund(&amount, &reason)).await;
-    crate::server_fns::customers::form_result(refunded)
+    crate::server_fns::customers::form_result(refunded.map(|order| order.id))
 }
