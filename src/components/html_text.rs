@@ -1,6 +1,7 @@
 //! HTML written as text: the parts of a page that are built on every view and have many elements
 //! (the customers list, its statistics, the menu) are cheaper as one string than as view
-//! elements. What a user typed is escaped here, always.
+//! elements. What a user typed is escaped here, always; every HTML that Patron writes by hand
+//! (the sign-in refusal page too) escapes through [`text`].
 
 /// Appends a whole number in decimal.
 pub fn push_int(html: &mut String, n: i64) {

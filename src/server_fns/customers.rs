@@ -49,8 +49,6 @@ pub struct ListView {
     pub items: Vec<CustomerRow>,
     /// The tenant's statistics.
     pub stats: StatsView,
-    /// Whether the caller may delete, bulk-update and deduct.
-    pub can_manage: bool,
     /// The tenant's tier thresholds (for the tier a points change would reach).
     pub tiers: TierThresholds,
 }
@@ -294,7 +292,6 @@ pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError>
             points: stats.total_loyalty_points,
             tiers: [tiers.bronze, tiers.silver, tiers.gold, tiers.platinum],
         },
-        can_manage: ctx.role.can_manage_customers(),
         tiers: program.tiers(),
     })
 }

@@ -246,14 +246,13 @@ macro_rules! impl_customers {
                     return Ok(CheckedPage::NotCached);
                 };
                 // The counter is read by the statement that reads the rows, from the same snapshot.
-                let mut rows = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
-                    const_format::concatcp!(
+                let mut rows =
+                    sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(const_format::concatcp!(
                         "SELECT ",
                         $crate::storage::sql::CUSTOMER_COLUMNS,
                         ", (",
                         $crate::storage::sql::LIST_VERSION_OF_TENANT
-                    ),
-                );
+                    ));
                 rows.push_bind(ctx.tenant_id)
                     .push(") AS list_version FROM customers c JOIN tenants t ON t.id = c.tenant_id");
                 Self::push_page_ids(&mut rows, ctx.tenant_id, &page.ids);
@@ -270,7 +269,9 @@ macro_rules! impl_customers {
             ) {
                 use $crate::storage::Dialect;
                 // NO_INDEX keeps the planner looking the ids up instead of scanning the tenant.
-                rows.push(format!(" WHERE {}c.tenant_id = ", Self::NO_INDEX)).push_bind(tenant_id).push(" AND c.id IN (");
+                rows.push(format!(" WHERE {}c.tenant_id = ", Self::NO_INDEX))
+                    .push_bind(tenant_id)
+                    .push(" AND c.id IN (");
                 let mut list = rows.separated(", ");
                 for id in ids {
                     list.push_bind(*id);
@@ -365,23 +366,8 @@ macro_rules! impl_customers {
                 &self,
                 ctx: &$crate::domain::RequestContext,
             ) -> $crate::storage::StorageResult<Vec<$crate::storage::CounterBucket>> {
-                use $crate::storage::Dialect;
-                let rows: Vec<(bool, i64, i64, i64)> = sqlx::query_as(
-                    "SELECT is_active, CAST(tier AS BIGINT), CAST(SUM(customers) AS BIGINT), \
-                     CAST(SUM(points) AS BIGINT) FROM customer_counters WHERE tenant_id = $1 GROUP BY is_active, tier",
-                )
-                .bind(ctx.tenant_id)
-                .fetch_all(self.pool())
-                .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(is_active, tier, customers, points)| $crate::storage::CounterBucket {
-                        is_active,
-                        tier: $crate::domain::LoyaltyTier::from_rank(tier),
-                        customers,
-                        points,
-                    })
-                    .collect())
+                // The same statement as the page's: the program read beside is one indexed row.
+                Ok(self.counters_and_program(ctx).await?.0)
             }
 
             async fn counters_and_program(
@@ -437,8 +423,8 @@ macro_rules! impl_customers {
                 offset: u64,
                 limit: u64,
             ) -> $crate::storage::StorageResult<$crate::storage::Page<$crate::domain::Customer>> {
-                use $crate::storage::Dialect;
                 use $crate::storage::list_page::CheckedPage;
+                use $crate::storage::Dialect;
                 let known_version = match self.page_if_unchanged(ctx, filter, ordering, offset, limit).await? {
                     CheckedPage::Current(page) => return Ok(page),
                     CheckedPage::Moved(version) => Some(version),

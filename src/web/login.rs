@@ -72,7 +72,8 @@ fn refusal(next: &str, err: &ServiceError) -> Response {
             format!("Too many attempts. Try again in {} minutes.", seconds.div_ceil(60).max(1)),
         ),
     };
-    let back = escape_attribute(&login_path(next, None));
+    let mut back = String::new();
+    crate::components::html_text::text(&mut back, &login_path(next, None));
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>Sign in</title></head><body>\
@@ -80,11 +81,6 @@ fn refusal(next: &str, err: &ServiceError) -> Response {
          </body></html>"
     );
     (status, [(header::RETRY_AFTER, seconds.to_string())], Html(page)).into_response()
-}
-
-/// Text safe inside a double-quoted HTML attribute.
-fn escape_attribute(text: &str) -> String {
-    text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Ends the session.

@@ -14,8 +14,7 @@ use std::collections::BTreeSet;
 /// The list with its selection bar and pagination. Rows and cards are HTML text
 /// ([`list_markup`]); their checkboxes and buttons are handled here, for all of them at once.
 #[component]
-pub fn CustomerList(view: ListView, query: PageQuery, state: PageState) -> impl IntoView {
-    let can_manage = view.can_manage;
+pub fn CustomerList(view: ListView, query: PageQuery, state: PageState, can_manage: bool) -> impl IntoView {
     let rows = list_markup::rows(&view.items, can_manage);
     let cards = list_markup::cards(&view.items, can_manage);
     let customers = StoredValue::new(view.items);

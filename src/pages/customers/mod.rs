@@ -98,7 +98,8 @@ pub fn error_text(err: &ServerFnError) -> String {
 #[component]
 pub fn CustomersPage() -> impl IntoView {
     let initial = use_location().search.with_untracked(|search| query::from_search(search));
-    // What the header offers follows the role (the server checks it again on every action).
+    // What the board offers (its header links, the checkboxes, Delete, deducting points) follows
+    // the role; the server checks the role again on every action.
     let can_manage = crate::server_fns::session::signed_in_user().is_some_and(|user| user.role.can_manage_customers());
     view! {
         <Title text="Customers"/>
@@ -179,7 +180,7 @@ fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
                                 if view.items.is_empty() {
                                     view! { <Empty filtered state/> }.into_any()
                                 } else {
-                                    view! { <list::CustomerList view query=query.get_untracked() state/> }.into_any()
+                                    view! { <list::CustomerList view query=query.get_untracked() state can_manage/> }.into_any()
                                 }
                             }
                             Err(err) => view! {
