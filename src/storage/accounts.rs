@@ -167,7 +167,7 @@ macro_rules! impl_accounts {
                 use $crate::storage::Dialect;
                 Ok(sqlx::query_as("SELECT id, name, created_at FROM tenants WHERE id = $1")
                     .bind(id)
-                    .fetch_optional(self.pool())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?)
             }
 
@@ -178,7 +178,7 @@ macro_rules! impl_accounts {
                 use $crate::storage::Dialect;
                 Ok(sqlx::query_as("SELECT id, name, created_at FROM tenants WHERE name_key = $1")
                     .bind(name.trim().to_lowercase())
-                    .fetch_optional(self.pool())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?)
             }
 
@@ -234,7 +234,7 @@ macro_rules! impl_accounts {
                     $crate::storage::sql::USER_COLUMNS,
                     " FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.email_key = $1"
                 );
-                Ok(sqlx::query_as(SQL).bind(email_key).fetch_optional(self.pool()).await?)
+                Ok(sqlx::query_as(SQL).bind(email_key).fetch_optional(&mut *self.reader().await?).await?)
             }
 
             async fn user_by_id(&self, id: i64) -> $crate::storage::StorageResult<Option<$crate::storage::User>> {
@@ -250,7 +250,7 @@ macro_rules! impl_accounts {
                 }
                 let generation = cache.and_then($crate::storage::user_cache::UserCache::generation);
                 let user: Option<$crate::storage::User> =
-                    sqlx::query_as(SQL).bind(id).fetch_optional(self.pool()).await?;
+                    sqlx::query_as(SQL).bind(id).fetch_optional(&mut *self.reader().await?).await?;
                 if let (Some(cache), Some(generation), Some(user)) = (cache, generation, &user) {
                     cache.remember(generation, user.clone());
                 }
@@ -267,7 +267,7 @@ macro_rules! impl_accounts {
                     $crate::storage::sql::USER_COLUMNS,
                     " FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = $1 ORDER BY u.id"
                 );
-                Ok(sqlx::query_as(SQL).bind(ctx.tenant_id).fetch_all(self.pool()).await?)
+                Ok(sqlx::query_as(SQL).bind(ctx.tenant_id).fetch_all(&mut *self.reader().await?).await?)
             }
 
             async fn update_user(

@@ -233,7 +233,7 @@ macro_rules! impl_activity {
                 type Db = <$backend as $crate::storage::Dialect>::Db;
                 let mut count = sqlx::QueryBuilder::<Db>::new("SELECT COUNT(*) FROM activity");
                 Self::push_activity_filter(&mut count, ctx.tenant_id, filter);
-                let total: i64 = count.build_query_scalar().fetch_one(self.pool()).await?;
+                let total: i64 = count.build_query_scalar().fetch_one(&mut *self.reader().await?).await?;
                 let mut rows = sqlx::QueryBuilder::<Db>::new(
                     "SELECT id, created_at, actor_id, actor_email, action, target_type, target_id, target_label, \
                      details, client_address FROM activity",
@@ -241,7 +241,7 @@ macro_rules! impl_activity {
                 Self::push_activity_filter(&mut rows, ctx.tenant_id, filter);
                 rows.push(" ORDER BY id DESC LIMIT ").push_bind($crate::storage::sql::bigint(limit));
                 rows.push(" OFFSET ").push_bind($crate::storage::sql::bigint(offset));
-                let items = rows.build_query_as().fetch_all(self.pool()).await?;
+                let items = rows.build_query_as().fetch_all(&mut *self.reader().await?).await?;
                 Ok($crate::storage::Page { count: $crate::storage::sql::count(total), items })
             }
         }

@@ -26,7 +26,7 @@ macro_rules! impl_app_settings {
                     .await?;
                 Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
                     .bind(key)
-                    .fetch_one(self.pool())
+                    .fetch_one(&mut *self.reader().await?)
                     .await?)
             }
         }

@@ -178,7 +178,7 @@ macro_rules! impl_customers {
                     None => {
                         sqlx::query_scalar(const_format::concatcp!($crate::storage::sql::LIST_VERSION_OF_TENANT, "$1"))
                             .bind(ctx.tenant_id)
-                            .fetch_one(self.pool())
+                            .fetch_one(&mut *self.reader().await?)
                             .await?
                     }
                 };
@@ -218,7 +218,7 @@ macro_rules! impl_customers {
                             qb.push($crate::storage::customers::order_by(ordering));
                             qb.push(" LIMIT ").push_bind($crate::storage::sql::bigint(limit));
                             qb.push(" OFFSET ").push_bind($crate::storage::sql::bigint(offset));
-                            qb.build_query_scalar().fetch_all(self.pool()).await?
+                            qb.build_query_scalar().fetch_all(&mut *self.reader().await?).await?
                         };
                         Ok(CachedList { count, ids })
                     })
@@ -257,7 +257,7 @@ macro_rules! impl_customers {
                     .push(") AS list_version FROM customers c JOIN tenants t ON t.id = c.tenant_id");
                 Self::push_page_ids(&mut rows, ctx.tenant_id, &page.ids);
                 let found: Vec<$crate::storage::list_page::VersionedCustomer> =
-                    rows.build_query_as().fetch_all(self.pool()).await?;
+                    rows.build_query_as().fetch_all(&mut *self.reader().await?).await?;
                 Ok(CheckedPage::of(version, page, found))
             }
 
@@ -299,7 +299,7 @@ macro_rules! impl_customers {
                     "SELECT COUNT(*) FROM customers c",
                 );
                 Self::push_customer_filter(&mut qb, ctx.tenant_id, filter, None);
-                let count: i64 = qb.build_query_scalar().fetch_one(self.pool()).await?;
+                let count: i64 = qb.build_query_scalar().fetch_one(&mut *self.reader().await?).await?;
                 Ok($crate::storage::sql::count(count))
             }
 
@@ -326,19 +326,22 @@ macro_rules! impl_customers {
                     sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND tenant_id = $2")
                         .bind(customer_id)
                         .bind(tenant_id)
-                        .fetch_optional(self.pool())
+                        .fetch_optional(&mut *self.reader().await?)
                         .await?;
                 if exists.is_none() {
                     return Ok(None);
                 }
-                let count: i64 =
-                    sqlx::query_scalar(count_sql).bind(customer_id).bind(tenant_id).fetch_one(self.pool()).await?;
+                let count: i64 = sqlx::query_scalar(count_sql)
+                    .bind(customer_id)
+                    .bind(tenant_id)
+                    .fetch_one(&mut *self.reader().await?)
+                    .await?;
                 let items = sqlx::query_as(page_sql)
                     .bind(customer_id)
                     .bind(tenant_id)
                     .bind($crate::storage::sql::bigint(limit))
                     .bind($crate::storage::sql::bigint(offset))
-                    .fetch_all(self.pool())
+                    .fetch_all(&mut *self.reader().await?)
                     .await?;
                 Ok(Some($crate::storage::Page { count: $crate::storage::sql::count(count), items }))
             }
@@ -387,7 +390,8 @@ macro_rules! impl_customers {
                      WHERE t.id = $1 GROUP BY t.id, c.is_active, c.tier"
                 );
                 type Row = (Option<bool>, Option<i64>, Option<i64>, Option<i64>, i64, Option<i64>, i64, i64, i64);
-                let rows: Vec<Row> = sqlx::query_as(SQL).bind(ctx.tenant_id).fetch_all(self.pool()).await?;
+                let rows: Vec<Row> =
+                    sqlx::query_as(SQL).bind(ctx.tenant_id).fetch_all(&mut *self.reader().await?).await?;
                 let Some(&(_, _, _, _, spend, expire, silver, gold, platinum)) = rows.first() else {
                     return Err(sqlx::Error::RowNotFound.into());
                 };
@@ -438,7 +442,7 @@ macro_rules! impl_customers {
                     $crate::storage::sql::CUSTOMER_SELECT,
                 );
                 Self::push_page_ids(&mut rows, ctx.tenant_id, &page.ids);
-                let found = rows.build_query_as().fetch_all(self.pool()).await?;
+                let found = rows.build_query_as().fetch_all(&mut *self.reader().await?).await?;
                 let items = $crate::storage::list_page::in_order_of(&page.ids, found);
                 Ok($crate::storage::Page { count: page.count, items })
             }
@@ -449,7 +453,7 @@ macro_rules! impl_customers {
                 id: i64,
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Customer>> {
                 use $crate::storage::Dialect;
-                Self::fetch_customer(self.pool(), ctx.tenant_id, id).await
+                Self::fetch_customer(&mut *self.reader().await?, ctx.tenant_id, id).await
             }
 
             async fn export_customers(
@@ -466,7 +470,9 @@ macro_rules! impl_customers {
                 );
                 Self::push_customer_filter(&mut qb, ctx.tenant_id, filter, Some(ordering.field));
                 qb.push($crate::storage::customers::order_by(ordering));
-                let mut rows = qb.build_query_as::<$crate::domain::Customer>().fetch(self.pool());
+                // One connection for the whole export: the rows stream from one statement.
+                let mut reader = self.reader().await?;
+                let mut rows = qb.build_query_as::<$crate::domain::Customer>().fetch(&mut *reader);
                 while let Some(customer) = rows.try_next().await? {
                     if sink.send(customer).await.is_err() {
                         break;

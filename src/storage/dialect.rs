@@ -5,6 +5,8 @@
 
 use super::bulk_load::{ImportedCustomer, LoadedEmails};
 use super::list_cache::ListCache;
+use super::readers::Reader;
+use super::session_cache::SessionCache;
 use super::user_cache::UserCache;
 use super::write_batch::{BatchForm, WriteBatch};
 use super::write_connection::WriteConnection;
@@ -60,6 +62,20 @@ pub trait Dialect: Send + Sync + 'static {
         None
     }
 
+    /// The sessions remembered between requests, where this process writes every session (see
+    /// [`SessionCache`]); `None` where other processes write them too.
+    fn session_cache(&self) -> Option<&SessionCache> {
+        None
+    }
+
+    /// Forgets session `id` where sessions are remembered: it was just written (or a write of it
+    /// was tried: one that failed may still have reached the database).
+    fn forget_session(&self, id: &str) {
+        if let Some(cache) = self.session_cache() {
+            cache.forget(id);
+        }
+    }
+
     /// Tells every process sharing the database, once the transaction on `connection` commits,
     /// that user `id` changed (their [`UserCache`]s forget it); nothing where no process
     /// remembers users.
@@ -68,6 +84,11 @@ pub trait Dialect: Send + Sync + 'static {
         _id: i64,
     ) -> StorageResult<()> {
         Ok(())
+    }
+
+    /// A connection for reads, held until the guard is dropped; by default one of the pool's.
+    async fn reader(&self) -> StorageResult<Reader<'_, Self::Db>> {
+        Ok(Reader::pooled(self.pool().acquire().await?))
     }
 
     /// The connection for a write: a transaction ([`WriteConnection::begin`] starts it with

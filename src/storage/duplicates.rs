@@ -80,11 +80,11 @@ macro_rules! impl_duplicates {
                     .bind(ctx.tenant_id)
                     .bind($crate::storage::sql::bigint(limit))
                     .bind($crate::storage::sql::bigint(offset))
-                    .fetch_all(self.pool())
+                    .fetch_all(&mut *self.reader().await?)
                     .await?;
                 let count = match rows.first() {
                     Some((_, _, total)) => *total,
-                    None => sqlx::query_scalar(COUNT).bind(ctx.tenant_id).fetch_one(self.pool()).await?,
+                    None => sqlx::query_scalar(COUNT).bind(ctx.tenant_id).fetch_one(&mut *self.reader().await?).await?,
                 };
                 // Each group's first customers by the key's index, then all of the page's customers
                 // in one query.
@@ -130,7 +130,7 @@ macro_rules! impl_duplicates {
                     let rows: Vec<(i64, String, String, String, String)> = sqlx::query_as(
                         "SELECT id, name, email, phone, city FROM customers WHERE dup_name IS NULL ORDER BY id LIMIT 2000",
                     )
-                    .fetch_all(self.pool())
+                    .fetch_all(&mut *self.reader().await?)
                     .await?;
                     if rows.is_empty() {
                         return Ok(filled);

@@ -17,7 +17,7 @@ macro_rules! impl_health {
         impl $crate::storage::Health for $backend {
             async fn ping(&self) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
-                sqlx::query("SELECT 1").execute(self.pool()).await?;
+                sqlx::query("SELECT 1").execute(&mut *self.reader().await?).await?;
                 Ok(())
             }
         }

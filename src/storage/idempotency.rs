@@ -120,7 +120,7 @@ macro_rules! impl_idempotency {
                 .bind(scope.method)
                 .bind(scope.route)
                 .bind(scope.key)
-                .fetch_optional(self.pool())
+                .fetch_optional(&mut *self.reader().await?)
                 .await?;
                 // Gone between the two statements (released by its request): claim it again.
                 let Some((fingerprint, status, body)) = found else {

@@ -86,7 +86,7 @@ macro_rules! impl_imports {
                         keys.push_bind(key.clone());
                     }
                     query.push(")");
-                    found.extend(query.build_query_as().fetch_all(self.pool()).await?);
+                    found.extend(query.build_query_as().fetch_all(&mut *self.reader().await?).await?);
                 }
                 Ok(found)
             }

@@ -95,7 +95,7 @@ macro_rules! impl_loyalty {
                     " FROM tenants WHERE id = $1"
                 );
                 let row: (i64, Option<i64>, i64, i64, i64) =
-                    sqlx::query_as(SQL).bind(tenant_id).fetch_one(self.pool()).await?;
+                    sqlx::query_as(SQL).bind(tenant_id).fetch_one(&mut *self.reader().await?).await?;
                 Ok($crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4))
             }
 
@@ -190,7 +190,7 @@ macro_rules! impl_loyalty {
                     )
                     .bind(ctx.tenant_id)
                     .bind(from)
-                    .fetch_one(self.pool())
+                    .fetch_one(&mut *self.reader().await?)
                     .await?;
                 }
                 Ok(counts)
@@ -231,7 +231,7 @@ macro_rules! impl_loyalty {
                      FROM customers c JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1 AND c.tenant_id = $2"
                 );
                 let row: Option<$crate::storage::loyalty::ExpiringRow> =
-                    sqlx::query_as(SQL).bind(customer_id).bind(ctx.tenant_id).fetch_optional(self.pool()).await?;
+                    sqlx::query_as(SQL).bind(customer_id).bind(ctx.tenant_id).fetch_optional(&mut *self.reader().await?).await?;
                 let Some(row) = row else {
                     return Ok(None);
                 };
@@ -246,7 +246,7 @@ macro_rules! impl_loyalty {
                 .bind(customer_id)
                 .bind(ctx.tenant_id)
                 .bind(day + chrono::Duration::days(1))
-                .fetch_one(self.pool())
+                .fetch_one(&mut *self.reader().await?)
                 .await?;
                 Ok(Some((row.customer, Some($crate::domain::PointsExpiring { points, on: day }))))
             }

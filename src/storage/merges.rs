@@ -436,7 +436,7 @@ macro_rules! impl_merges {
                     )
                     .bind(ctx.tenant_id)
                     .bind(customer_id)
-                    .fetch_all(self.pool())
+                    .fetch_all(&mut *self.reader().await?)
                     .await?;
                 let mut merges = Vec::with_capacity(rows.len());
                 for (id, created_at, snapshot, undone_at) in rows {

@@ -239,7 +239,7 @@ macro_rules! impl_orders {
                 order_id: i64,
             ) -> $crate::storage::StorageResult<Option<$crate::domain::Order>> {
                 use $crate::storage::Dialect;
-                Self::order_by_id(self.pool(), ctx.tenant_id, order_id).await
+                Self::order_by_id(&mut *self.reader().await?, ctx.tenant_id, order_id).await
             }
 
             async fn refund_order(

@@ -42,13 +42,14 @@ macro_rules! impl_sessions {
                 .bind(data)
                 .bind(expires_at)
                 .execute(&mut *self.writer().await?)
-                .await?;
-                Ok(done.rows_affected() == 1)
+                .await;
+                self.forget_session(id);
+                Ok(done?.rows_affected() == 1)
             }
 
             async fn save_session(&self, id: &str, data: &str, expires_at: i64) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
-                sqlx::query(
+                let done = sqlx::query(
                     "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
                 )
@@ -56,22 +57,39 @@ macro_rules! impl_sessions {
                 .bind(data)
                 .bind(expires_at)
                 .execute(&mut *self.writer().await?)
-                .await?;
+                .await;
+                self.forget_session(id);
+                done?;
                 Ok(())
             }
 
             async fn load_session(&self, id: &str, now: i64) -> $crate::storage::StorageResult<Option<(String, i64)>> {
                 use $crate::storage::Dialect;
-                Ok(sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
-                    .bind(id)
-                    .bind(now)
-                    .fetch_optional(self.pool())
-                    .await?)
+                let cache = self.session_cache();
+                if let Some(found) = cache.and_then(|cache| cache.get(id, now)) {
+                    return Ok(Some(found));
+                }
+                let generation = cache.map($crate::storage::session_cache::SessionCache::generation);
+                let found: Option<(String, i64)> =
+                    sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+                        .bind(id)
+                        .bind(now)
+                        .fetch_optional(&mut *self.reader().await?)
+                        .await?;
+                if let (Some(cache), Some(generation), Some((data, expires_at))) = (cache, generation, &found) {
+                    cache.remember(generation, id, data, *expires_at);
+                }
+                Ok(found)
             }
 
             async fn delete_session(&self, id: &str) -> $crate::storage::StorageResult<()> {
                 use $crate::storage::Dialect;
-                sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut *self.writer().await?).await?;
+                let done = sqlx::query("DELETE FROM sessions WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *self.writer().await?)
+                    .await;
+                self.forget_session(id);
+                done?;
                 Ok(())
             }
 

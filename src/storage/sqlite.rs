@@ -3,6 +3,8 @@
 
 use super::checkpoints::{self, Checkpointer};
 use super::list_cache::ListCache;
+use super::readers::{Reader, Readers};
+use super::session_cache::SessionCache;
 use super::write_batch::BatchForm;
 use super::write_connection::WriterModes;
 use super::write_groups::WriteFn;
@@ -20,12 +22,18 @@ use std::time::Duration;
 pub(crate) const WRITER_MODES: WriterModes =
     WriterModes { one_at_a_time: "PRAGMA temp_store = file", grouped: "PRAGMA temp_store = memory" };
 
+/// How many connections reads run on at once (with the writer's and the checkpointer's, eight
+/// connections of 2 MB page cache each).
+const READERS: usize = 6;
+
 /// Storage on an SQLite file.
 #[derive(Clone, Debug)]
 pub struct SqliteStorage {
     pool: SqlitePool,
+    readers: Arc<Readers<Sqlite>>,
     writer: WriterQueue<Sqlite>,
     cache: Arc<ListCache>,
+    sessions: Arc<SessionCache>,
     /// Runs as long as a clone of the storage is alive.
     _checkpointer: Checkpointer,
 }
@@ -49,14 +57,17 @@ impl SqliteStorage {
                 std::fs::create_dir_all(parent).map_err(|e| StorageError::Database(sqlx::Error::Io(e)))?;
             }
         }
-        // A local connection cannot go stale: no round trip to check one before handing it out.
+        // Reads run on connections of Patron's own (see `Readers`); sqlx's pool serves the
+        // migrations and the rare reads that hold a transaction. A local connection cannot go
+        // stale: no round trip to check one before handing it out.
         let pool = SqlitePoolOptions::new()
-            .max_connections(6)
+            .max_connections(2)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(15))
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
+        let readers = Arc::new(Readers::new(options.clone(), READERS, Duration::from_secs(15)));
         // SQLite runs one write at a time. Writes queue in the process for this one connection,
         // in the order they came, instead of retrying the database's lock in the busy handler,
         // which sleeps up to 100 ms between tries and made the slowest writes wait hundreds of
@@ -76,7 +87,14 @@ impl SqliteStorage {
         let writer_options =
             options.pragma("temp_store", "file").pragma("wal_autocheckpoint", checkpoints::WRITER_BACKSTOP_PAGES);
         let writer = WriterQueue::new(writer_options.connect().await?, Self::BEGIN_WRITE, WRITER_MODES)?;
-        Ok(SqliteStorage { pool, writer, cache: Arc::default(), _checkpointer: checkpointer })
+        Ok(SqliteStorage {
+            pool,
+            readers,
+            writer,
+            cache: Arc::default(),
+            sessions: Arc::default(),
+            _checkpointer: checkpointer,
+        })
     }
 }
 
@@ -110,6 +128,11 @@ impl Dialect for SqliteStorage {
         &self.pool
     }
 
+    /// One of Patron's own read connections (see [`Readers`]).
+    async fn reader(&self) -> StorageResult<Reader<'_, Sqlite>> {
+        self.readers.get().await
+    }
+
     /// The one writer connection, when the writes before this one are done.
     async fn writer(&self) -> StorageResult<WriteConnection<Sqlite>> {
         self.writer.take().await
@@ -122,6 +145,11 @@ impl Dialect for SqliteStorage {
 
     fn list_cache(&self) -> &ListCache {
         &self.cache
+    }
+
+    /// This process is the only one serving the database file: it writes every session.
+    fn session_cache(&self) -> Option<&SessionCache> {
+        Some(&self.sessions)
     }
 
     /// A connection of its own with a page cache (up to 1 GB) large enough to keep a million
@@ -198,7 +226,7 @@ impl Dialect for SqliteStorage {
         };
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers_search WHERE customers_search MATCH $1")
             .bind(query)
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *self.reader().await?)
             .await?;
         Ok(Some(super::sql::count(count)))
     }
@@ -222,7 +250,7 @@ impl Dialect for SqliteStorage {
         let customers: i64 =
             sqlx::query_scalar("SELECT COALESCE(SUM(customers), 0) FROM customer_counters WHERE tenant_id = $1")
                 .bind(tenant_id)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *self.reader().await?)
                 .await?;
         // Reading a match's row costs about ten times a step along an index: walk when the steps
         // to the page's last row (at the term's share of the tenant) cost less than reading every
@@ -243,7 +271,7 @@ impl Dialect for SqliteStorage {
             .bind(query)
             .bind(super::sql::bigint(limit))
             .bind(super::sql::bigint(offset))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         Ok(Some(ids))
     }
