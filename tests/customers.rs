@@ -845,6 +845,44 @@ async fn the_page_shows_the_statistics_and_the_tenants_thresholds_read_together(
     assert!(page.text.contains(r#"\"silver\":100"#), "other tenant's own tiers");
 }
 
+async fn the_page_statistics_follow_every_change_made_after_they_were_shown(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (token, _) = app.tokens_for(&email).await;
+    let cookie = app.session_cookie(&email).await;
+    let card = |label: &str, value: &str| format!(r#"{label}</p><p class="text-2xl font-bold tabular-nums">{value}</p>"#);
+    let page = || async { app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await.text };
+    let program = |silver: i64| {
+        json!({ "spend_per_point": "10000.00", "points_expire_after_days": null,
+                "tiers": { "silver": silver, "gold": 500, "platinum": 1000 } })
+    };
+    // A tenant that never had a customer has no change counter yet: a program change still shows.
+    assert!(page().await.contains(r#"\"silver\":100,"#));
+    let reply = app.request(Method::PUT, "/api/loyalty/program/", Some(&token), Some(program(150))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(page().await.contains(r#"\"silver\":150,"#), "the new program before any customer");
+    let ana = id_of(&create(&app, &token, json!({ "name": "Ana", "email": "ana@example.com" })).await);
+    let budi = id_of(&create(&app, &token, json!({ "name": "Budi", "email": "budi@example.com" })).await);
+    for _ in 0..2 {
+        let shown = page().await;
+        assert!(shown.contains(&card("Total Customers", "2")) && shown.contains(&card("Total Loyalty Points", "0")));
+    }
+    let path = format!("/api/customers/{ana}/update_points/");
+    let reply = app.request(Method::POST, &path, Some(&token), Some(json!({ "points": 120, "reason": "welcome" }))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(page().await.contains(&card("Total Loyalty Points", "120")), "points given");
+    let reply = app.request(Method::PUT, "/api/loyalty/program/", Some(&token), Some(program(200))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(page().await.contains(r#"\"silver\":200,"#), "the program changed again");
+    let path = format!("/api/customers/{budi}/");
+    let reply = app.request(Method::PATCH, &path, Some(&token), Some(json!({ "is_active": false }))).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert!(page().await.contains(&card("Active Customers", "1")), "a customer deactivated");
+    let reply = app.request(Method::DELETE, &path, Some(&token), None).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    assert!(page().await.contains(&card("Total Customers", "1")), "a customer deleted");
+}
+
 async fn the_menu_marks_the_page_shown_and_the_pages_under_it_as_current(db: Db) {
     let app = TestApp::spawn(db).await;
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
@@ -868,6 +906,7 @@ async fn the_menu_marks_the_page_shown_and_the_pages_under_it_as_current(db: Db)
 
 on_both_backends!(
     the_page_shows_the_statistics_and_the_tenants_thresholds_read_together,
+    the_page_statistics_follow_every_change_made_after_they_were_shown,
     the_page_shows_each_customer_as_a_row_and_a_card_and_their_text_is_never_markup,
     the_menu_marks_the_page_shown_and_the_pages_under_it_as_current,
     a_created_customer_has_exactly_the_seed_fields_and_its_consents,

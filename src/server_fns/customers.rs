@@ -275,12 +275,11 @@ pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError>
     let (core, ctx) = server::caller().await?;
     let (first_page, requested) = query.list_query();
     let (core_ref, ctx_ref) = (&core, &ctx);
-    let page = server::or_first_page(requested, DEFAULT_PAGE_SIZE, |page| {
+    let (page, stats, program) = server::or_first_page(requested, DEFAULT_PAGE_SIZE, |page| {
         let asked = ListQuery { page, ..first_page.clone() };
-        async move { customers::list(core_ref, ctx_ref, &asked).await }
+        async move { customers::list_with_stats(core_ref, ctx_ref, &asked).await }
     })
     .await?;
-    let (stats, program) = customers::stats_and_program(&core, &ctx).await.map_err(server::sentence)?;
     let tiers = &stats.customers_by_tier;
     Ok(ListView {
         count: page.count,

@@ -35,16 +35,38 @@ pub struct CustomerPage {
 
 /// Lists the caller's customers.
 pub async fn list(core: &Core, ctx: &RequestContext, query: &ListQuery) -> ServiceResult<CustomerPage> {
-    let size = query.page.size;
-    // Page 1 and explicit pages can be read in one go; the last page needs the count first.
+    let offset = offset_of(core, ctx, query).await?;
+    let page = core.storage.list_customers(ctx, &query.filter, query.ordering, offset, query.page.size).await?;
+    page_of(query, page)
+}
+
+/// Lists the caller's customers with the statistics and the tenant's loyalty program (what the
+/// customers page shows on every view).
+pub async fn list_with_stats(
+    core: &Core,
+    ctx: &RequestContext,
+    query: &ListQuery,
+) -> ServiceResult<(CustomerPage, CustomerStats, LoyaltyProgram)> {
+    let offset = offset_of(core, ctx, query).await?;
+    let (page, buckets, program) =
+        core.storage.list_customers_with_counters(ctx, &query.filter, query.ordering, offset, query.page.size).await?;
+    Ok((page_of(query, page)?, stats_of(buckets), program))
+}
+
+/// Where the asked page starts: page 1 and explicit pages are read in one go; the last page
+/// needs the count first.
+async fn offset_of(core: &Core, ctx: &RequestContext, query: &ListQuery) -> ServiceResult<u64> {
     let guess = match query.page.number {
         PageNumber::Number(n) => n,
         PageNumber::Last => query.page.resolve(core.storage.count_customers(ctx, &query.filter).await?)?,
     };
-    let offset = (guess - 1).saturating_mul(size);
-    let page = core.storage.list_customers(ctx, &query.filter, query.ordering, offset, size).await?;
+    Ok((guess - 1).saturating_mul(query.page.size))
+}
+
+/// The asked page of `page`'s rows, numbered (an error if it does not exist).
+fn page_of(query: &ListQuery, page: crate::storage::Page<Customer>) -> ServiceResult<CustomerPage> {
     let number = query.page.resolve(page.count)?;
-    Ok(CustomerPage { count: page.count, number, has_next: number * size < page.count, items: page.items })
+    Ok(CustomerPage { count: page.count, number, has_next: number * query.page.size < page.count, items: page.items })
 }
 
 /// One of the caller's customers.
@@ -170,13 +192,6 @@ pub struct TierCounts {
 /// The caller's statistics, from the maintained counters.
 pub async fn stats(core: &Core, ctx: &RequestContext) -> ServiceResult<CustomerStats> {
     Ok(stats_of(core.storage.customer_counters(ctx).await?))
-}
-
-/// The statistics with the tenant's loyalty program, read together (what the customers page
-/// shows on every view).
-pub async fn stats_and_program(core: &Core, ctx: &RequestContext) -> ServiceResult<(CustomerStats, LoyaltyProgram)> {
-    let (buckets, program) = core.storage.counters_and_program(ctx).await?;
-    Ok((stats_of(buckets), program))
 }
 
 /// The statistics summed from the counters' buckets.

@@ -26,9 +26,18 @@ pub trait Customers {
     /// The caller's tenant's counter buckets (only buckets that have ever held a customer).
     async fn customer_counters(&self, ctx: &RequestContext) -> StorageResult<Vec<CounterBucket>>;
 
-    /// The caller's tenant's counter buckets with its loyalty program, read in one statement: the
-    /// customers page shows both on every view, and each read is a round trip.
-    async fn counters_and_program(&self, ctx: &RequestContext) -> StorageResult<(Vec<CounterBucket>, LoyaltyProgram)>;
+    /// A page of the caller's customers (as [`Customers::list_customers`]) with the tenant's
+    /// counter buckets and loyalty program, which the customers page shows on every view. The
+    /// buckets and program are read again only when the tenant's change counter, read with the
+    /// page, has moved since they were last read (see [`ListCache`](super::list_cache::ListCache)).
+    async fn list_customers_with_counters(
+        &self,
+        ctx: &RequestContext,
+        filter: &CustomerFilter,
+        ordering: Ordering,
+        offset: u64,
+        limit: u64,
+    ) -> StorageResult<(Page<Customer>, Vec<CounterBucket>, LoyaltyProgram)>;
 
     /// Counts and pages the caller's customers. The count comes from the counters when the filter
     /// has no text parts.
@@ -160,7 +169,7 @@ macro_rules! impl_customers {
                 }
             }
 
-            /// The count and page ids of a list request, from the cache while the tenant's change
+            /// The count and page ids of a list request (with the change counter they are exact at), from the cache while the tenant's change
             /// counter is unchanged, else computed (count from the counters when possible).
             async fn cached_page(
                 &self,
@@ -170,7 +179,7 @@ macro_rules! impl_customers {
                 offset: u64,
                 limit: u64,
                 known_version: Option<i64>,
-            ) -> $crate::storage::StorageResult<$crate::storage::list_cache::CachedList> {
+            ) -> $crate::storage::StorageResult<($crate::storage::list_cache::CachedList, i64)> {
                 use $crate::storage::list_cache::{CachedList, ListKey};
                 use $crate::storage::Dialect;
                 let version: i64 = match known_version {
@@ -223,6 +232,7 @@ macro_rules! impl_customers {
                         Ok(CachedList { count, ids })
                     })
                     .await
+                    .map(|page| (page, version))
             }
 
             /// Checks the cached result of the tenant's last known change counter with one
@@ -370,44 +380,7 @@ macro_rules! impl_customers {
                 ctx: &$crate::domain::RequestContext,
             ) -> $crate::storage::StorageResult<Vec<$crate::storage::CounterBucket>> {
                 // The same statement as the page's: the program read beside is one indexed row.
-                Ok(self.counters_and_program(ctx).await?.0)
-            }
-
-            async fn counters_and_program(
-                &self,
-                ctx: &$crate::domain::RequestContext,
-            ) -> $crate::storage::StorageResult<(Vec<$crate::storage::CounterBucket>, $crate::domain::LoyaltyProgram)>
-            {
-                use $crate::storage::Dialect;
-                // The tenant's row, joined to its buckets: one row per bucket, or one row with no
-                // bucket for a tenant that never had a customer. Grouped by the tenant's key too,
-                // so that its program's columns may be selected beside the sums.
-                const SQL: &str = const_format::concatcp!(
-                    "SELECT c.is_active, CAST(c.tier AS BIGINT), CAST(SUM(c.customers) AS BIGINT), \
-                     CAST(SUM(c.points) AS BIGINT), ",
-                    $crate::storage::balance::PROGRAM_COLUMNS,
-                    " FROM tenants t LEFT JOIN customer_counters c ON c.tenant_id = t.id \
-                     WHERE t.id = $1 GROUP BY t.id, c.is_active, c.tier"
-                );
-                type Row = (Option<bool>, Option<i64>, Option<i64>, Option<i64>, i64, Option<i64>, i64, i64, i64);
-                let rows: Vec<Row> =
-                    sqlx::query_as(SQL).bind(ctx.tenant_id).fetch_all(&mut *self.reader().await?).await?;
-                let Some(&(_, _, _, _, spend, expire, silver, gold, platinum)) = rows.first() else {
-                    return Err(sqlx::Error::RowNotFound.into());
-                };
-                let program = $crate::storage::balance::stored_program(spend, expire, silver, gold, platinum);
-                let buckets = rows
-                    .into_iter()
-                    .filter_map(|(is_active, tier, customers, points, ..)| {
-                        Some($crate::storage::CounterBucket {
-                            is_active: is_active?,
-                            tier: $crate::domain::LoyaltyTier::from_rank(tier?),
-                            customers: customers.unwrap_or(0),
-                            points: points.unwrap_or(0),
-                        })
-                    })
-                    .collect();
-                Ok((buckets, program))
+                Ok(self.counters_and_program(ctx.tenant_id).await?.buckets)
             }
 
             async fn count_customers(
@@ -416,7 +389,7 @@ macro_rules! impl_customers {
                 filter: &$crate::domain::customer_query::CustomerFilter,
             ) -> $crate::storage::StorageResult<u64> {
                 let ordering = $crate::domain::customer_query::Ordering::default();
-                Ok(self.cached_page(ctx, filter, ordering, 0, 0, None).await?.count)
+                Ok(self.cached_page(ctx, filter, ordering, 0, 0, None).await?.0.count)
             }
 
             async fn list_customers(
@@ -427,24 +400,32 @@ macro_rules! impl_customers {
                 offset: u64,
                 limit: u64,
             ) -> $crate::storage::StorageResult<$crate::storage::Page<$crate::domain::Customer>> {
-                use $crate::storage::list_page::CheckedPage;
+                Ok(self.list_customers_at(ctx, filter, ordering, offset, limit).await?.0)
+            }
+
+            async fn list_customers_with_counters(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+                ordering: $crate::domain::customer_query::Ordering,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<(
+                $crate::storage::Page<$crate::domain::Customer>,
+                Vec<$crate::storage::CounterBucket>,
+                $crate::domain::LoyaltyProgram,
+            )> {
                 use $crate::storage::Dialect;
-                let known_version = match self.page_if_unchanged(ctx, filter, ordering, offset, limit).await? {
-                    CheckedPage::Current(page) => return Ok(page),
-                    CheckedPage::Moved(version) => Some(version),
-                    CheckedPage::NotCached => None,
+                let (page, version) = self.list_customers_at(ctx, filter, ordering, offset, limit).await?;
+                let counters = match self.list_cache().counters_at(ctx.tenant_id, version) {
+                    Some(kept) => kept,
+                    None => {
+                        let read = self.counters_and_program(ctx.tenant_id).await?;
+                        self.list_cache().remember_counters(ctx.tenant_id, read.clone());
+                        read
+                    }
                 };
-                let page = self.cached_page(ctx, filter, ordering, offset, limit, known_version).await?;
-                if page.ids.is_empty() {
-                    return Ok($crate::storage::Page { count: page.count, items: Vec::new() });
-                }
-                let mut rows = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
-                    $crate::storage::sql::CUSTOMER_SELECT,
-                );
-                Self::push_page_ids(&mut rows, ctx.tenant_id, &page.ids);
-                let found = rows.build_query_as().fetch_all(&mut *self.reader().await?).await?;
-                let items = $crate::storage::list_page::in_order_of(&page.ids, found);
-                Ok($crate::storage::Page { count: page.count, items })
+                Ok((page, counters.buckets, counters.program))
             }
 
             async fn customer(

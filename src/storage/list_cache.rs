@@ -5,13 +5,21 @@
 //! wait for the first to compute it. The cache is bounded by the memory its entries take, and
 //! each tenant has its own share: one tenant asking for endless new queries evicts only its own
 //! results, never another tenant's.
+//!
+//! Beside its results, a tenant's share keeps its counter buckets and loyalty program as last
+//! read, under the change counter read with them: every change of a customer (hence of the
+//! counters) and every change of the program moves the counter, so they are exact for as long as
+//! the counter has not moved. A tenant that never had a customer has no counter yet (it reads as
+//! 0 and a program change does not move it): nothing is kept for it.
 
+use super::CounterBucket;
 use crate::domain::customer_query::{CustomerFilter, Ordering};
+use crate::domain::LoyaltyProgram;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering as Atomic};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// How many bytes of keys and ids one tenant's results may hold.
 const TENANT_BUDGET: u64 = 512 * 1024;
@@ -86,11 +94,24 @@ impl Weighter<ListKey, CachedList> for ByMemory {
     }
 }
 
-/// One tenant's results, and the change counter its last list request read.
+/// One tenant's results, the change counter its last list request read, and its counters.
 struct TenantShare {
     results: Cache<ListKey, CachedList, ByMemory>,
     /// [`NO_VERSION`] until a version is seen.
     last_version: AtomicI64,
+    /// The newest counter buckets and program read.
+    counters: Mutex<Option<CachedCounters>>,
+}
+
+/// A tenant's counter buckets and program, read at a change counter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CachedCounters {
+    /// The change counter they were read at.
+    pub version: i64,
+    /// The counter buckets.
+    pub buckets: Vec<CounterBucket>,
+    /// The loyalty program.
+    pub program: LoyaltyProgram,
 }
 
 /// What [`TenantShare::last_version`] holds before any version was seen.
@@ -121,18 +142,42 @@ impl ListCache {
         key: &ListKey,
         compute: impl Future<Output = Result<CachedList, E>>,
     ) -> Result<CachedList, E> {
-        let share = self.tenants.get_or_insert_with(&key.tenant_id, || {
+        let share = self.share(key.tenant_id);
+        share.last_version.store(key.version, Atomic::Relaxed);
+        share.results.get_or_insert_async(key, compute).await
+    }
+
+    fn share(&self, tenant_id: i64) -> Arc<TenantShare> {
+        let share = self.tenants.get_or_insert_with(&tenant_id, || {
             Ok::<_, std::convert::Infallible>(Arc::new(TenantShare {
                 results: Cache::with_weighter(EXPECTED_ENTRIES, TENANT_BUDGET, ByMemory),
                 last_version: AtomicI64::new(NO_VERSION),
+                counters: Mutex::default(),
             }))
         });
         match share {
-            Ok(share) => {
-                share.last_version.store(key.version, Atomic::Relaxed);
-                share.results.get_or_insert_async(key, compute).await
-            }
+            Ok(share) => share,
             Err(never) => match never {},
+        }
+    }
+
+    /// The tenant's counter buckets and program if they were read at change counter `version`.
+    pub fn counters_at(&self, tenant_id: i64, version: i64) -> Option<CachedCounters> {
+        let share = self.tenants.get(&tenant_id)?;
+        let kept = share.counters.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.as_ref().filter(|kept| kept.version == version && version > 0).cloned()
+    }
+
+    /// Keeps the tenant's counter buckets and program read at `counters.version`, unless newer
+    /// ones are kept already (or the tenant has no counter yet).
+    pub fn remember_counters(&self, tenant_id: i64, counters: CachedCounters) {
+        if counters.version <= 0 {
+            return;
+        }
+        let share = self.share(tenant_id);
+        let mut kept = share.counters.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.as_ref().is_none_or(|kept| kept.version < counters.version) {
+            *kept = Some(counters);
         }
     }
 
@@ -191,6 +236,32 @@ mod tests {
         cache.get_or_compute(&key(1, 8, 0), compute(&runs, 4)).await.ok();
         assert_eq!(cache.last_version(1), Some(8));
         assert_eq!(cache.last_version(2), None, "each tenant has its own");
+    }
+
+    fn counters(version: i64, customers: i64) -> CachedCounters {
+        let bucket = CounterBucket { is_active: true, tier: crate::domain::LoyaltyTier::Bronze, customers, points: 0 };
+        CachedCounters { version, buckets: vec![bucket], program: LoyaltyProgram::default() }
+    }
+
+    #[test]
+    fn counters_are_served_only_at_the_change_counter_they_were_read_at() {
+        let cache = ListCache::default();
+        assert_eq!(cache.counters_at(1, 7), None);
+        cache.remember_counters(1, counters(7, 3));
+        assert_eq!(cache.counters_at(1, 7), Some(counters(7, 3)));
+        assert_eq!(cache.counters_at(1, 8), None, "the tenant changed since");
+        assert_eq!(cache.counters_at(2, 7), None, "each tenant has its own");
+        cache.remember_counters(1, counters(6, 2));
+        assert_eq!(cache.counters_at(1, 7), Some(counters(7, 3)), "an older read never replaces a newer one");
+        cache.remember_counters(1, counters(8, 4));
+        assert_eq!(cache.counters_at(1, 8), Some(counters(8, 4)));
+    }
+
+    #[test]
+    fn nothing_is_kept_for_a_tenant_without_a_change_counter() {
+        let cache = ListCache::default();
+        cache.remember_counters(1, counters(0, 0));
+        assert_eq!(cache.counters_at(1, 0), None, "a program change does not move a counter that is not there");
     }
 
     #[tokio::test]

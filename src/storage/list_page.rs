@@ -1,5 +1,7 @@
 //! A list page's rows: put in the page's order, and checked against the list cache's last result
-//! for the tenant (see `page_if_unchanged` in `customers.rs`).
+//! for the tenant (see `page_if_unchanged` in `customers.rs`); and the reads that say which change
+//! counter of the tenant they were read at (a page of customers, the counters with the program),
+//! so that the counters are read again only when it moved.
 
 use super::list_cache::CachedList;
 use super::Page;
@@ -18,8 +20,9 @@ pub(crate) struct VersionedCustomer {
 /// What reading a cached page's rows with the tenant's change counter found.
 #[derive(Debug, PartialEq)]
 pub(crate) enum CheckedPage {
-    /// Nothing changed since the cached result: its count and ids are exact, and these are its rows.
-    Current(Page<Customer>),
+    /// Nothing changed since the cached result: its count and ids are exact, and these are its
+    /// rows, read at this change counter.
+    Current(Page<Customer>, i64),
     /// The counter has moved to this value: the page is to be computed at it.
     Moved(i64),
     /// No cached result to check, or no row came back to tell the counter: read it apart.
@@ -37,7 +40,7 @@ impl CheckedPage {
             return CheckedPage::NotCached;
         }
         let rows = found.into_iter().map(|row| row.customer).collect();
-        CheckedPage::Current(Page { count: cached.count, items: in_order_of(&cached.ids, rows) })
+        CheckedPage::Current(Page { count: cached.count, items: in_order_of(&cached.ids, rows) }, version)
     }
 }
 
@@ -46,6 +49,85 @@ pub(crate) fn in_order_of(ids: &[i64], rows: Vec<Customer>) -> Vec<Customer> {
     let mut by_id: std::collections::HashMap<i64, Customer> = rows.into_iter().map(|c| (c.id, c)).collect();
     ids.iter().filter_map(|id| by_id.remove(id)).collect()
 }
+
+/// Implements the list reads that return the tenant's change counter they were read at (a page of
+/// customers, the counters and program) for a backend, beside `impl_customers`, whose helpers
+/// (`page_if_unchanged`, `cached_page`, `push_page_ids`) they use.
+macro_rules! impl_versioned_reads {
+    ($backend:ty) => {
+        impl $backend {
+            /// A page of customers with the tenant's change counter it was read at.
+            async fn list_customers_at(
+                &self,
+                ctx: &$crate::domain::RequestContext,
+                filter: &$crate::domain::customer_query::CustomerFilter,
+                ordering: $crate::domain::customer_query::Ordering,
+                offset: u64,
+                limit: u64,
+            ) -> $crate::storage::StorageResult<($crate::storage::Page<$crate::domain::Customer>, i64)> {
+                use $crate::storage::list_page::CheckedPage;
+                use $crate::storage::Dialect;
+                let known_version = match self.page_if_unchanged(ctx, filter, ordering, offset, limit).await? {
+                    CheckedPage::Current(page, version) => return Ok((page, version)),
+                    CheckedPage::Moved(version) => Some(version),
+                    CheckedPage::NotCached => None,
+                };
+                let (page, version) = self.cached_page(ctx, filter, ordering, offset, limit, known_version).await?;
+                if page.ids.is_empty() {
+                    return Ok(($crate::storage::Page { count: page.count, items: Vec::new() }, version));
+                }
+                let mut rows = sqlx::QueryBuilder::<<$backend as $crate::storage::Dialect>::Db>::new(
+                    $crate::storage::sql::CUSTOMER_SELECT,
+                );
+                Self::push_page_ids(&mut rows, ctx.tenant_id, &page.ids);
+                let found = rows.build_query_as().fetch_all(&mut *self.reader().await?).await?;
+                let items = $crate::storage::list_page::in_order_of(&page.ids, found);
+                Ok(($crate::storage::Page { count: page.count, items }, version))
+            }
+
+            /// The tenant's counter buckets with its loyalty program and its change counter, read in
+            /// one statement.
+            async fn counters_and_program(
+                &self,
+                tenant_id: i64,
+            ) -> $crate::storage::StorageResult<$crate::storage::list_cache::CachedCounters> {
+                use $crate::storage::Dialect;
+                // The tenant's row, joined to its buckets: one row per bucket, or one row with no
+                // bucket for a tenant that never had a customer. Grouped by the tenant's key too,
+                // so that its program's columns may be selected beside the sums.
+                const SQL: &str = const_format::concatcp!(
+                    "SELECT c.is_active, CAST(c.tier AS BIGINT), CAST(SUM(c.customers) AS BIGINT), \
+                     CAST(SUM(c.points) AS BIGINT), ",
+                    $crate::storage::balance::PROGRAM_COLUMNS,
+                    ", (",
+                    $crate::storage::sql::LIST_VERSION_OF_TENANT,
+                    "$1) FROM tenants t LEFT JOIN customer_counters c ON c.tenant_id = t.id \
+                     WHERE t.id = $1 GROUP BY t.id, c.is_active, c.tier"
+                );
+                type Row = (Option<bool>, Option<i64>, Option<i64>, Option<i64>, i64, Option<i64>, i64, i64, i64, i64);
+                let rows: Vec<Row> = sqlx::query_as(SQL).bind(tenant_id).fetch_all(&mut *self.reader().await?).await?;
+                let Some(&(_, _, _, _, spend, expire, silver, gold, platinum, version)) = rows.first() else {
+                    return Err(sqlx::Error::RowNotFound.into());
+                };
+                let program = $crate::storage::balance::stored_program(spend, expire, silver, gold, platinum);
+                let buckets = rows
+                    .into_iter()
+                    .filter_map(|(is_active, tier, customers, points, ..)| {
+                        Some($crate::storage::CounterBucket {
+                            is_active: is_active?,
+                            tier: $crate::domain::LoyaltyTier::from_rank(tier?),
+                            customers: customers.unwrap_or(0),
+                            points: points.unwrap_or(0),
+                        })
+                    })
+                    .collect();
+                Ok($crate::storage::list_cache::CachedCounters { version, buckets, program })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_versioned_reads;
 
 #[cfg(test)]
 mod tests {
@@ -89,7 +171,7 @@ mod tests {
     #[test]
     fn an_unchanged_tenant_gets_the_cached_page_in_its_order() {
         let checked = CheckedPage::of(7, cached(&[3, 1, 2]), read(&[1, 2, 3], 7));
-        let CheckedPage::Current(page) = checked else { panic!("expected the page, got {checked:?}") };
+        let CheckedPage::Current(page, _) = checked else { panic!("expected the page, got {checked:?}") };
         assert_eq!(page.count, 42);
         assert_eq!(page.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![3, 1, 2]);
     }

@@ -242,6 +242,7 @@ super::sign_in_limits::impl_sign_in_limits!(PostgresStorage);
 super::refresh_tokens::impl_refresh_tokens!(PostgresStorage);
 super::sessions::impl_sessions!(PostgresStorage);
 super::customers::impl_customers!(PostgresStorage);
+super::list_page::impl_versioned_reads!(PostgresStorage);
 super::customer_writes::impl_customer_writes!(PostgresStorage);
 super::balance::impl_balance!(PostgresStorage);
 super::ledger::impl_ledger!(PostgresStorage);

@@ -346,6 +346,7 @@ super::sign_in_limits::impl_sign_in_limits!(SqliteStorage);
 super::refresh_tokens::impl_refresh_tokens!(SqliteStorage);
 super::sessions::impl_sessions!(SqliteStorage);
 super::customers::impl_customers!(SqliteStorage);
+super::list_page::impl_versioned_reads!(SqliteStorage);
 super::customer_writes::impl_customer_writes!(SqliteStorage);
 super::balance::impl_balance!(SqliteStorage);
 super::ledger::impl_ledger!(SqliteStorage);
