@@ -850,7 +850,8 @@ async fn the_page_statistics_follow_every_change_made_after_they_were_shown(db: 
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
     let (token, _) = app.tokens_for(&email).await;
     let cookie = app.session_cookie(&email).await;
-    let card = |label: &str, value: &str| format!(r#"{label}</p><p class="text-2xl font-bold tabular-nums">{value}</p>"#);
+    let card =
+        |label: &str, value: &str| format!(r#"{label}</p><p class="text-2xl font-bold tabular-nums">{value}</p>"#);
     let page = || async { app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await.text };
     let program = |silver: i64| {
         json!({ "spend_per_point": "10000.00", "points_expire_after_days": null,
@@ -868,7 +869,8 @@ async fn the_page_statistics_follow_every_change_made_after_they_were_shown(db: 
         assert!(shown.contains(&card("Total Customers", "2")) && shown.contains(&card("Total Loyalty Points", "0")));
     }
     let path = format!("/api/customers/{ana}/update_points/");
-    let reply = app.request(Method::POST, &path, Some(&token), Some(json!({ "points": 120, "reason": "welcome" }))).await;
+    let reply =
+        app.request(Method::POST, &path, Some(&token), Some(json!({ "points": 120, "reason": "welcome" }))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert!(page().await.contains(&card("Total Loyalty Points", "120")), "points given");
     let reply = app.request(Method::PUT, "/api/loyalty/program/", Some(&token), Some(program(200))).await;

@@ -169,8 +169,9 @@ macro_rules! impl_customers {
                 }
             }
 
-            /// The count and page ids of a list request (with the change counter they are exact at), from the cache while the tenant's change
-            /// counter is unchanged, else computed (count from the counters when possible).
+            /// The count and page ids of a list request, with the change counter they are exact at:
+            /// from the cache while the tenant's change counter is unchanged, else computed (count
+            /// from the counters when possible).
             async fn cached_page(
                 &self,
                 ctx: &$crate::domain::RequestContext,

@@ -230,8 +230,11 @@ macro_rules! impl_loyalty {
                      AND l.remaining > 0 ORDER BY l.expires_at LIMIT 1) AS first_expiry \
                      FROM customers c JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1 AND c.tenant_id = $2"
                 );
-                let row: Option<$crate::storage::loyalty::ExpiringRow> =
-                    sqlx::query_as(SQL).bind(customer_id).bind(ctx.tenant_id).fetch_optional(&mut *self.reader().await?).await?;
+                let row: Option<$crate::storage::loyalty::ExpiringRow> = sqlx::query_as(SQL)
+                    .bind(customer_id)
+                    .bind(ctx.tenant_id)
+                    .fetch_optional(&mut *self.reader().await?)
+                    .await?;
                 let Some(row) = row else {
                     return Ok(None);
                 };

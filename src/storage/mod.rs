@@ -3,7 +3,7 @@
 //!
 //! Each aggregate has a file holding its trait, its row types and its SQL, written once for both
 //! databases (`accounts`, `activity`, `sign_in_limits`, `refresh_tokens`, `sessions`, `customers`, `customer_writes`, `ledger`, `orders`, `loyalty`,
-//! `idempotency`, `bulk_load` (with `bulk_copy` and `copy_text`, PostgreSQL's `COPY`), `imports`, `privacy`, `duplicates` (with `duplicate_keys`), `merges` (with `merge_snapshot`), `app_settings`, `health`; `user_cache` remembers the users requests act as, on PostgreSQL, and `session_cache` the browser sessions, on SQLite; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
+//! `idempotency`, `bulk_load` (with `bulk_copy` and `copy_text`, PostgreSQL's `COPY`), `imports`, `privacy`, `duplicates` (with `duplicate_keys`), `merges` (with `merge_snapshot`), `app_settings`, `health`; `user_cache` remembers the users requests act as, on PostgreSQL, and `session_cache` the browser sessions, on SQLite; `readers` lends SQLite's read connections; `balance` holds what every change of points does); what differs between the databases is the [`Dialect`] trait, implemented in
 //! `sqlite.rs` and `postgres.rs`. Every method that touches tenant-owned rows takes the caller's
 //! [`RequestContext`](crate::domain::RequestContext) (or a tenant id resolved by the services)
 //! and filters by it.
