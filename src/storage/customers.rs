@@ -333,31 +333,30 @@ macro_rules! impl_customers {
                     + Unpin,
             {
                 use $crate::storage::Dialect;
+                // One connection for the three statements, taken once.
+                let mut reader = self.reader().await?;
                 let exists: Option<i64> =
                     sqlx::query_scalar("SELECT id FROM customers WHERE id = $1 AND tenant_id = $2")
                         .bind(customer_id)
                         .bind(tenant_id)
-                        .fetch_optional(&mut *self.reader().await?)
+                        .fetch_optional(&mut *reader)
                         .await?;
                 if exists.is_none() {
                     return Ok(None);
                 }
-                let count: i64 = sqlx::query_scalar(count_sql)
-                    .bind(customer_id)
-                    .bind(tenant_id)
-                    .fetch_one(&mut *self.reader().await?)
-                    .await?;
+                let count: i64 =
+                    sqlx::query_scalar(count_sql).bind(customer_id).bind(tenant_id).fetch_one(&mut *reader).await?;
                 let items = sqlx::query_as(page_sql)
                     .bind(customer_id)
                     .bind(tenant_id)
                     .bind($crate::storage::sql::bigint(limit))
                     .bind($crate::storage::sql::bigint(offset))
-                    .fetch_all(&mut *self.reader().await?)
+                    .fetch_all(&mut *reader)
                     .await?;
                 Ok(Some($crate::storage::Page { count: $crate::storage::sql::count(count), items }))
             }
 
-            /// One customer of a tenant, read through `executor` (the pool or a transaction).
+            /// One customer of a tenant, read through `executor` (a reader or a transaction).
             async fn fetch_customer<'e, E>(
                 executor: E,
                 tenant_id: i64,

@@ -161,11 +161,12 @@ impl ListCache {
         }
     }
 
-    /// The tenant's counter buckets and program if they were read at change counter `version`.
+    /// The tenant's counter buckets and program if they were read at change counter `version`
+    /// (never at 0: nothing is kept there, see [`ListCache::remember_counters`]).
     pub fn counters_at(&self, tenant_id: i64, version: i64) -> Option<CachedCounters> {
         let share = self.tenants.get(&tenant_id)?;
         let kept = share.counters.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.as_ref().filter(|kept| kept.version == version && version > 0).cloned()
+        kept.as_ref().filter(|kept| kept.version == version).cloned()
     }
 
     /// Keeps the tenant's counter buckets and program read at `counters.version`, unless newer
