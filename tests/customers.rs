@@ -445,6 +445,44 @@ async fn fifty_concurrent_increments_add_exactly_fifty(db: Db) {
     assert_eq!(history["count"], 50);
 }
 
+async fn forty_creates_at_once_of_twenty_emails_create_each_once_and_refuse_the_rest_whole(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("My Restaurant", "manager").await;
+    let before = count(&app, &token).await;
+    let app = std::sync::Arc::new(app);
+    let tasks: Vec<_> = (0..40)
+        .map(|n| {
+            let (app, token) = (app.clone(), token.clone());
+            let body =
+                json!({ "name": format!("Twin {n}"), "email": format!("twin{}@x.id", n % 20), "loyalty_points": 7 });
+            tokio::spawn(async move {
+                let reply = app.post("/api/customers/", &token, body).await;
+                (reply.status, reply.json)
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        let (status, json) = task.await.expect("task");
+        match status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::BAD_REQUEST => {
+                assert_eq!(json, json!({ "email": ["Customer with this email already exists"] }));
+            }
+            other => panic!("a create answered {other}: {json}"),
+        }
+    }
+    assert_eq!(created, 20, "one create of each email");
+    assert_eq!(count(&app, &token).await, before + 20);
+    let twins = app.get("/api/customers/?search=twin&page_size=100", &token).await.json;
+    assert_eq!(twins["count"], 20);
+    for twin in twins["results"].as_array().expect("results") {
+        let path = format!("/api/customers/{}/points_history/", id_of(twin));
+        let history = app.get(&path, &token).await.json;
+        assert_eq!(history["count"], 1, "one opening balance for {}", twin["email"]);
+    }
+}
+
 async fn cashiers_may_add_points_but_not_deduct_delete_or_bulk_update(db: Db) {
     let app = TestApp::spawn(db).await;
     let cashier = app.token("My Restaurant", "cashier").await;
@@ -924,6 +962,7 @@ on_both_backends!(
     another_tenants_customers_are_not_found_and_unchanged_on_every_endpoint,
     update_points_validates_clamps_and_records_history,
     fifty_concurrent_increments_add_exactly_fifty,
+    forty_creates_at_once_of_twenty_emails_create_each_once_and_refuse_the_rest_whole,
     cashiers_may_add_points_but_not_deduct_delete_or_bulk_update,
     bulk_update_counts_the_callers_customers_and_refuses_bad_input,
     an_idempotency_key_applies_a_request_once,

@@ -150,8 +150,11 @@ macro_rules! impl_balance {
                 tenant_id: i64,
             ) -> $crate::storage::StorageResult<($crate::domain::LoyaltyProgram, String, i64)> {
                 use $crate::storage::Dialect;
+                // The first statement of a create: it sets the savepoint of a write in a group.
+                let savepoint = $crate::storage::write_groups::savepoint_to_send();
                 let row: (i64, Option<i64>, i64, i64, i64, String, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {}, name, {} FROM tenants WHERE id = $1{}",
+                    "{}SELECT {}, name, {} FROM tenants WHERE id = $1{}",
+                    if savepoint { $crate::storage::write_groups::SAVEPOINT } else { "" },
                     $crate::storage::balance::PROGRAM_COLUMNS,
                     Self::NEXT_CUSTOMER_ID,
                     Self::SHARE_ROW
@@ -159,6 +162,9 @@ macro_rules! impl_balance {
                 .bind(tenant_id)
                 .fetch_one(&mut **tx)
                 .await?;
+                if savepoint {
+                    $crate::storage::write_groups::savepoint_set();
+                }
                 let program = $crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4);
                 Ok((program, row.5, row.6))
             }
@@ -183,8 +189,16 @@ macro_rules! impl_balance {
                         $crate::storage::balance::PROGRAM_COLUMNS,
                         " FROM customers c JOIN tenants t ON t.id = c.tenant_id WHERE c.id = $1 AND c.tenant_id = $2"
                     );
+                    // The first statement of a points change or an order: it sets the savepoint
+                    // of a write in a group.
+                    const WITH_SAVEPOINT: &str = const_format::concatcp!($crate::storage::write_groups::SAVEPOINT, SQL);
+                    let savepoint = $crate::storage::write_groups::savepoint_to_send();
+                    let sql = if savepoint { WITH_SAVEPOINT } else { SQL };
                     let row: Option<$crate::storage::balance::HeldRow> =
-                        sqlx::query_as(SQL).bind(id).bind(tenant_id).fetch_optional(&mut **tx).await?;
+                        sqlx::query_as(sql).bind(id).bind(tenant_id).fetch_optional(&mut **tx).await?;
+                    if savepoint {
+                        $crate::storage::write_groups::savepoint_set();
+                    }
                     return Ok(row.map(|row| (row.program(), row.customer)));
                 }
                 let program = Self::held_program(tx, tenant_id).await?;

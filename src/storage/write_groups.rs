@@ -15,6 +15,7 @@ use super::{StorageError, StorageResult};
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use sqlx::{Connection, Database, Transaction};
+use std::cell::Cell;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
@@ -174,14 +175,16 @@ async fn serve<DB: Database>(
 
 /// Runs `first` and the writes queued behind it (up to [`MOST_WRITES_PER_COMMIT`]) in one
 /// transaction, then commits and answers them. The first write runs in the transaction itself,
-/// so a write alone costs what it did before; each one after it in a savepoint, undone alone if
-/// it fails.
+/// so a write alone costs what it did before; each one after it in a savepoint it sets with its
+/// first statement, undone alone if it fails.
 async fn write_group<DB: Database>(
     connection: &mut DB::Connection,
     begin: &'static str,
     mut first: Box<dyn Job<DB>>,
     queue: &mut mpsc::UnboundedReceiver<Box<dyn Job<DB>>>,
-) {
+) where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
     // The first write that succeeds opens the group; one that fails is rolled back alone.
     let mut tx = loop {
         let mut tx = match Connection::begin_with(&mut *connection, sqlx::SqlStr::from_static(begin)).await {
@@ -234,20 +237,73 @@ async fn write_group<DB: Database>(
     }
 }
 
-/// Runs `job` in a savepoint of `tx`: `Ok(true)` if it wrote (the savepoint released), `Ok(false)`
-/// if it failed and its changes are undone, an error if the savepoint itself failed (then the
-/// transaction holds an unknown part of the write).
+/// What a write after the first of a group sends before its first statement, in the same trip
+/// (see [`savepoint_to_send`]).
+pub const SAVEPOINT: &str = "SAVEPOINT patron_write; ";
+
+/// Where the savepoint of the write that runs is, for a write after the first of a group.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Still to be sent with the write's first statement.
+    Wanted,
+    /// Sent with a statement that failed: whether it was set is not known.
+    Sent,
+    /// Set: a failure of the write rolls back to it.
+    Set,
+}
+
+tokio::task_local! {
+    /// The savepoint of the write that runs, within [`run_in_savepoint`].
+    static MARK: Cell<Mark>;
+}
+
+/// Whether the write that runs must send [`SAVEPOINT`] before its first statement, in the same
+/// trip; if so, it must call [`savepoint_set`] once that trip succeeded. Each write that can run
+/// after the first of a group does so with its first statement (see `balance.rs`); one that
+/// does not, and then fails, cannot be undone alone, and its whole group fails.
+pub fn savepoint_to_send() -> bool {
+    MARK.try_with(|mark| {
+        let wanted = mark.get() == Mark::Wanted;
+        if wanted {
+            mark.set(Mark::Sent);
+        }
+        wanted
+    })
+    .unwrap_or(false)
+}
+
+/// Notes that the trip that carried [`SAVEPOINT`] succeeded.
+pub fn savepoint_set() {
+    let _ = MARK.try_with(|mark| mark.set(Mark::Set));
+}
+
+/// Runs `job` after the first of a group: `Ok(true)` if it wrote (its changes stay), `Ok(false)`
+/// if it failed and its changes are undone, an error if they cannot be (then the transaction
+/// holds an unknown part of the write). The job sets its savepoint with its first statement:
+/// one trip less than a savepoint of its own for each write. The savepoints stay set, nested;
+/// the group's commit keeps what is under them.
 async fn run_in_savepoint<DB: Database>(
     job: &mut dyn Job<DB>,
     tx: &mut Transaction<'_, DB>,
-) -> Result<bool, sqlx::Error> {
-    let mut savepoint = tx.begin().await?;
-    if run(job, &mut savepoint).await {
-        savepoint.commit().await?;
-        Ok(true)
-    } else {
-        savepoint.rollback().await?;
-        Ok(false)
+) -> Result<bool, sqlx::Error>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let (wrote, mark) = MARK
+        .scope(Cell::new(Mark::Wanted), async {
+            let wrote = run(job, tx).await;
+            (wrote, MARK.with(Cell::get))
+        })
+        .await;
+    match (wrote, mark) {
+        (true, _) => Ok(true),
+        (false, Mark::Set) => {
+            sqlx::raw_sql(sqlx::SqlStr::from_static("ROLLBACK TO patron_write")).execute(&mut **tx).await?;
+            Ok(false)
+        }
+        (false, Mark::Wanted | Mark::Sent) => {
+            Err(sqlx::Error::Protocol("a write failed with no savepoint set before it".to_owned()))
+        }
     }
 }
 
@@ -279,8 +335,29 @@ mod tests {
     use sqlx::Sqlite;
     use std::time::Duration;
 
-    /// Inserts `v` (NULL fails) and answers `v`.
+    /// Writes `v` in two statements, the first of which sets the savepoint of a write in a
+    /// group: a row of -1, then `v` in it (NULL fails, after the first statement wrote).
     fn insert(v: Option<i64>) -> WriteFn<Sqlite, Option<i64>> {
+        Box::new(move |tx| {
+            Box::pin(async move {
+                let savepoint = savepoint_to_send();
+                let first = if savepoint {
+                    "SAVEPOINT patron_write; INSERT INTO t (v) VALUES (-1)"
+                } else {
+                    "INSERT INTO t (v) VALUES (-1)"
+                };
+                sqlx::raw_sql(sqlx::SqlStr::from_static(first)).execute(&mut **tx).await?;
+                if savepoint {
+                    savepoint_set();
+                }
+                sqlx::query("UPDATE t SET v = $1 WHERE rowid = last_insert_rowid()").bind(v).execute(&mut **tx).await?;
+                Ok(v)
+            })
+        })
+    }
+
+    /// Inserts `v` (NULL fails) without setting a savepoint first.
+    fn insert_without_savepoint(v: Option<i64>) -> WriteFn<Sqlite, Option<i64>> {
         Box::new(move |tx| {
             Box::pin(async move {
                 sqlx::query("INSERT INTO t (v) VALUES ($1)").bind(v).execute(&mut **tx).await?;
@@ -342,7 +419,9 @@ mod tests {
         let queue = queue().await;
         let panics: WriteFn<Sqlite, Option<i64>> = Box::new(|tx| {
             Box::pin(async move {
-                sqlx::query("INSERT INTO t (v) VALUES (9)").execute(&mut **tx).await?;
+                assert!(savepoint_to_send(), "the second write of a group");
+                sqlx::raw_sql("SAVEPOINT patron_write; INSERT INTO t (v) VALUES (9)").execute(&mut **tx).await?;
+                savepoint_set();
                 panic!("a bug in a write");
             })
         });
@@ -350,6 +429,27 @@ mod tests {
         assert!(answers[1].is_err());
         assert!(matches!(answers[2], Ok(Some(2))));
         assert_eq!(queue.write(insert(Some(3))).await.expect("the thread goes on"), Some(3));
+        assert_eq!(values(&queue).await, vec![1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_write_that_fails_without_its_savepoint_fails_its_whole_group_and_the_next_group_goes_on() {
+        let queue = queue().await;
+        let writes = vec![insert(Some(1)), insert(Some(2)), insert_without_savepoint(None), insert(Some(3))];
+        let answers = queued_together(&queue, writes).await;
+        assert!(answers[..3].iter().all(Result::is_err), "nothing of the group is written: {answers:?}");
+        assert!(matches!(answers[3], Ok(Some(3))), "the write after the group runs in the next");
+        assert_eq!(values(&queue).await, vec![3]);
+    }
+
+    #[tokio::test]
+    async fn a_write_that_sets_no_savepoint_and_succeeds_commits_with_its_group() {
+        let queue = queue().await;
+        let writes = vec![insert(Some(1)), insert_without_savepoint(Some(2)), insert(None), insert(Some(3))];
+        let answers = queued_together(&queue, writes).await;
+        assert!(matches!(answers[1], Ok(Some(2))));
+        assert!(answers[2].is_err(), "the failing write gets its own error");
+        assert!(matches!(answers[3], Ok(Some(3))));
         assert_eq!(values(&queue).await, vec![1, 2, 3]);
     }
 
