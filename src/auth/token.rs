@@ -5,6 +5,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use std::sync::Arc;
 
 /// How long an access token lives.
 pub const ACCESS_LIFETIME_SECS: i64 = 15 * 60;
@@ -57,10 +58,11 @@ pub enum TokenError {
     WrongKind,
 }
 
-/// The HMAC key that signs and checks tokens.
+/// The HMAC key that signs and checks tokens, set up once: every request clones the services'
+/// dependencies, and every token check starts from this state.
 #[derive(Clone)]
 pub struct TokenKeys {
-    key: Vec<u8>,
+    keyed: Arc<Hmac<Sha256>>,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -74,12 +76,14 @@ const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 impl TokenKeys {
     /// Keys from a secret.
     pub fn new(secret: &str) -> Self {
-        TokenKeys { key: secret.as_bytes().to_vec() }
+        // HMAC accepts keys of any length, so this cannot fail.
+        let keyed = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        TokenKeys { keyed: Arc::new(keyed) }
     }
 
     fn mac(&self) -> Hmac<Sha256> {
-        // HMAC accepts keys of any length, so this cannot fail.
-        Hmac::<Sha256>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!("HMAC takes any key length"))
+        (*self.keyed).clone()
     }
 
     /// Signs claims into a compact token.

@@ -10,7 +10,9 @@ use axum::http::header::{CACHE_CONTROL, VARY};
 use axum::http::HeaderValue;
 use axum::response::Response;
 use axum::Router;
+use leptos::config::LeptosOptions;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -40,6 +42,29 @@ fn hash_file_path() -> Option<PathBuf> {
     Some(exe.parent()?.join(HASH_FILE))
 }
 
+/// The address of the site's stylesheet as pages link it, with the content hash of the hash
+/// file in its name when the build hashes names. Read once, at the first page: the names are
+/// those of the running build (Leptos' `HashedStylesheet` reads the file again for every page).
+pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
+    static HREF: OnceLock<String> = OnceLock::new();
+    HREF.get_or_init(|| {
+        let stem = options.output_name.as_ref();
+        let hash = hash_file_path()
+            .filter(|_| options.hash_files)
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .and_then(|hashes| css_hash(&hashes).map(str::to_owned));
+        match hash {
+            Some(hash) => format!("/{}/{stem}.{hash}.css", options.site_pkg_dir),
+            None => format!("/{}/{stem}.css", options.site_pkg_dir),
+        }
+    })
+}
+
+/// The stylesheet's hash in the hash file's text (`css: <hash>`, one file per line).
+fn css_hash(hashes: &str) -> Option<&str> {
+    hashes.lines().find_map(|line| line.trim().strip_prefix("css:")).map(str::trim).filter(|hash| !hash.is_empty())
+}
+
 /// Serves `site_root/pkg`, preferring the brotli or gzip twin of a file when the browser takes it.
 pub fn pkg_service<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: bool) -> Router<S> {
     let cache_rule = if hashed { IMMUTABLE } else { REVALIDATE };
@@ -55,6 +80,14 @@ pub fn pkg_service<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: b
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_stylesheet_hash_is_read_from_its_line_of_the_hash_file() {
+        let hashes = "js: 7f5Zgc1v\nwasm: -0B2jIpsY\ncss: ifrUxwjJ\n";
+        assert_eq!(super::css_hash(hashes), Some("ifrUxwjJ"));
+        assert_eq!(super::css_hash("js: a\nwasm: b\n"), None);
+        assert_eq!(super::css_hash("css:\n"), None);
+    }
+
     #[test]
     fn every_public_file_is_listed_and_every_listed_file_exists() {
         let mut found: Vec<String> = std::fs::read_dir("public")
