@@ -149,22 +149,20 @@ macro_rules! impl_balance {
                 tx: &mut sqlx::Transaction<'_, <$backend as $crate::storage::Dialect>::Db>,
                 tenant_id: i64,
             ) -> $crate::storage::StorageResult<($crate::domain::LoyaltyProgram, String, i64)> {
-                use $crate::storage::Dialect;
                 // The first statement of a create: it sets the savepoint of a write in a group.
-                let savepoint = $crate::storage::write_groups::savepoint_to_send();
-                let row: (i64, Option<i64>, i64, i64, i64, String, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "{}SELECT {}, name, {} FROM tenants WHERE id = $1{}",
-                    if savepoint { $crate::storage::write_groups::SAVEPOINT } else { "" },
+                const SQL: &str = const_format::concatcp!(
+                    "SELECT ",
                     $crate::storage::balance::PROGRAM_COLUMNS,
-                    Self::NEXT_CUSTOMER_ID,
-                    Self::SHARE_ROW
-                )))
-                .bind(tenant_id)
-                .fetch_one(&mut **tx)
-                .await?;
-                if savepoint {
-                    $crate::storage::write_groups::savepoint_set();
-                }
+                    ", name, ",
+                    <$backend as $crate::storage::Dialect>::NEXT_CUSTOMER_ID,
+                    " FROM tenants WHERE id = $1",
+                    <$backend as $crate::storage::Dialect>::SHARE_ROW
+                );
+                const WITH_SAVEPOINT: &str = const_format::concatcp!($crate::storage::write_groups::SAVEPOINT, SQL);
+                let first = $crate::storage::write_groups::FirstStatement::choose(SQL, WITH_SAVEPOINT);
+                let row: (i64, Option<i64>, i64, i64, i64, String, i64) =
+                    sqlx::query_as(first.sql).bind(tenant_id).fetch_one(&mut **tx).await?;
+                first.ran();
                 let program = $crate::storage::balance::stored_program(row.0, row.1, row.2, row.3, row.4);
                 Ok((program, row.5, row.6))
             }
@@ -192,13 +190,10 @@ macro_rules! impl_balance {
                     // The first statement of a points change or an order: it sets the savepoint
                     // of a write in a group.
                     const WITH_SAVEPOINT: &str = const_format::concatcp!($crate::storage::write_groups::SAVEPOINT, SQL);
-                    let savepoint = $crate::storage::write_groups::savepoint_to_send();
-                    let sql = if savepoint { WITH_SAVEPOINT } else { SQL };
+                    let first = $crate::storage::write_groups::FirstStatement::choose(SQL, WITH_SAVEPOINT);
                     let row: Option<$crate::storage::balance::HeldRow> =
-                        sqlx::query_as(sql).bind(id).bind(tenant_id).fetch_optional(&mut **tx).await?;
-                    if savepoint {
-                        $crate::storage::write_groups::savepoint_set();
-                    }
+                        sqlx::query_as(first.sql).bind(id).bind(tenant_id).fetch_optional(&mut **tx).await?;
+                    first.ran();
                     return Ok(row.map(|row| (row.program(), row.customer)));
                 }
                 let program = Self::held_program(tx, tenant_id).await?;

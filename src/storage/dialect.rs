@@ -102,7 +102,7 @@ pub trait Dialect: Send + Sync + 'static {
     /// (SQLite), the writes waiting together share a transaction (see
     /// [`WriteGroups`](super::write_groups::WriteGroups)). `write` must not take the writer
     /// itself, and its first statement sets its savepoint in a group
-    /// ([`savepoint_to_send`](super::write_groups::savepoint_to_send)).
+    /// ([`FirstStatement`](super::write_groups::FirstStatement)).
     async fn write<T: Send + 'static>(&self, write: WriteFn<Self::Db, T>) -> StorageResult<T> {
         let mut writer = self.writer().await?;
         let mut tx = writer.begin().await?;

@@ -238,8 +238,11 @@ async fn write_group<DB: Database>(
 }
 
 /// What a write after the first of a group sends before its first statement, in the same trip
-/// (see [`savepoint_to_send`]).
-pub const SAVEPOINT: &str = "SAVEPOINT patron_write; ";
+/// (see [`FirstStatement`]).
+pub const SAVEPOINT: &str = const_format::concatcp!("SAVEPOINT ", SAVEPOINT_NAME, "; ");
+
+/// The savepoint's name; the savepoints of a group nest, and a rollback goes to the latest.
+const SAVEPOINT_NAME: &str = "patron_write";
 
 /// Where the savepoint of the write that runs is, for a write after the first of a group.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -257,24 +260,38 @@ tokio::task_local! {
     static MARK: Cell<Mark>;
 }
 
-/// Whether the write that runs must send [`SAVEPOINT`] before its first statement, in the same
-/// trip; if so, it must call [`savepoint_set`] once that trip succeeded. Each write that can run
-/// after the first of a group does so with its first statement (see `balance.rs`); one that
-/// does not, and then fails, cannot be undone alone, and its whole group fails.
-pub fn savepoint_to_send() -> bool {
-    MARK.try_with(|mark| {
-        let wanted = mark.get() == Mark::Wanted;
-        if wanted {
-            mark.set(Mark::Sent);
-        }
-        wanted
-    })
-    .unwrap_or(false)
+/// The first statement of a write that can run after the first of a group: it carries the
+/// write's savepoint when the write needs one. Every such write starts with one (see
+/// `balance.rs`); one that does not, and then fails, cannot be undone alone, and its whole group
+/// fails.
+pub struct FirstStatement {
+    /// The statement to run: the plain one or the one after [`SAVEPOINT`].
+    pub sql: &'static str,
+    carries_savepoint: bool,
 }
 
-/// Notes that the trip that carried [`SAVEPOINT`] succeeded.
-pub fn savepoint_set() {
-    let _ = MARK.try_with(|mark| mark.set(Mark::Set));
+impl FirstStatement {
+    /// `plain`, or `with_savepoint` (the same after [`SAVEPOINT`]) if the write that runs must
+    /// set its savepoint now.
+    pub fn choose(plain: &'static str, with_savepoint: &'static str) -> Self {
+        let carries_savepoint = MARK
+            .try_with(|mark| {
+                let wanted = mark.get() == Mark::Wanted;
+                if wanted {
+                    mark.set(Mark::Sent);
+                }
+                wanted
+            })
+            .unwrap_or(false);
+        FirstStatement { sql: if carries_savepoint { with_savepoint } else { plain }, carries_savepoint }
+    }
+
+    /// Notes that the statement ran: the savepoint it carried is set.
+    pub fn ran(self) {
+        if self.carries_savepoint {
+            let _ = MARK.try_with(|mark| mark.set(Mark::Set));
+        }
+    }
 }
 
 /// Runs `job` after the first of a group: `Ok(true)` if it wrote (its changes stay), `Ok(false)`
@@ -298,7 +315,8 @@ where
     match (wrote, mark) {
         (true, _) => Ok(true),
         (false, Mark::Set) => {
-            sqlx::raw_sql(sqlx::SqlStr::from_static("ROLLBACK TO patron_write")).execute(&mut **tx).await?;
+            const ROLLBACK: &str = const_format::concatcp!("ROLLBACK TO ", SAVEPOINT_NAME);
+            sqlx::raw_sql(sqlx::SqlStr::from_static(ROLLBACK)).execute(&mut **tx).await?;
             Ok(false)
         }
         (false, Mark::Wanted | Mark::Sent) => {
@@ -340,16 +358,10 @@ mod tests {
     fn insert(v: Option<i64>) -> WriteFn<Sqlite, Option<i64>> {
         Box::new(move |tx| {
             Box::pin(async move {
-                let savepoint = savepoint_to_send();
-                let first = if savepoint {
-                    "SAVEPOINT patron_write; INSERT INTO t (v) VALUES (-1)"
-                } else {
-                    "INSERT INTO t (v) VALUES (-1)"
-                };
-                sqlx::raw_sql(sqlx::SqlStr::from_static(first)).execute(&mut **tx).await?;
-                if savepoint {
-                    savepoint_set();
-                }
+                const INSERT: &str = "INSERT INTO t (v) VALUES (-1)";
+                let first = FirstStatement::choose(INSERT, const_format::concatcp!(SAVEPOINT, INSERT));
+                sqlx::raw_sql(sqlx::SqlStr::from_static(first.sql)).execute(&mut **tx).await?;
+                first.ran();
                 sqlx::query("UPDATE t SET v = $1 WHERE rowid = last_insert_rowid()").bind(v).execute(&mut **tx).await?;
                 Ok(v)
             })
@@ -419,9 +431,11 @@ mod tests {
         let queue = queue().await;
         let panics: WriteFn<Sqlite, Option<i64>> = Box::new(|tx| {
             Box::pin(async move {
-                assert!(savepoint_to_send(), "the second write of a group");
-                sqlx::raw_sql("SAVEPOINT patron_write; INSERT INTO t (v) VALUES (9)").execute(&mut **tx).await?;
-                savepoint_set();
+                const INSERT: &str = "INSERT INTO t (v) VALUES (9)";
+                let first = FirstStatement::choose(INSERT, const_format::concatcp!(SAVEPOINT, INSERT));
+                assert_ne!(first.sql, INSERT, "the second write of a group sets its savepoint");
+                sqlx::raw_sql(sqlx::SqlStr::from_static(first.sql)).execute(&mut **tx).await?;
+                first.ran();
                 panic!("a bug in a write");
             })
         });
