@@ -15,7 +15,7 @@ const INPUT: &str =
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let user = signed_in_user();
-    let taken_flash = Resource::new_blocking(|| (), |_| account_flash());
+    let taken_flash = account_flash();
     view! {
         <Title text="Your account"/>
         <div class="max-w-xl space-y-4">
@@ -23,17 +23,15 @@ pub fn AccountPage() -> impl IntoView {
                 <h1 class="text-2xl font-bold">"Your account"</h1>
             </header>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-                {move || {
-                    let user = user.clone();
-                    Suspend::new(async move {
-                        match taken_flash.await {
-                            Ok(flash) => view! {
-                                <FlashMessage flash/>
-                                {user.map(|user| view! {
-                                    <p class="break-all text-slate-700">
-                                        "Signed in as "<strong>{user.email}</strong>" ("{user.role.as_str()}") at "{user.tenant_name}"."
-                                    </p>
-                                })}
+                {Suspend::new(async move {
+                    match taken_flash.await {
+                        Ok(flash) => view! {
+                            <FlashMessage flash/>
+                            {user.map(|user| view! {
+                                <p class="break-all text-slate-700">
+                                    "Signed in as "<strong>{user.email}</strong>" ("{user.role.as_str()}") at "{user.tenant_name}"."
+                                </p>
+                            })}
                                 <PasswordForm/>
                                 <section aria-labelledby="everywhere" class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
                                     <h2 id="everywhere" class="text-lg font-semibold">"Sign out everywhere"</h2>
@@ -50,8 +48,7 @@ pub fn AccountPage() -> impl IntoView {
                             .into_any(),
                             Err(err) => view! { <p role="alert" class="rounded-xl bg-red-50 p-4 text-red-900 ring-1 ring-red-200">{error_text(&err)}</p> }.into_any(),
                         }
-                    })
-                }}
+                    })}
             </Suspense>
         </div>
     }

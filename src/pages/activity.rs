@@ -18,21 +18,19 @@ const INPUT: &str =
 #[component]
 pub fn ActivityLogPage() -> impl IntoView {
     let query = use_query_map();
-    let current = move || {
-        query.with(|q| {
-            let get = |name: &str| q.get(name).unwrap_or_default();
-            ActivityQuery {
-                actor: get("actor"),
-                action: get("action"),
-                target_type: get("target_type"),
-                target_id: get("target_id"),
-                since: get("since"),
-                until: get("until"),
-                page: get("page"),
-            }
-        })
-    };
-    let data = Resource::new_blocking(current, activity_page);
+    let asked = query.with_untracked(|q| {
+        let get = |name: &str| q.get(name).unwrap_or_default();
+        ActivityQuery {
+            actor: get("actor"),
+            action: get("action"),
+            target_type: get("target_type"),
+            target_id: get("target_id"),
+            since: get("since"),
+            until: get("until"),
+            page: get("page"),
+        }
+    });
+    let data = activity_page(asked.clone());
     view! {
         <Title text="Activity"/>
         <div class="max-w-5xl space-y-4">
@@ -41,22 +39,19 @@ pub fn ActivityLogPage() -> impl IntoView {
                 <p class="text-sm text-slate-600">"Every change to customers, points, orders, the program and the team, and every sign-in."</p>
             </header>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-                {move || {
-                    let asked = current();
-                    Suspend::new(async move {
-                        match data.await {
-                            Ok(Some(page)) => view! {
-                                <Filters asked=asked.clone() actors=page.actors/>
-                                <p class="text-sm text-slate-600" role="status">{format!("{} entries", page.count)}</p>
-                                <ActivityList lines=page.lines/>
-                                <Pager asked number=page.number has_next=page.has_next/>
-                            }
-                            .into_any(),
-                            Ok(None) => view! { <NotAllowed text="Only owners read the activity log.".to_owned()/> }.into_any(),
-                            Err(err) => view! { <p role="alert" class="rounded-xl bg-red-50 p-4 text-red-900 ring-1 ring-red-200">{error_text(&err)}</p> }.into_any(),
+                {Suspend::new(async move {
+                    match data.await {
+                        Ok(Some(page)) => view! {
+                            <Filters asked=asked.clone() actors=page.actors/>
+                            <p class="text-sm text-slate-600" role="status">{format!("{} entries", page.count)}</p>
+                            <ActivityList lines=page.lines/>
+                            <Pager asked number=page.number has_next=page.has_next/>
                         }
-                    })
-                }}
+                        .into_any(),
+                        Ok(None) => view! { <NotAllowed text="Only owners read the activity log.".to_owned()/> }.into_any(),
+                        Err(err) => view! { <p role="alert" class="rounded-xl bg-red-50 p-4 text-red-900 ring-1 ring-red-200">{error_text(&err)}</p> }.into_any(),
+                    }
+                })}
             </Suspense>
         </div>
     }

@@ -16,7 +16,7 @@ const EXAMPLE_ORDER_MINOR: i64 = 12_500_000;
 /// The settings page.
 #[component]
 pub fn LoyaltySettingsPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| loyalty_settings());
+    let data = loyalty_settings();
     view! {
         <Title text="Loyalty program"/>
         <div class="max-w-3xl space-y-4">
@@ -25,7 +25,7 @@ pub fn LoyaltySettingsPage() -> impl IntoView {
                 <p class="text-sm text-slate-600">"How customers earn points, when points expire, and where each tier starts."</p>
             </header>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     match data.await {
                         Ok(view) => view! { <ProgramEditor initial=view.form counts=view.counts can_edit=view.can_edit/> }.into_any(),
                         Err(err) => view! { <p role="alert" class="rounded-xl bg-red-50 p-4 text-red-900 ring-1 ring-red-200">{error_text(&err)}</p> }.into_any(),

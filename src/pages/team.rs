@@ -15,7 +15,7 @@ const BUTTON: &str =
 /// The team page.
 #[component]
 pub fn TeamPage() -> impl IntoView {
-    let data = Resource::new_blocking(|| (), |_| team_view());
+    let data = team_view();
     view! {
         <Title text="Team"/>
         <div class="max-w-4xl space-y-4">
@@ -24,7 +24,7 @@ pub fn TeamPage() -> impl IntoView {
                 <p class="text-sm text-slate-600">"Who can sign in, and what each person may do."</p>
             </header>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     match data.await {
                         Ok(Some(team)) => {
                             let me = team.me;

@@ -9,7 +9,7 @@ use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
 use crate::web::security_headers::Https;
 use crate::web::{
-    assets, client_address, customer_files, gate, health, import_forms, login, merge_forms, same_origin,
+    assets, client_address, customer_files, gate, health, import_forms, login, merge_forms, page_preload, same_origin,
     security_headers, server_fn_status, team_forms,
 };
 use axum::extract::{DefaultBodyLimit, Request};
@@ -71,6 +71,8 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(from_fn(server_fn_status::caller_errors_are_400))
+        // Inside the gate: it reads the list as the session's user.
+        .layer(from_fn_with_state(state.core.clone(), page_preload::read_customers_list_ahead))
         .layer(from_fn_with_state(state.core.clone(), gate::session_gate))
         .layer(sessions)
         .layer(from_fn(same_origin::refuse_cross_site_writes));

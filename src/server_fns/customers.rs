@@ -198,10 +198,11 @@ pub struct DetailView {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::{caller, form_result, sentence};
+pub(crate) use server::{caller, form_result, list_view, sentence};
 
 #[cfg(feature = "ssr")]
 mod server {
+    use super::{CustomerRow, ListView, PageQuery, StatsView};
     use crate::domain::customer_query::PageRequest;
     use crate::domain::RequestContext;
     use crate::services::{Core, ServiceError, ServiceResult};
@@ -257,6 +258,31 @@ mod server {
         load(PageRequest::first(size)).await.map_err(sentence)
     }
 
+    /// The page of the list and the statistics for a page query, as the page shows them.
+    pub async fn list_view(core: &Core, ctx: &RequestContext, query: PageQuery) -> Result<ListView, ServerFnError> {
+        use crate::domain::customer_query::{ListQuery, DEFAULT_PAGE_SIZE};
+        use crate::services::customers;
+        let (first_page, requested) = query.list_query();
+        let (page, stats, program) = or_first_page(requested, DEFAULT_PAGE_SIZE, |page| {
+            let asked = ListQuery { page, ..first_page.clone() };
+            async move { customers::list_with_stats(core, ctx, &asked).await }
+        })
+        .await?;
+        let tiers = &stats.customers_by_tier;
+        Ok(ListView {
+            count: page.count,
+            page: page.number,
+            items: page.items.into_iter().map(CustomerRow::from).collect(),
+            stats: StatsView {
+                total: stats.total_customers,
+                active: stats.active_customers,
+                points: stats.total_loyalty_points,
+                tiers: [tiers.bronze, tiers.silver, tiers.gold, tiers.platinum],
+            },
+            tiers: program.tiers(),
+        })
+    }
+
     /// A form's outcome: what was saved, or its field messages for the form to show.
     pub fn form_result<T>(result: ServiceResult<T>) -> Result<Result<T, super::FieldMessages>, ServerFnError> {
         match result {
@@ -270,29 +296,26 @@ mod server {
 /// Lists customers for the page's URL query, with the statistics.
 #[server(prefix = "/sfn", endpoint = "customers/list")]
 pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError> {
-    use crate::domain::customer_query::{ListQuery, DEFAULT_PAGE_SIZE};
-    use crate::services::customers;
     let (core, ctx) = server::caller().await?;
-    let (first_page, requested) = query.list_query();
-    let (core_ref, ctx_ref) = (&core, &ctx);
-    let (page, stats, program) = server::or_first_page(requested, DEFAULT_PAGE_SIZE, |page| {
-        let asked = ListQuery { page, ..first_page.clone() };
-        async move { customers::list_with_stats(core_ref, ctx_ref, &asked).await }
-    })
-    .await?;
-    let tiers = &stats.customers_by_tier;
-    Ok(ListView {
-        count: page.count,
-        page: page.number,
-        items: page.items.into_iter().map(CustomerRow::from).collect(),
-        stats: StatsView {
-            total: stats.total_customers,
-            active: stats.active_customers,
-            points: stats.total_loyalty_points,
-            tiers: [tiers.bronze, tiers.silver, tiers.gold, tiers.platinum],
-        },
-        tiers: program.tiers(),
-    })
+    server::list_view(&core, &ctx, query).await
+}
+
+/// The list the server read for the page's request before rendering it
+/// (`web::page_preload`), once: the page's first load takes it instead of reading again, so the
+/// server renders the page without waiting on a load of its own. Always `None` in the browser.
+pub fn take_preloaded_list() -> Option<Result<ListView, ServerFnError>> {
+    #[cfg(feature = "ssr")]
+    {
+        use crate::web::page_preload::PreloadedList;
+        leptos::prelude::with_context::<axum::http::request::Parts, _>(|parts| {
+            parts.extensions.get::<PreloadedList>().and_then(PreloadedList::take)
+        })
+        .flatten()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
 }
 
 /// Creates a customer from the form.

@@ -9,6 +9,7 @@ pub mod health;
 pub mod import_forms;
 pub mod login;
 pub mod merge_forms;
+pub mod page_preload;
 pub mod same_origin;
 pub mod security_headers;
 pub mod server_fn_status;

@@ -87,23 +87,21 @@ fn MergedFrom(customer_id: i64, merges: Vec<MergeSummary>) -> impl IntoView {
 pub fn CustomerDetailPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
-    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
-    let number = move |name: &str| query.with(|q| q.get(name).and_then(|p| p.parse::<u64>().ok()).unwrap_or(1));
-    let data = Resource::new_blocking(
-        move || (id(), number("page"), number("orders_page")),
-        |(id, page, orders_page)| async move {
-            let Some(id) = id else {
-                return Err(ServerFnError::new("That customer no longer exists."));
-            };
-            let view = customer_detail(id, page, orders_page).await?;
-            Ok((view, customer_activity(id).await))
-        },
-    );
+    let id = params.with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
+    let number = |name: &str| query.with_untracked(|q| q.get(name).and_then(|p| p.parse::<u64>().ok()).unwrap_or(1));
+    let (page, orders_page) = (number("page"), number("orders_page"));
+    let data = async move {
+        let Some(id) = id else {
+            return Err(ServerFnError::new("That customer no longer exists."));
+        };
+        let view = customer_detail(id, page, orders_page).await?;
+        Ok((view, customer_activity(id).await))
+    };
     // Set by the erase form when the confirmation was not typed.
     let retype = query.with_untracked(|q| q.get("erase").is_some_and(|v| v == "retype"));
     view! {
         <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match data.await {
                     Err(err) => view! {
                         <Title text="Customer"/>

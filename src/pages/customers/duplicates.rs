@@ -16,8 +16,8 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn DuplicatesPage() -> impl IntoView {
     let query = use_query_map();
-    let page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1));
-    let data = Resource::new_blocking(page, duplicates_page);
+    let page = query.with_untracked(|q| q.get("page").and_then(|p| p.parse::<u64>().ok()).unwrap_or(1));
+    let data = duplicates_page(page);
     view! {
         <Title text="Duplicate customers"/>
         <div class="space-y-4">
@@ -31,7 +31,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                 </p>
             </header>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     match data.await {
                         Ok(data) if !data.allowed => {
                             view! { <NotAllowed text="Only owners and managers merge customers.".to_owned()/> }.into_any()

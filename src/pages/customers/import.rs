@@ -18,8 +18,8 @@ const PRIMARY: &str = "min-h-11 rounded-lg bg-indigo-600 px-4 font-semibold text
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let query = use_query_map();
-    let job = move || query.with(|q| q.get("job").unwrap_or_default());
-    let data = Resource::new_blocking(job, import_page);
+    let job = query.with_untracked(|q| q.get("job").unwrap_or_default());
+    let data = import_page(job.clone());
     view! {
         <Title text="Import customers"/>
         <div class="max-w-4xl space-y-4">
@@ -29,14 +29,14 @@ pub fn ImportPage() -> impl IntoView {
                 <p class="text-sm text-slate-600">"Bring your customers from a spreadsheet: check the file first, then import it."</p>
             </header>
             <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
-                {move || Suspend::new(async move {
+                {Suspend::new(async move {
                     match data.await {
                         Ok(page) if !page.allowed => {
                             view! { <NotAllowed text="Only owners and managers import customers.".to_owned()/> }.into_any()
                         }
                         Ok(page) => view! {
                             <FlashMessage flash=page.flash/>
-                            <Stage stage=page.stage job=job()/>
+                            <Stage stage=page.stage job/>
                         }.into_any(),
                         Err(err) => view! {
                             <p role="alert" class="rounded-xl bg-red-50 p-4 text-red-900 ring-1 ring-red-200">{error_text(&err)}</p>

@@ -14,7 +14,7 @@ pub mod query;
 mod stats;
 
 use crate::components::toast::{ToastRegion, Toasts};
-use crate::server_fns::customers::{bulk_update, list_customers, CustomerRow, PageQuery};
+use crate::server_fns::customers::{bulk_update, list_customers, take_preloaded_list, CustomerRow, PageQuery};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
@@ -119,7 +119,21 @@ fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
         query.track();
         state.selected.set(BTreeSet::new());
     });
-    let data = Resource::new_blocking(move || (query.get(), state.version.get()), |(q, _)| list_customers(q));
+    // On the server the list was read before the page (`web::page_preload`): the first load
+    // takes it and is ready at once.
+    let preloaded = StoredValue::new(take_preloaded_list());
+    let data = Resource::new_blocking(
+        move || (query.get(), state.version.get()),
+        move |(q, _)| {
+            let ready = preloaded.try_update_value(Option::take).flatten();
+            async move {
+                match ready {
+                    Some(loaded) => loaded,
+                    None => list_customers(q).await,
+                }
+            }
+        },
+    );
     let reloading = RwSignal::new(false);
     let tiers = Signal::derive(move || {
         data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).map(|v| v.tiers).unwrap_or_default())

@@ -1,0 +1,60 @@
+//! The customers page's data, read before the page renders.
+//!
+//! Leptos renders a page whose resource is still loading by waiting on it from several places
+//! (each `Suspend` of the page, the resource's serialization, the `Suspense` that counts its
+//! pending loads), woken from whichever thread finishes the load; one render in about a thousand
+//! never woke (`bench/RESULTS.md`, part seventeen). Read here, in the request's own task, the
+//! list is ready before the page's resource is made: its first load returns it at once and the
+//! render has nothing to wait on. Reloads in the browser still go through `list_customers`.
+
+use crate::pages::customers::query;
+use crate::server_fns::customers::{list_view, ListView};
+use crate::services::Core;
+use crate::web::session::SessionContext;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use leptos::prelude::ServerFnError;
+use std::sync::{Arc, Mutex};
+
+/// The path of the page whose list is read ahead.
+const CUSTOMERS_PAGE: &str = "/customers";
+
+/// The list read for this request, until the page takes it (in the request's extensions).
+#[derive(Clone)]
+pub struct PreloadedList(Arc<Mutex<Option<Result<ListView, ServerFnError>>>>);
+
+impl PreloadedList {
+    /// Takes the list out, once; later calls find nothing.
+    pub fn take(&self) -> Option<Result<ListView, ServerFnError>> {
+        self.0.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
+/// For a signed-in `GET /customers`, reads the list and statistics the page will show (the same
+/// call, and so the same rules and errors, as its server function) and leaves them in the
+/// request for the page.
+pub async fn read_customers_list_ahead(State(core): State<Core>, mut req: Request, next: Next) -> Response {
+    if req.method() == Method::GET && req.uri().path() == CUSTOMERS_PAGE {
+        if let Some(session) = req.extensions().get::<SessionContext>() {
+            let asked = query::from_search(req.uri().query().unwrap_or_default());
+            let loaded = list_view(&core, &session.ctx, asked).await;
+            req.extensions_mut().insert(PreloadedList(Arc::new(Mutex::new(Some(loaded)))));
+        }
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_read_ahead_is_taken_once() {
+        let preloaded = PreloadedList(Arc::new(Mutex::new(Some(Err(ServerFnError::new("unavailable"))))));
+        let copy = preloaded.clone();
+        assert!(matches!(copy.take(), Some(Err(_))));
+        assert!(preloaded.take().is_none(), "a second render of the page reads the list itself");
+    }
+}
