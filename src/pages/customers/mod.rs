@@ -186,7 +186,14 @@ fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
                 <Transition fallback=move || view! { <Skeleton/> }
                     set_pending=SignalSetter::map(move |busy| if cfg!(feature = "hydrate") { reloading.set(busy) })>
                     {move || Suspend::new(async move {
-                        match data.await {
+                        let loaded = data.await;
+                        // On the server the list is there at once (read ahead), and Leptos runs
+                        // this closure three times: twice to look for the resources it reads
+                        // (polling once, throwing the view away) and once to render. Yielding
+                        // once keeps the rows' markup from being built in the first two.
+                        #[cfg(feature = "ssr")]
+                        tokio::task::yield_now().await;
+                        match loaded {
                             Ok(view) => {
                                 let filtered = query.with_untracked(|q| {
                                     !(q.search.is_empty() && q.loyalty_level.is_empty() && q.status.is_empty())
