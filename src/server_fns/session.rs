@@ -9,9 +9,11 @@ pub fn signed_in_user() -> Option<SessionUser> {
     #[cfg(feature = "ssr")]
     {
         use crate::web::session::SessionContext;
-        use leptos::prelude::use_context;
-        use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<SessionContext>().map(|found| found.user.clone()))
+        use leptos::prelude::with_context;
+        with_context::<axum::http::request::Parts, _>(|parts| {
+            parts.extensions.get::<SessionContext>().map(|found| found.user.clone())
+        })
+        .flatten()
     }
     #[cfg(not(feature = "ssr"))]
     {
