@@ -12,9 +12,12 @@ use sqlx::{ConnectOptions, SqliteConnection};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-/// How often the checkpointer looks at the log. At 3,000 writes a second of about eight pages
-/// each, the log grows by some 100 MB a second, so it is copied in parts of at most a few MB.
-const EVERY: Duration = Duration::from_millis(50);
+/// How often the checkpointer looks at the log. At 4,000 writes a second of about eight pages
+/// each, the log grows by some 130 MB a second, so it is copied in parts of about 2 MB. Writes
+/// wait on a checkpoint that copies a large part: every 50 ms, the slowest 1% of points changes
+/// spread over many customers took 27–44 ms; every 20 ms, 9 ms (`bench/RESULTS.md`, part
+/// seventeen).
+const EVERY: Duration = Duration::from_millis(20);
 
 /// The pages the log may hold before the writer copies it itself (SQLite's
 /// `wal_autocheckpoint`): a backstop for a checkpointer that falls behind, not the usual way.
