@@ -32,23 +32,23 @@ pub fn AccountPage() -> impl IntoView {
                                     "Signed in as "<strong>{user.email}</strong>" ("{user.role.as_str()}") at "{user.tenant_name}"."
                                 </p>
                             })}
-                                <PasswordForm/>
-                                <section aria-labelledby="everywhere" class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
-                                    <h2 id="everywhere" class="text-lg font-semibold">"Sign out everywhere"</h2>
-                                    <p class="mt-1 text-sm text-slate-600">
-                                        "Ends every session of yours, on every till, tablet and phone, and every API token. You sign in again here."
-                                    </p>
-                                    <form method="post" action="/account/logout_all" class="mt-3">
-                                        <button type="submit" class="min-h-11 rounded-lg bg-red-700 px-4 font-semibold text-white hover:bg-red-800">
-                                            "Sign out everywhere"
-                                        </button>
-                                    </form>
-                                </section>
-                            }
-                            .into_any(),
-                            Err(err) => view! { <p role="alert" class="rounded-xl bg-red-50 p-4 text-red-900 ring-1 ring-red-200">{error_text(&err)}</p> }.into_any(),
+                            <PasswordForm/>
+                            <section aria-labelledby="everywhere" class="rounded-xl bg-white p-4 ring-1 ring-slate-200">
+                                <h2 id="everywhere" class="text-lg font-semibold">"Sign out everywhere"</h2>
+                                <p class="mt-1 text-sm text-slate-600">
+                                    "Ends every session of yours, on every till, tablet and phone, and every API token. You sign in again here."
+                                </p>
+                                <form method="post" action="/account/logout_all" class="mt-3">
+                                    <button type="submit" class="min-h-11 rounded-lg bg-red-700 px-4 font-semibold text-white hover:bg-red-800">
+                                        "Sign out everywhere"
+                                    </button>
+                                </form>
+                            </section>
                         }
-                    })}
+                        .into_any(),
+                        Err(err) => view! { <p role="alert" class="rounded-xl bg-red-50 p-4 text-red-900 ring-1 ring-red-200">{error_text(&err)}</p> }.into_any(),
+                    }
+                })}
             </Suspense>
         </div>
     }
