@@ -19,9 +19,6 @@ use axum::response::Response;
 use leptos::prelude::ServerFnError;
 use std::sync::{Arc, Mutex};
 
-/// The path of the page whose list is read ahead.
-const CUSTOMERS_PAGE: &str = "/customers";
-
 /// The list read for this request, until the page takes it (in the request's extensions).
 #[derive(Clone)]
 pub struct PreloadedList(Arc<Mutex<Option<Result<ListView, ServerFnError>>>>);
@@ -37,12 +34,15 @@ impl PreloadedList {
 /// call, and so the same rules and errors, as its server function) and leaves them in the
 /// request for the page.
 pub async fn read_customers_list_ahead(State(core): State<Core>, mut req: Request, next: Next) -> Response {
-    if req.method() == Method::GET && req.uri().path() == CUSTOMERS_PAGE {
-        if let Some(session) = req.extensions().get::<SessionContext>() {
-            let asked = query::from_search(req.uri().query().unwrap_or_default());
-            let loaded = list_view(&core, &session.ctx, asked).await;
-            req.extensions_mut().insert(PreloadedList(Arc::new(Mutex::new(Some(loaded)))));
-        }
+    // The page's own reading of its address: a query for `/customers` alone.
+    let asked = req
+        .uri()
+        .path_and_query()
+        .filter(|_| req.method() == Method::GET)
+        .and_then(|address| query::from_href(address.as_str()));
+    if let (Some(asked), Some(session)) = (asked, req.extensions().get::<SessionContext>()) {
+        let loaded = list_view(&core, &session.ctx, asked).await;
+        req.extensions_mut().insert(PreloadedList(Arc::new(Mutex::new(Some(loaded)))));
     }
     next.run(req).await
 }

@@ -16,9 +16,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The customer's latest activity: who created, edited, gave points, recorded orders. It is read
-/// with the page's data, by the page's one resource: two blocking resources resolving under one
-/// page at once could leave the server's response waiting for good (a lost wake-up in Leptos'
-/// `Suspense`, caught once in about 35 runs of the page tests).
+/// with the page's data, in the page's one `Suspend` (see the `pages` module on why no page waits
+/// on a resource on the server).
 #[component]
 fn Timeline(lines: Result<Vec<ActivityLine>, ServerFnError>) -> impl IntoView {
     view! {
@@ -100,7 +99,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
     // Set by the erase form when the confirmation was not typed.
     let retype = query.with_untracked(|q| q.get("erase").is_some_and(|v| v == "retype"));
     view! {
-        <Transition fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p aria-busy="true">"Loading…"</p> }>
             {Suspend::new(async move {
                 match data.await {
                     Err(err) => view! {
@@ -221,7 +220,7 @@ pub fn CustomerDetailPage() -> impl IntoView {
                     }
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
