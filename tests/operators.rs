@@ -45,18 +45,57 @@ async fn responses_over_a_kilobyte_go_out_compressed_as_the_client_accepts(db: D
         assert!(reply.2.len() < plain.text.len() / 2, "{accept}: {} bytes of {}", reply.2.len(), plain.text.len());
         assert_eq!(decode(&reply.2), plain.text, "{accept} decodes to the same JSON");
     }
-    // The CSV export streams through the compression, to its end.
+    // A response compressed whole says its length; every compressible one says it varies.
+    let reply = app.bytes(path, &[("authorization", &bearer), ("accept-encoding", "gzip")]).await;
+    let length = reply.1.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+    assert_eq!(length, Some(reply.2.len()));
+    assert_eq!(reply.1.get(header::VARY).map(|v| v.as_bytes()), Some(&b"accept-encoding"[..]));
+    assert_eq!(plain.headers.get(header::VARY).map(|v| v.as_bytes()), Some(&b"accept-encoding"[..]));
+    // A small answer is not worth compressing.
+    let small = app.bytes("/healthz", &[("accept-encoding", "br, gzip")]).await;
+    assert!(small.1.get(header::CONTENT_ENCODING).is_none());
+}
+
+async fn a_browser_taking_both_codings_alike_gets_gzip_and_weights_are_obeyed(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("Kedai", "owner").await;
+    for n in 0..20 {
+        let body = json!({ "name": format!("Customer {n}"), "email": format!("c{n}@kedai.test") });
+        assert_eq!(app.post("/api/customers/", &token, body).await.status, StatusCode::CREATED);
+    }
+    let bearer = format!("Bearer {token}");
+    for (accept, chosen) in [
+        ("gzip, deflate, br, zstd", Some("gzip")),
+        ("br;q=1.0, gzip;q=0.8", Some("br")),
+        ("gzip;q=0, br", Some("br")),
+        ("*", Some("gzip")),
+        ("identity, deflate", None),
+        ("br;q=0, gzip;q=0", None),
+        ("gzip;q=7, br;q=nonsense", None),
+    ] {
+        let reply = app.bytes("/api/customers/", &[("authorization", &bearer), ("accept-encoding", accept)]).await;
+        assert_eq!(reply.0, StatusCode::OK, "{accept}");
+        assert_eq!(reply.1.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()), chosen, "{accept}");
+    }
+}
+
+async fn a_long_export_streams_compressed_to_its_end(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("Kedai", "owner").await;
+    // Over 256 KB of CSV: more than the server reads ahead, so it compresses as it streams.
+    patron::services::demo::add_demo_customers(&app.state.core, "Kedai", 3000, None, |_| ()).await.expect("demo");
     let csv = app.get("/api/customers/export/", &token).await;
     assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.text.len() > 256 * 1024, "{} bytes", csv.text.len());
+    let bearer = format!("Bearer {token}");
     for (accept, decode) in [("br", brotli_text as fn(&[u8]) -> String), ("gzip", gzip_text)] {
         let reply =
             app.bytes("/api/customers/export/", &[("authorization", &bearer), ("accept-encoding", accept)]).await;
         assert_eq!(reply.1.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()), Some(accept.as_bytes()));
+        assert!(reply.1.get(header::CONTENT_LENGTH).is_none(), "{accept}: streamed, its length unknown ahead");
+        assert!(reply.2.len() < csv.text.len() / 2, "{accept}: {} bytes of {}", reply.2.len(), csv.text.len());
         assert_eq!(decode(&reply.2), csv.text, "the {accept} export decodes to the same file");
     }
-    // A small answer is not worth compressing.
-    let small = app.bytes("/healthz", &[("accept-encoding", "br, gzip")]).await;
-    assert!(small.1.get(header::CONTENT_ENCODING).is_none());
 }
 
 fn brotli_text(bytes: &[u8]) -> String {
@@ -73,7 +112,9 @@ fn gzip_text(bytes: &[u8]) -> String {
 
 on_both_backends!(
     health_and_readiness_answer_without_sign_in,
-    responses_over_a_kilobyte_go_out_compressed_as_the_client_accepts
+    responses_over_a_kilobyte_go_out_compressed_as_the_client_accepts,
+    a_browser_taking_both_codings_alike_gets_gzip_and_weights_are_obeyed,
+    a_long_export_streams_compressed_to_its_end
 );
 
 /// A TCP relay between the app and PostgreSQL that can be cut and restored: cut, it closes every

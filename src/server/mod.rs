@@ -9,8 +9,8 @@ use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
 use crate::web::security_headers::Https;
 use crate::web::{
-    assets, client_address, customer_files, gate, health, import_forms, login, merge_forms, page_preload, same_origin,
-    security_headers, server_fn_status, team_forms,
+    assets, client_address, compression, customer_files, gate, health, import_forms, login, merge_forms, page_preload,
+    same_origin, security_headers, server_fn_status, team_forms,
 };
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;
@@ -23,8 +23,6 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
-use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -84,7 +82,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", crate::api::router())
         .nest_service("/pkg", assets::pkg_service(&state.settings.site_root, hashed))
         .merge(pages)
-        .layer(compression())
+        .layer(from_fn(compression::compress))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
@@ -94,16 +92,6 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
-}
-
-/// Responses of 1 KB and more (pages, JSON, CSV) go out with brotli or gzip when the browser
-/// takes it, at level 1 of each: a 60 KB page shrinks about tenfold either way, and the default
-/// levels (brotli 4, gzip 6) cost the server-rendered page 15–34% of its throughput in the
-/// benchmark. The built assets already carry their precompressed twins (`Content-Encoding` set:
-/// left alone); images other than SVG are compressed already.
-fn compression() -> CompressionLayer<impl Predicate> {
-    let predicate = SizeAbove::new(1024).and(NotForContentType::IMAGES).and(NotForContentType::GRPC);
-    CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Precise(1)).compress_when(predicate)
 }
 
 /// Serves until Ctrl-C or SIGTERM, with TCP_NODELAY on every connection (streamed pages would

@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod client_address;
+pub mod compression;
 pub mod customer_files;
 pub mod gate;
 pub mod health;

@@ -1,0 +1,196 @@
+//! Compression of the responses that are not precompressed: pages, JSON and CSV of 1 KB or more
+//! go out as gzip or brotli, whichever the client accepts (gzip when it takes both alike, see
+//! [`Coding::accepted`]). The built assets carry their precompressed twins (`Content-Encoding`
+//! already set: left alone); images other than SVG, audio, video, fonts and archives are
+//! compressed already.
+//!
+//! Most responses are whole within a moment. Their body is read first and compressed in one go:
+//! one encoder set up, no flushes, and the response goes out with its length. A body larger than
+//! [`READ_AHEAD_BYTES`], or still coming after [`HOLD`] (the CSV export, a page
+//! waiting on slow data), is compressed as it streams ([`body::CompressedBody`]), and what came so
+//! far is flushed to the client whenever the rest is not there yet.
+
+mod body;
+mod coding;
+mod encoder;
+
+pub use coding::Coding;
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::Request;
+use axum::http::header::{ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use body::CompressedBody;
+use encoder::Encoder;
+use http_body::Frame;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::task::Poll;
+use std::time::Duration;
+use tokio::time::{sleep_until, Instant, Sleep};
+
+/// Responses smaller than this go out as they are: compressing them saves less than it costs.
+const MIN_BYTES: usize = 1024;
+/// A body is read ahead, to be compressed in one go, up to this size.
+const READ_AHEAD_BYTES: usize = 256 * 1024;
+/// How long compression may hold back what a body gave while the rest does not come: a body is
+/// read ahead, to be compressed in one go, for at most this long (a page whose data is all there
+/// takes well under a millisecond); a streamed one is flushed once it has been idle this long.
+const HOLD: Duration = Duration::from_millis(20);
+
+/// Middleware compressing each response the client accepts compressed and that is worth it.
+pub async fn compress(request: Request, next: Next) -> Response {
+    let coding = Coding::accepted(request.headers());
+    let head = request.method() == Method::HEAD;
+    let response = next.run(request).await;
+    if head || !compressible(&response) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    vary_on_accept_encoding(&mut parts.headers);
+    let Some(coding) = coding else { return Response::from_parts(parts, body) };
+    if body.size_hint().exact().is_some_and(|size| size < MIN_BYTES as u64) {
+        return Response::from_parts(parts, body);
+    }
+    let (read, rest) = read_ahead(body).await;
+    let read = match read {
+        Ok(read) => read,
+        Err(error) => return Response::from_parts(parts, Body::new(Failed(Some(error)))),
+    };
+    parts.headers.remove(CONTENT_LENGTH);
+    match rest {
+        Rest::Nothing if read.len() < MIN_BYTES => Response::from_parts(parts, Body::from(read)),
+        Rest::Nothing => match Encoder::compress_all(coding, &read) {
+            Ok(compressed) => {
+                mark_encoded(&mut parts.headers, coding);
+                Response::from_parts(parts, Body::from(compressed))
+            }
+            Err(error) => {
+                tracing::error!(%error, "compressing a response failed; it goes out as it is");
+                Response::from_parts(parts, Body::from(read))
+            }
+        },
+        Rest::Trailers(trailers) => streamed(parts, coding, &read, Body::empty(), Some(trailers)),
+        Rest::Coming(body) => streamed(parts, coding, &read, body, None),
+    }
+}
+
+/// The response compressed as it streams, after the bytes already `read` of it.
+fn streamed(
+    mut parts: axum::http::response::Parts,
+    coding: Coding,
+    read: &[u8],
+    rest: Body,
+    trailers: Option<HeaderMap>,
+) -> Response {
+    let mut encoder = Encoder::new(coding, None);
+    if let Err(error) = encoder.write(read) {
+        tracing::error!(%error, "compressing a response failed");
+        return Response::from_parts(parts, Body::new(Failed(Some(axum::Error::new(error)))));
+    }
+    mark_encoded(&mut parts.headers, coding);
+    Response::from_parts(parts, Body::new(CompressedBody::new(rest, encoder, trailers)))
+}
+
+/// What follows the bytes read ahead.
+enum Rest {
+    /// The body ended.
+    Nothing,
+    /// The body ended with these trailers.
+    Trailers(HeaderMap),
+    /// The rest of the body, still to come.
+    Coming(Body),
+}
+
+/// Reads `body` until it ends, [`READ_AHEAD_BYTES`] are read or [`HOLD`] has passed.
+async fn read_ahead(mut body: Body) -> (Result<Vec<u8>, axum::Error>, Rest) {
+    let capacity = body.size_hint().exact().map_or(16 * 1024, |size| size.min(READ_AHEAD_BYTES as u64) as usize);
+    let mut read = Vec::with_capacity(capacity);
+    let deadline = Instant::now() + HOLD;
+    // Set only if the body makes the read wait: most never do.
+    let mut late: Option<Pin<Box<Sleep>>> = None;
+    while read.len() < READ_AHEAD_BYTES {
+        let next = poll_fn(|cx| match Pin::new(&mut body).poll_frame(cx) {
+            Poll::Ready(frame) => Poll::Ready(Some(frame)),
+            Poll::Pending => {
+                let timer = late.get_or_insert_with(|| Box::pin(sleep_until(deadline)));
+                timer.as_mut().poll(cx).map(|()| None)
+            }
+        })
+        .await;
+        match next {
+            None => return (Ok(read), Rest::Coming(body)),
+            Some(None) => return (Ok(read), Rest::Nothing),
+            Some(Some(Err(error))) => return (Err(error), Rest::Nothing),
+            Some(Some(Ok(frame))) => match frame.into_data() {
+                Ok(data) => read.extend_from_slice(&data),
+                Err(frame) => {
+                    return match frame.into_trailers() {
+                        Ok(trailers) => (Ok(read), Rest::Trailers(trailers)),
+                        Err(_) => (Ok(read), Rest::Nothing),
+                    }
+                }
+            },
+        }
+    }
+    (Ok(read), Rest::Coming(body))
+}
+
+/// Whether compressing `response` could be worth it: it has a body, is not compressed yet (nor a
+/// range of a file), and is not of a kind that is compressed already or must stream unbuffered.
+fn compressible(response: &Response) -> bool {
+    let status = response.status();
+    if status.is_informational() || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
+        return false;
+    }
+    let headers = response.headers();
+    if headers.contains_key(CONTENT_ENCODING) || headers.contains_key(CONTENT_RANGE) {
+        return false;
+    }
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let compressed_already = (essence.starts_with("image/") && essence != "image/svg+xml")
+        || essence.starts_with("audio/")
+        || essence.starts_with("video/")
+        || essence.starts_with("font/woff")
+        || matches!(essence.as_str(), "application/zip" | "application/gzip" | "application/x-gzip");
+    let streams_unbuffered = essence == "text/event-stream" || essence.starts_with("application/grpc");
+    !compressed_already && !streams_unbuffered
+}
+
+/// Tells caches that the response depends on `Accept-Encoding`, unless it says so already.
+fn vary_on_accept_encoding(headers: &mut HeaderMap) {
+    let said = headers.get_all(VARY).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|name| {
+        let name = name.trim();
+        name == "*" || name.eq_ignore_ascii_case("accept-encoding")
+    });
+    if !said {
+        headers.append(VARY, HeaderValue::from_static("accept-encoding"));
+    }
+}
+
+/// Marks the headers of a response sent compressed with `coding`: its length is now the
+/// compressed body's, and ranges of it cannot be asked for.
+fn mark_encoded(headers: &mut HeaderMap, coding: Coding) {
+    headers.insert(CONTENT_ENCODING, coding.header_value());
+    headers.remove(CONTENT_LENGTH);
+    headers.remove(ACCEPT_RANGES);
+}
+
+/// The body of a response whose own body failed while it was read ahead: it fails too, so the
+/// server drops the connection instead of sending a truncated response as if whole.
+struct Failed(Option<axum::Error>);
+
+impl HttpBody for Failed {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
+        Poll::Ready(self.0.take().map(Err))
+    }
+}
