@@ -244,6 +244,7 @@ LUA
   page_scenario "page /customers (server-rendered)" "/customers" "$cookie"
   also="Accept-Encoding: br" page_scenario "page /customers, brotli" "/customers" "$cookie"
   also="Accept-Encoding: gzip" page_scenario "page /customers, gzip" "/customers" "$cookie"
+  also="Accept-Encoding: gzip, deflate, br, zstd" page_scenario "page /customers, as a browser asks" "/customers" "$cookie"
   page_scenario "page /customers?loyalty_level=gold&status=active" "/customers?loyalty_level=gold&status=active" "$cookie"
   also="Accept-Encoding: br" scenario "list page 1, brotli" "/api/customers/"
   scenario "GET /readyz (no sign-in)" "/readyz"

@@ -4,9 +4,8 @@ use super::coding::Coding;
 use brotli::enc::backward_references::BrotliEncoderParams;
 use brotli::enc::encode::{BrotliEncoderOperation, BrotliEncoderStateStruct};
 use brotli::enc::StandardAlloc;
-use flate2::write::GzEncoder;
-use flate2::Compression;
-use std::io::{self, Write};
+use flate2::{Compress, Compression, FlushCompress, Status};
+use std::io;
 
 /// brotli's quality for live responses: 1, its fastest two-pass mode (about 130 µs for a 52 KB
 /// page here; quality 4 takes about three times as long for an eighth fewer bytes).
@@ -16,11 +15,16 @@ const BROTLI_QUALITY: i32 = 1;
 const BROTLI_WINDOW_BITS: i32 = 18;
 /// How much output space brotli is given at a time.
 const BROTLI_OUTPUT_STEP: usize = 16 * 1024;
+/// gzip's window, as a power of two: deflate's largest (32 KB).
+const GZIP_WINDOW_BITS: u8 = 15;
+/// How much output space gzip is given at a time.
+const GZIP_OUTPUT_STEP: usize = 16 * 1024;
 
 /// A compressor writing into its own buffer, from which the caller takes the bytes made so far.
 pub enum Encoder {
-    /// gzip at level 1 (zlib-rs' fastest, about 60 µs for a 52 KB page here).
-    Gzip(Box<GzEncoder<Vec<u8>>>),
+    /// gzip at level 1 (zlib-rs' fastest, about 60 µs for a 52 KB page here), with the output
+    /// made so far.
+    Gzip(Box<Compress>, Vec<u8>),
     /// brotli, with the output made so far.
     Brotli(Box<BrotliEncoderStateStruct<StandardAlloc>>, Vec<u8>),
 }
@@ -29,7 +33,9 @@ impl Encoder {
     /// A compressor for `coding`; `expected` is the whole input's length when known.
     pub fn new(coding: Coding, expected: Option<usize>) -> Encoder {
         match coding {
-            Coding::Gzip => Encoder::Gzip(Box::new(GzEncoder::new(Vec::new(), Compression::fast()))),
+            Coding::Gzip => {
+                Encoder::Gzip(Box::new(Compress::new_gzip(Compression::fast(), GZIP_WINDOW_BITS)), Vec::new())
+            }
             Coding::Brotli => {
                 let mut state = BrotliEncoderStateStruct::new(StandardAlloc::default());
                 state.params = BrotliEncoderParams {
@@ -54,7 +60,7 @@ impl Encoder {
     /// Compresses `input` (the output may come later, when more input or a flush makes it).
     pub fn write(&mut self, input: &[u8]) -> io::Result<()> {
         match self {
-            Encoder::Gzip(gzip) => gzip.write_all(input),
+            Encoder::Gzip(gzip, output) => gzip_step(gzip, output, FlushCompress::None, input),
             Encoder::Brotli(state, output) => {
                 brotli_step(state, output, BrotliEncoderOperation::BROTLI_OPERATION_PROCESS, input)
             }
@@ -64,7 +70,7 @@ impl Encoder {
     /// Makes everything written so far decodable by the client, at some cost in size.
     pub fn flush(&mut self) -> io::Result<()> {
         match self {
-            Encoder::Gzip(gzip) => gzip.flush(),
+            Encoder::Gzip(gzip, output) => gzip_step(gzip, output, FlushCompress::Sync, &[]),
             Encoder::Brotli(state, output) => {
                 brotli_step(state, output, BrotliEncoderOperation::BROTLI_OPERATION_FLUSH, &[])
             }
@@ -74,7 +80,7 @@ impl Encoder {
     /// Ends the compressed stream; nothing may be written after.
     pub fn finish(&mut self) -> io::Result<()> {
         match self {
-            Encoder::Gzip(gzip) => gzip.try_finish(),
+            Encoder::Gzip(gzip, output) => gzip_step(gzip, output, FlushCompress::Finish, &[]),
             Encoder::Brotli(state, output) => {
                 brotli_step(state, output, BrotliEncoderOperation::BROTLI_OPERATION_FINISH, &[])
             }
@@ -84,16 +90,35 @@ impl Encoder {
     /// How many compressed bytes wait to be taken.
     pub fn made(&self) -> usize {
         match self {
-            Encoder::Gzip(gzip) => gzip.get_ref().len(),
-            Encoder::Brotli(_, output) => output.len(),
+            Encoder::Gzip(_, output) | Encoder::Brotli(_, output) => output.len(),
         }
     }
 
     /// The compressed bytes made since the last call.
     pub fn take(&mut self) -> Vec<u8> {
         match self {
-            Encoder::Gzip(gzip) => std::mem::take(gzip.get_mut()),
-            Encoder::Brotli(_, output) => std::mem::take(output),
+            Encoder::Gzip(_, output) | Encoder::Brotli(_, output) => std::mem::take(output),
+        }
+    }
+}
+
+/// Runs deflate on `input` with `flush` until it has taken all of it and, for a flush or the end,
+/// given out everything it owes.
+fn gzip_step(gzip: &mut Compress, output: &mut Vec<u8>, flush: FlushCompress, input: &[u8]) -> io::Result<()> {
+    let mut taken = 0;
+    loop {
+        output.reserve(GZIP_OUTPUT_STEP);
+        let (before_in, before_out) = (gzip.total_in(), gzip.total_out());
+        let status = gzip.compress_vec(&input[taken..], output, flush).map_err(io::Error::other)?;
+        taken += usize::try_from(gzip.total_in() - before_in).map_err(io::Error::other)?;
+        let room_left = output.len() < output.capacity();
+        match status {
+            Status::StreamEnd => return Ok(()),
+            _ if flush != FlushCompress::Finish && taken == input.len() && room_left => return Ok(()),
+            _ if (gzip.total_in(), gzip.total_out()) == (before_in, before_out) && room_left => {
+                return Err(io::Error::other("deflate made no progress"));
+            }
+            _ => {}
         }
     }
 }
