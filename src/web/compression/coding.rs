@@ -8,8 +8,8 @@ use axum::http::{HeaderMap, HeaderValue};
 pub enum Coding {
     /// gzip (deflate with its header and checksum): every client takes it.
     Gzip,
-    /// brotli: smaller, but about twice the processor time of gzip at the levels a live response
-    /// can afford.
+    /// brotli: smaller, but nearly twice the processor time of gzip at the levels a live
+    /// response can afford.
     Brotli,
 }
 
@@ -24,8 +24,8 @@ impl Coding {
 
     /// The coding the client prefers among those it accepts (`q` above 0), or `None` when it
     /// accepts neither (or sent no `Accept-Encoding`). When it weights both alike, as every
-    /// browser does, gzip: the response is about a fifth larger than with brotli and costs the
-    /// server about half as much to make.
+    /// browser does, gzip: the response is about a seventh larger than with brotli and costs the
+    /// server a little over half as much to make.
     pub fn accepted(headers: &HeaderMap) -> Option<Coding> {
         let mut gzip = None;
         let mut brotli = None;
