@@ -28,10 +28,7 @@ async fn health_and_readiness_answer_without_sign_in(db: Db) {
 async fn responses_over_a_kilobyte_go_out_compressed_as_the_client_accepts(db: Db) {
     let app = TestApp::spawn(db).await;
     let token = app.token("Kedai", "owner").await;
-    for n in 0..30 {
-        let body = json!({ "name": format!("Customer {n}"), "email": format!("c{n}@kedai.test") });
-        assert_eq!(app.post("/api/customers/", &token, body).await.status, StatusCode::CREATED);
-    }
+    add_customers(&app, &token, 30).await;
     let path = "/api/customers/?page_size=100";
     let plain = app.get(path, &token).await;
     assert_eq!(plain.status, StatusCode::OK);
@@ -59,10 +56,7 @@ async fn responses_over_a_kilobyte_go_out_compressed_as_the_client_accepts(db: D
 async fn a_browser_taking_both_codings_alike_gets_gzip_and_weights_are_obeyed(db: Db) {
     let app = TestApp::spawn(db).await;
     let token = app.token("Kedai", "owner").await;
-    for n in 0..20 {
-        let body = json!({ "name": format!("Customer {n}"), "email": format!("c{n}@kedai.test") });
-        assert_eq!(app.post("/api/customers/", &token, body).await.status, StatusCode::CREATED);
-    }
+    add_customers(&app, &token, 20).await;
     let bearer = format!("Bearer {token}");
     for (accept, chosen) in [
         ("gzip, deflate, br, zstd", Some("gzip")),
@@ -95,6 +89,13 @@ async fn a_long_export_streams_compressed_to_its_end(db: Db) {
         assert!(reply.1.get(header::CONTENT_LENGTH).is_none(), "{accept}: streamed, its length unknown ahead");
         assert!(reply.2.len() < csv.text.len() / 2, "{accept}: {} bytes of {}", reply.2.len(), csv.text.len());
         assert_eq!(decode(&reply.2), csv.text, "the {accept} export decodes to the same file");
+    }
+}
+
+async fn add_customers(app: &TestApp, token: &str, count: usize) {
+    for n in 0..count {
+        let body = json!({ "name": format!("Customer {n}"), "email": format!("c{n}@kedai.test") });
+        assert_eq!(app.post("/api/customers/", token, body).await.status, StatusCode::CREATED);
     }
 }
 

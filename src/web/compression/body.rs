@@ -131,6 +131,15 @@ mod tests {
         Some(frame.expect("no error").into_data().expect("data").to_vec())
     }
 
+    /// A body that gives what is sent to it, and ends when the sender is dropped.
+    fn channel_body() -> (tokio::sync::mpsc::Sender<Sent>, Body) {
+        let (send, receive) = tokio::sync::mpsc::channel::<Sent>(4);
+        let stream = futures_util::stream::unfold(receive, |mut receive| async move {
+            receive.recv().await.map(|item| (item, receive))
+        });
+        (send, Body::from_stream(stream))
+    }
+
     fn gunzip(bytes: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         // A stream not ended yet reads as far as it goes, then fails at its missing end.
@@ -140,11 +149,8 @@ mod tests {
 
     #[tokio::test]
     async fn what_came_reaches_the_client_while_the_rest_keeps_it_waiting_and_the_whole_decodes() {
-        let (send, receive) = tokio::sync::mpsc::channel::<Sent>(4);
-        let stream = futures_util::stream::unfold(receive, |mut receive| async move {
-            receive.recv().await.map(|item| (item, receive))
-        });
-        let mut body = CompressedBody::new(Body::from_stream(stream), Encoder::new(Coding::Gzip, None), None);
+        let (send, inner) = channel_body();
+        let mut body = CompressedBody::new(inner, Encoder::new(Coding::Gzip, None), None);
         send.send(Ok(Bytes::from_static(b"<header>first</header>"))).await.expect("sent");
         let mut sent = next_frame(&mut body).await.expect("the first part, flushed");
         assert_eq!(gunzip(&sent), b"<header>first</header>");
@@ -158,11 +164,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_failing_body_fails_its_compressed_form() {
-        let (send, receive) = tokio::sync::mpsc::channel::<Sent>(4);
-        let stream = futures_util::stream::unfold(receive, |mut receive| async move {
-            receive.recv().await.map(|item| (item, receive))
-        });
-        let mut body = CompressedBody::new(Body::from_stream(stream), Encoder::new(Coding::Brotli, None), None);
+        let (send, inner) = channel_body();
+        let mut body = CompressedBody::new(inner, Encoder::new(Coding::Brotli, None), None);
         send.send(Err(std::io::Error::other("the database went away"))).await.expect("sent");
         let frame = tokio::time::timeout(Duration::from_secs(5), poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)))
             .await
