@@ -68,8 +68,8 @@ impl HttpBody for CompressedBody {
             let frame = match Pin::new(&mut this.inner).poll_frame(cx) {
                 Poll::Pending if this.unflushed => {
                     // The rest is not there yet: once it has kept the client waiting for `HOLD`,
-                    // the client gets all that came so far. (Flushing at every pause would make
-                    // a stream that pauses often, as the export does, compress far worse.)
+                    // the client gets all that came so far. (A flush at every pause would end a
+                    // deflate block or a brotli meta-block each time the database is read.)
                     let deadline = Instant::now() + HOLD;
                     let idle = this.idle.get_or_insert_with(|| Box::pin(sleep_until(deadline)));
                     if !this.idling {
