@@ -87,7 +87,8 @@ async fn a_long_export_streams_compressed_to_its_end(db: Db) {
             app.bytes("/api/customers/export/", &[("authorization", &bearer), ("accept-encoding", accept)]).await;
         assert_eq!(reply.1.get(header::CONTENT_ENCODING).map(|v| v.as_bytes()), Some(accept.as_bytes()));
         assert!(reply.1.get(header::CONTENT_LENGTH).is_none(), "{accept}: streamed, its length unknown ahead");
-        assert!(reply.2.len() < csv.text.len() / 2, "{accept}: {} bytes of {}", reply.2.len(), csv.text.len());
+        // Streamed responses take more effort: gzip's level 1 made this file only about 2.8 times smaller.
+        assert!(reply.2.len() < csv.text.len() / 3, "{accept}: {} bytes of {}", reply.2.len(), csv.text.len());
         assert_eq!(decode(&reply.2), csv.text, "the {accept} export decodes to the same file");
     }
 }

@@ -7,8 +7,9 @@
 //! Most responses are whole within a moment. Their body is read first and compressed in one go:
 //! one encoder set up, no flushes, and the response goes out with its length. A body larger than
 //! [`READ_AHEAD_BYTES`], or still coming after [`HOLD`] (the CSV export, a page
-//! waiting on slow data), is compressed as it streams ([`body::CompressedBody`]), and what came so
-//! far is flushed to the client whenever the rest is not there yet.
+//! waiting on slow data), is compressed as it streams ([`body::CompressedBody`]), with more effort
+//! ([`Effort::Thorough`]), and what came so far is flushed to the client whenever the rest is not
+//! there yet.
 
 mod body;
 mod coding;
@@ -23,7 +24,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use body::CompressedBody;
-use encoder::Encoder;
+use encoder::{Effort, Encoder};
 use http_body::Frame;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
@@ -85,7 +86,7 @@ fn streamed(
     rest: Body,
     trailers: Option<HeaderMap>,
 ) -> Response {
-    let mut encoder = Encoder::new(coding, None);
+    let mut encoder = Encoder::new(coding, Effort::Thorough, None);
     if let Err(error) = encoder.write(read) {
         tracing::error!(%error, "compressing a response failed");
         return Response::from_parts(parts, Body::new(Failed(Some(axum::Error::new(error)))));
