@@ -25,7 +25,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use body::CompressedBody;
 use encoder::{Effort, Encoder};
-use http_body::Frame;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::Poll;
@@ -58,7 +57,7 @@ pub async fn compress(request: Request, next: Next) -> Response {
     let (read, rest) = read_ahead(body).await;
     let read = match read {
         Ok(read) => read,
-        Err(error) => return Response::from_parts(parts, Body::new(Failed(Some(error)))),
+        Err(error) => return Response::from_parts(parts, failed(error)),
     };
     parts.headers.remove(CONTENT_LENGTH);
     match rest {
@@ -89,7 +88,7 @@ fn streamed(
     let mut encoder = Encoder::new(coding, Effort::Thorough, None);
     if let Err(error) = encoder.write(read) {
         tracing::error!(%error, "compressing a response failed");
-        return Response::from_parts(parts, Body::new(Failed(Some(axum::Error::new(error)))));
+        return Response::from_parts(parts, failed(axum::Error::new(error)));
     }
     mark_encoded(&mut parts.headers, coding);
     Response::from_parts(parts, Body::new(CompressedBody::new(rest, encoder, trailers)))
@@ -151,13 +150,17 @@ fn compressible(response: &Response) -> bool {
         return false;
     }
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let compressed_already = (essence.starts_with("image/") && essence != "image/svg+xml")
-        || essence.starts_with("audio/")
-        || essence.starts_with("video/")
-        || essence.starts_with("font/woff")
-        || matches!(essence.as_str(), "application/zip" | "application/gzip" | "application/x-gzip");
-    let streams_unbuffered = essence == "text/event-stream" || essence.starts_with("application/grpc");
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    let is = |name: &str| essence.eq_ignore_ascii_case(name);
+    let starts = |prefix: &str| essence.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix));
+    let compressed_already = (starts("image/") && !is("image/svg+xml"))
+        || starts("audio/")
+        || starts("video/")
+        || starts("font/woff")
+        || is("application/zip")
+        || is("application/gzip")
+        || is("application/x-gzip");
+    let streams_unbuffered = is("text/event-stream") || starts("application/grpc");
     !compressed_already && !streams_unbuffered
 }
 
@@ -180,18 +183,54 @@ fn mark_encoded(headers: &mut HeaderMap, coding: Coding) {
     headers.remove(ACCEPT_RANGES);
 }
 
-/// The body of a response whose own body failed while it was read ahead: it fails too, so the
-/// server drops the connection instead of sending a truncated response as if whole.
-struct Failed(Option<axum::Error>);
+/// The body of a response whose own body failed: it fails too, so the server drops the
+/// connection instead of sending a truncated response as if whole.
+fn failed(error: axum::Error) -> Body {
+    Body::from_stream(futures_util::stream::iter([Err::<Bytes, _>(error)]))
+}
 
-impl HttpBody for Failed {
-    type Data = Bytes;
-    type Error = axum::Error;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
-        Poll::Ready(self.0.take().map(Err))
+    fn of_type(content_type: &str) -> Response {
+        let mut response = Response::new(Body::empty());
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_str(content_type).expect("header"));
+        response
+    }
+
+    #[test]
+    fn text_json_csv_and_svg_are_worth_compressing_in_any_case_of_their_type() {
+        for kind in
+            ["text/html; charset=utf-8", "application/json", "text/csv", "image/svg+xml", "IMAGE/SVG+XML", "Text/HTML"]
+        {
+            assert!(compressible(&of_type(kind)), "{kind}");
+        }
+        assert!(compressible(&Response::new(Body::empty())), "no type at all");
+    }
+
+    #[test]
+    fn compressed_media_and_streams_that_must_not_wait_are_left_alone() {
+        for kind in [
+            "image/png",
+            "Image/WebP",
+            "audio/ogg",
+            "video/mp4",
+            "font/woff2",
+            "application/zip",
+            "APPLICATION/GZIP",
+            "text/event-stream",
+            "application/grpc+proto",
+            "ü",
+        ] {
+            let expected = kind == "ü";
+            assert_eq!(compressible(&of_type(kind)), expected, "{kind}");
+        }
+        let mut encoded = of_type("text/html");
+        encoded.headers_mut().insert(CONTENT_ENCODING, HeaderValue::from_static("br"));
+        assert!(!compressible(&encoded));
+        let mut empty = of_type("text/html");
+        *empty.status_mut() = StatusCode::NO_CONTENT;
+        assert!(!compressible(&empty));
     }
 }
