@@ -692,3 +692,46 @@ on_both_backends!(
     points_expire_oldest_first_and_never_twice,
     other_tenants_orders_and_customers_are_not_found_on_every_route,
 );
+
+/// On PostgreSQL a statement that moves many customers between tiers moves each counter bucket
+/// once: a trigger per customer updated the same few rows once or twice per customer in one
+/// transaction, leaving dead versions that only VACUUM takes away (issue #12, part nineteen).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_statement_moving_many_customers_updates_each_counter_bucket_once() {
+    use sqlx::Connection;
+    common::within_limit("a_statement_moving_many_customers_updates_each_counter_bucket_once", async {
+        let app = TestApp::spawn(Db::Postgres).await;
+        let owner = app.token(TENANT, "owner").await;
+        for n in 0..40 {
+            customer(&app, &owner, &format!("silver{n}@x.id"), 150).await;
+        }
+        let mut conn = sqlx::PgConnection::connect(&app.db.url).await.expect("connect");
+        let mut tx = conn.begin().await.expect("begin");
+        // Silver (rank 1) to Platinum (rank 3), as a change of thresholds does.
+        let moved = sqlx::query("UPDATE customers SET tier = 3 WHERE tier = 1")
+            .execute(&mut *tx)
+            .await
+            .expect("re-tier")
+            .rows_affected();
+        assert_eq!(moved, 40);
+        // What this transaction did to the counter rows so far.
+        let (updated, inserted): (i64, i64) = sqlx::query_as(
+            "SELECT n_tup_upd, n_tup_ins FROM pg_stat_xact_user_tables WHERE relname = 'customer_counters'",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .expect("counter statistics");
+        // 40 customers over 16 shards: at most 16 Silver buckets lose them and 16 Platinum ones
+        // gain them (one row per customer and direction would be 80), and the Platinum buckets
+        // are new.
+        assert!(
+            (16..=32).contains(&(updated + inserted)) && inserted > 0,
+            "{updated} updates and {inserted} inserts of counter rows"
+        );
+        tx.commit().await.expect("commit");
+        let stats = app.get("/api/customers/stats/", &owner).await.json;
+        assert_eq!(stats["customers_by_tier"], json!({"platinum": 40, "gold": 0, "silver": 0, "bronze": 0}));
+        assert_eq!(stats["total_loyalty_points"], 40 * 150);
+    })
+    .await;
+}
