@@ -183,14 +183,9 @@ macro_rules! impl_customers {
             ) -> $crate::storage::StorageResult<($crate::storage::list_cache::CachedList, i64)> {
                 use $crate::storage::list_cache::{CachedList, ListKey};
                 use $crate::storage::Dialect;
-                let version: i64 = match known_version {
+                let version = match known_version {
                     Some(version) => version,
-                    None => {
-                        sqlx::query_scalar(const_format::concatcp!($crate::storage::sql::LIST_VERSION_OF_TENANT, "$1"))
-                            .bind(ctx.tenant_id)
-                            .fetch_one(&mut *self.reader().await?)
-                            .await?
-                    }
+                    None => self.list_version(ctx.tenant_id).await?,
                 };
                 let key = ListKey::new(ctx.tenant_id, version, filter, ordering, offset, limit);
                 self.list_cache()
@@ -208,7 +203,7 @@ macro_rules! impl_customers {
                         };
                         let count = match fast_count {
                             Some(count) => count,
-                            None => self.count_uncached(ctx, filter).await?,
+                            None => self.count_uncached(ctx, filter, version).await?,
                         };
                         let fast_page = match &search_only {
                             Some(term) if count > 0 && offset < count && limit > 0 => {
@@ -290,14 +285,17 @@ macro_rules! impl_customers {
                 rows.push(")");
             }
 
+            /// The count of `filter` computed at change counter `version`: from the counter
+            /// buckets when they can answer it.
             async fn count_uncached(
                 &self,
                 ctx: &$crate::domain::RequestContext,
                 filter: &$crate::domain::customer_query::CustomerFilter,
+                version: i64,
             ) -> $crate::storage::StorageResult<u64> {
-                use $crate::storage::{Customers, Dialect};
+                use $crate::storage::Dialect;
                 if filter.is_counter_only() {
-                    let buckets = self.customer_counters(ctx).await?;
+                    let buckets = self.counters_from(ctx.tenant_id, version).await?.buckets;
                     let total: i64 = buckets
                         .iter()
                         .filter(|b| filter.is_active.is_none_or(|active| b.is_active == active))
@@ -379,21 +377,9 @@ macro_rules! impl_customers {
                 &self,
                 ctx: &$crate::domain::RequestContext,
             ) -> $crate::storage::StorageResult<Vec<$crate::storage::CounterBucket>> {
-                use $crate::storage::Dialect;
-                // The tenant's change counter (its sixteen shards) costs the database less than
-                // summing its buckets (over a hundred rows and a join): the buckets read last
-                // are kept under the counter read with them and exact while it has not moved.
-                let version: i64 =
-                    sqlx::query_scalar(const_format::concatcp!($crate::storage::sql::LIST_VERSION_OF_TENANT, "$1"))
-                        .bind(ctx.tenant_id)
-                        .fetch_one(&mut *self.reader().await?)
-                        .await?;
-                if let Some(kept) = self.list_cache().counters_at(ctx.tenant_id, version) {
-                    return Ok(kept.buckets);
-                }
-                let read = self.counters_and_program(ctx.tenant_id).await?;
-                self.list_cache().remember_counters(ctx.tenant_id, read.clone());
-                Ok(read.buckets)
+                // The tenant's change counter costs the database less than summing its buckets.
+                let version = self.list_version(ctx.tenant_id).await?;
+                Ok(self.counters_from(ctx.tenant_id, version).await?.buckets)
             }
 
             async fn count_customers(
@@ -428,16 +414,8 @@ macro_rules! impl_customers {
                 Vec<$crate::storage::CounterBucket>,
                 $crate::domain::LoyaltyProgram,
             )> {
-                use $crate::storage::Dialect;
                 let (page, version) = self.list_customers_at(ctx, filter, ordering, offset, limit).await?;
-                let counters = match self.list_cache().counters_at(ctx.tenant_id, version) {
-                    Some(kept) => kept,
-                    None => {
-                        let read = self.counters_and_program(ctx.tenant_id).await?;
-                        self.list_cache().remember_counters(ctx.tenant_id, read.clone());
-                        read
-                    }
-                };
+                let counters = self.counters_from(ctx.tenant_id, version).await?;
                 Ok((page, counters.buckets, counters.program))
             }
 

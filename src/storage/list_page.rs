@@ -85,6 +85,31 @@ macro_rules! impl_versioned_reads {
                 Ok(($crate::storage::Page { count: page.count, items }, version))
             }
 
+            /// The tenant's change counter as it is now (the sum of its shards).
+            async fn list_version(&self, tenant_id: i64) -> $crate::storage::StorageResult<i64> {
+                use $crate::storage::Dialect;
+                Ok(sqlx::query_scalar(const_format::concatcp!($crate::storage::sql::LIST_VERSION_OF_TENANT, "$1"))
+                    .bind(tenant_id)
+                    .fetch_one(&mut *self.reader().await?)
+                    .await?)
+            }
+
+            /// The tenant's counter buckets and program as kept at change counter `version`, or
+            /// read again (at the counter of their own snapshot, at least as new) and kept.
+            async fn counters_from(
+                &self,
+                tenant_id: i64,
+                version: i64,
+            ) -> $crate::storage::StorageResult<$crate::storage::list_cache::CachedCounters> {
+                use $crate::storage::Dialect;
+                if let Some(kept) = self.list_cache().counters_at(tenant_id, version) {
+                    return Ok(kept);
+                }
+                let read = self.counters_and_program(tenant_id).await?;
+                self.list_cache().remember_counters(tenant_id, read.clone());
+                Ok(read)
+            }
+
             /// The tenant's counter buckets with its loyalty program and its change counter, read in
             /// one statement.
             async fn counters_and_program(
