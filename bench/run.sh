@@ -122,14 +122,15 @@ compression() { # compression COOKIE: bytes of the page and of 100 customers as 
     echo
     echo "### Responses compressed on the fly: bytes sent per Accept-Encoding"
     echo
-    echo "| response | identity | gzip | br |"
-    echo "|---|---:|---:|---:|"
+    echo "| response | identity | gzip | br | zstd |"
+    echo "|---|---:|---:|---:|---:|"
     for name in page api; do
       if [ $name = page ]; then path=/customers; header="Cookie: $cookie"; else path="/api/customers/?page_size=100"; header="Authorization: Bearer $token"; fi
-      printf '| `%s` | %s | %s | %s |\n' "$path" \
+      printf '| `%s` | %s | %s | %s | %s |\n' "$path" \
         "$(curl -sf -o /dev/null -w '%{size_download}' -H "$header" "http://127.0.0.1:$port$path")" \
         "$(curl -sf -o /dev/null -w '%{size_download}' -H "$header" -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$path")" \
-        "$(curl -sf -o /dev/null -w '%{size_download}' -H "$header" -H 'Accept-Encoding: br' "http://127.0.0.1:$port$path")"
+        "$(curl -sf -o /dev/null -w '%{size_download}' -H "$header" -H 'Accept-Encoding: br' "http://127.0.0.1:$port$path")" \
+        "$(curl -sf -o /dev/null -w '%{size_download}' -H "$header" -H 'Accept-Encoding: zstd' "http://127.0.0.1:$port$path")"
     done
     echo
   } | tee -a "$out"
@@ -244,6 +245,7 @@ LUA
   page_scenario "page /customers (server-rendered)" "/customers" "$cookie"
   also="Accept-Encoding: br" page_scenario "page /customers, brotli" "/customers" "$cookie"
   also="Accept-Encoding: gzip" page_scenario "page /customers, gzip" "/customers" "$cookie"
+  also="Accept-Encoding: zstd" page_scenario "page /customers, zstd" "/customers" "$cookie"
   also="Accept-Encoding: gzip, deflate, br, zstd" page_scenario "page /customers, as a browser asks" "/customers" "$cookie"
   page_scenario "page /customers?loyalty_level=gold&status=active" "/customers?loyalty_level=gold&status=active" "$cookie"
   also="Accept-Encoding: br" scenario "list page 1, brotli" "/api/customers/"

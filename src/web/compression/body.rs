@@ -151,7 +151,8 @@ mod tests {
     #[tokio::test]
     async fn what_came_reaches_the_client_while_the_rest_keeps_it_waiting_and_the_whole_decodes() {
         let (send, inner) = channel_body();
-        let mut body = CompressedBody::new(inner, Encoder::new(Coding::Gzip, Effort::Thorough, None), None);
+        let mut body =
+            CompressedBody::new(inner, Encoder::new(Coding::Gzip, Effort::Thorough, None).expect("an encoder"), None);
         send.send(Ok(Bytes::from_static(b"<header>first</header>"))).await.expect("sent");
         let mut sent = next_frame(&mut body).await.expect("the first part, flushed");
         assert_eq!(gunzip(&sent), b"<header>first</header>");
@@ -166,7 +167,8 @@ mod tests {
     #[tokio::test]
     async fn a_failing_body_fails_its_compressed_form() {
         let (send, inner) = channel_body();
-        let mut body = CompressedBody::new(inner, Encoder::new(Coding::Brotli, Effort::Thorough, None), None);
+        let mut body =
+            CompressedBody::new(inner, Encoder::new(Coding::Brotli, Effort::Thorough, None).expect("an encoder"), None);
         send.send(Err(std::io::Error::other("the database went away"))).await.expect("sent");
         let frame = tokio::time::timeout(Duration::from_secs(5), poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)))
             .await

@@ -1,6 +1,6 @@
 //! Compression of the responses that are not precompressed: pages, JSON and CSV of 1 KB or more
-//! go out as gzip or brotli, whichever the client accepts (gzip when it takes both alike, see
-//! [`Coding::accepted`]). The built assets carry their precompressed twins (`Content-Encoding`
+//! go out as zstd, gzip or brotli, whichever the client accepts (zstd, then gzip, when it takes
+//! several alike, see [`Coding::accepted`]). The built assets carry their precompressed twins (`Content-Encoding`
 //! already set: left alone); images other than SVG, audio, video, fonts and archives are
 //! compressed already.
 //!
@@ -85,11 +85,17 @@ fn streamed(
     rest: Body,
     trailers: Option<HeaderMap>,
 ) -> Response {
-    let mut encoder = Encoder::new(coding, Effort::Thorough, None);
-    if let Err(error) = encoder.write(read) {
-        tracing::error!(%error, "compressing a response failed");
-        return Response::from_parts(parts, failed(axum::Error::new(error)));
-    }
+    let encoder = Encoder::new(coding, Effort::Thorough, None).and_then(|mut encoder| {
+        encoder.write(read)?;
+        Ok(encoder)
+    });
+    let encoder = match encoder {
+        Ok(encoder) => encoder,
+        Err(error) => {
+            tracing::error!(%error, "compressing a response failed");
+            return Response::from_parts(parts, failed(axum::Error::new(error)));
+        }
+    };
     mark_encoded(&mut parts.headers, coding);
     Response::from_parts(parts, Body::new(CompressedBody::new(rest, encoder, trailers)))
 }
