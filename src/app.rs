@@ -21,7 +21,7 @@ use leptos_router::{path, SsrMode};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::MetaTags;
     crate::web::security_headers::set_page_policy();
-    let stylesheet = crate::web::assets::stylesheet_href(&options);
+    let stylesheet = crate::web::assets::site_files().stylesheet.as_str();
     view! {
         <!DOCTYPE html>
         <html lang="en">

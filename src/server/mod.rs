@@ -75,12 +75,11 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(from_fn(same_origin::refuse_cross_site_writes));
 
-    let hashed = state.leptos_options.hash_files;
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .nest("/api", crate::api::router())
-        .nest_service("/pkg", assets::pkg_service(&state.settings.site_root, hashed))
+        .nest_service("/pkg", assets::pkg_service(&state.settings.site_root, assets::site_files()))
         .merge(pages)
         .layer(from_fn(compression::compress))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

@@ -65,13 +65,13 @@ impl AppState {
                 storage.setting_or_insert(SECRET_KEY, &fresh).await.map_err(db_error)?
             }
         };
+        // Hashing stays off for Leptos: the stem carries the hashes (see `SiteFiles`).
         let leptos_options = LeptosOptions::builder()
-            .output_name("patron")
+            .output_name(crate::web::assets::site_files().stem.as_str())
             .site_root(settings.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(settings.address)
-            .hash_files(crate::web::assets::names_are_hashed())
-            .hash_file(crate::web::assets::HASH_FILE.into())
+            .hash_files(false)
             .build();
         Ok(AppState { core: Core::new(storage, &secret), settings: Arc::new(settings), leptos_options })
     }

@@ -6,12 +6,13 @@
 //! matching the browser's `Accept-Encoding` is sent as is: no compression work per request.
 //! Without hashed names (a debug build) the browser must revalidate every time.
 
+use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, VARY};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, Uri};
+use axum::middleware::map_request;
 use axum::response::Response;
 use axum::Router;
-use leptos::config::LeptosOptions;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -28,49 +29,97 @@ const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=3153600
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 
 /// The name of the file in which cargo-leptos records the content hashes of the built files. It
-/// lies beside the server executable, where Leptos looks for it when it writes the page's
-/// `<script>` and `<link>` tags.
-pub const HASH_FILE: &str = "hash.txt";
+/// lies beside the server executable.
+const HASH_FILE: &str = "hash.txt";
+/// The stem of the built files' names without their hashes (cargo-leptos' `output-name`).
+const OUTPUT_NAME: &str = "patron";
 
-/// Whether the running executable was built with hashed asset names (its hash file is beside it).
-pub fn names_are_hashed() -> bool {
-    hash_file_path().is_some_and(|path| path.is_file())
+/// The site's built files as pages name them: read once, from the hash file beside the running
+/// executable, by [`site_files`].
+///
+/// Leptos' `HydrationScripts` names the JavaScript `<stem>.js` and the WebAssembly `<stem>.wasm`;
+/// with hashed names it reads the hash file to learn their two hashes, for every page (seven
+/// system calls each time). Instead, the pages give it one stem that carries both hashes, with
+/// hashing off, and [`pkg_service`] serves each of the two files under that stem. The stem still
+/// changes whenever either file does, so both stay cacheable for a year.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteFiles {
+    /// What pages call the JavaScript and the WebAssembly, without `.js` or `.wasm`.
+    pub stem: String,
+    /// The stylesheet's address.
+    pub stylesheet: String,
+    /// Whether the names carry content hashes.
+    pub hashed: bool,
+    /// The names pages ask for (below `/pkg`) and the files that answer them.
+    aliases: Vec<(String, String)>,
 }
 
-fn hash_file_path() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    Some(exe.parent()?.join(HASH_FILE))
-}
-
-/// The address of the site's stylesheet as pages link it, with the content hash of the hash
-/// file in its name when the build hashes names. Read once, at the first page: the names are
-/// those of the running build (Leptos' `HashedStylesheet` reads the file again for every page).
-pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
-    static HREF: OnceLock<String> = OnceLock::new();
-    HREF.get_or_init(|| {
-        let stem = options.output_name.as_ref();
-        let hash = hash_file_path()
-            .filter(|_| options.hash_files)
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .and_then(|hashes| css_hash(&hashes).map(str::to_owned));
-        match hash {
-            Some(hash) => format!("/{}/{stem}.{hash}.css", options.site_pkg_dir),
-            None => format!("/{}/{stem}.css", options.site_pkg_dir),
+impl SiteFiles {
+    /// The names for a build whose hash file reads `hashes` (`None`: a build without hashed
+    /// names, whose files are `patron.js`, `patron.css` and the WebAssembly as Leptos names it).
+    pub fn from_hashes(hashes: Option<&str>) -> SiteFiles {
+        let hash = |kind: &str| {
+            let prefix = format!("{kind}:");
+            hashes?
+                .lines()
+                .find_map(|line| line.trim().strip_prefix(prefix.as_str()))
+                .map(str::trim)
+                .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        };
+        let (js, wasm, css) = (hash("js"), hash("wasm"), hash("css"));
+        let stylesheet = match css {
+            Some(css) => format!("/pkg/{OUTPUT_NAME}.{css}.css"),
+            None => format!("/pkg/{OUTPUT_NAME}.css"),
+        };
+        match (js, wasm) {
+            (Some(js), Some(wasm)) => {
+                let stem = format!("{OUTPUT_NAME}.{js}{wasm}");
+                // Leptos adds `_bg` to the WebAssembly's name when it was not built by cargo-leptos.
+                let aliases = vec![
+                    (format!("/{stem}.js"), format!("/{OUTPUT_NAME}.{js}.js")),
+                    (format!("/{stem}.wasm"), format!("/{OUTPUT_NAME}.{wasm}.wasm")),
+                    (format!("/{stem}_bg.wasm"), format!("/{OUTPUT_NAME}.{wasm}.wasm")),
+                ];
+                SiteFiles { stem, stylesheet, hashed: css.is_some(), aliases }
+            }
+            _ => SiteFiles { stem: OUTPUT_NAME.to_owned(), stylesheet, hashed: false, aliases: Vec::new() },
         }
+    }
+
+    /// The file that answers a request for `path` below `/pkg`, when `path` is one of the names
+    /// under the shared stem.
+    fn file_for(&self, path: &str) -> Option<&str> {
+        self.aliases.iter().find(|(asked, _)| asked == path).map(|(_, file)| file.as_str())
+    }
+}
+
+/// The running build's site files, read from its hash file at the first call.
+pub fn site_files() -> &'static SiteFiles {
+    static FILES: OnceLock<SiteFiles> = OnceLock::new();
+    FILES.get_or_init(|| {
+        let hashes = std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.join(HASH_FILE)))
+            .and_then(|path| std::fs::read_to_string(path).ok());
+        SiteFiles::from_hashes(hashes.as_deref())
     })
 }
 
-/// The stylesheet's hash in the hash file's text (`css: <hash>`, one file per line).
-fn css_hash(hashes: &str) -> Option<&str> {
-    hashes.lines().find_map(|line| line.trim().strip_prefix("css:")).map(str::trim).filter(|hash| !hash.is_empty())
-}
-
-/// Serves `site_root/pkg`, preferring the brotli or gzip twin of a file when the browser takes it.
-pub fn pkg_service<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: bool) -> Router<S> {
-    let cache_rule = if hashed { IMMUTABLE } else { REVALIDATE };
-    let files = ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip();
+/// Serves `site_root/pkg`, preferring the brotli or gzip twin of a file when the browser takes it,
+/// and the JavaScript and WebAssembly under the stem pages name them by (see [`SiteFiles`]).
+pub fn pkg_service<S: Clone + Send + Sync + 'static>(site_root: &Path, files: &'static SiteFiles) -> Router<S> {
+    let cache_rule = if files.hashed { IMMUTABLE } else { REVALIDATE };
+    let served = ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip();
     Router::new()
-        .fallback_service(files)
+        .fallback_service(served)
+        .layer(map_request(move |mut request: Request| async move {
+            if let Some(file) = files.file_for(request.uri().path()) {
+                if let Ok(uri) = Uri::try_from(file) {
+                    *request.uri_mut() = uri;
+                }
+            }
+            request
+        }))
         .layer(SetResponseHeaderLayer::overriding(CACHE_CONTROL, move |response: &Response| {
             response.status().is_success().then(|| cache_rule.clone())
         }))
@@ -80,12 +129,62 @@ pub fn pkg_service<S: Clone + Send + Sync + 'static>(site_root: &Path, hashed: b
 
 #[cfg(test)]
 mod tests {
+    use super::SiteFiles;
+
     #[test]
-    fn the_stylesheet_hash_is_read_from_its_line_of_the_hash_file() {
-        let hashes = "js: 7f5Zgc1v\nwasm: -0B2jIpsY\ncss: ifrUxwjJ\n";
-        assert_eq!(super::css_hash(hashes), Some("ifrUxwjJ"));
-        assert_eq!(super::css_hash("js: a\nwasm: b\n"), None);
-        assert_eq!(super::css_hash("css:\n"), None);
+    fn a_hashed_build_names_its_script_and_webassembly_by_one_stem_carrying_both_hashes() {
+        let files = SiteFiles::from_hashes(Some("js: 7f5Zgc1v\nwasm: -0B2jIpsY\ncss: ifrUxwjJ\n"));
+        assert_eq!(files.stem, "patron.7f5Zgc1v-0B2jIpsY");
+        assert_eq!(files.stylesheet, "/pkg/patron.ifrUxwjJ.css");
+        assert!(files.hashed);
+        assert_eq!(files.file_for("/patron.7f5Zgc1v-0B2jIpsY.js"), Some("/patron.7f5Zgc1v.js"));
+        assert_eq!(files.file_for("/patron.7f5Zgc1v-0B2jIpsY.wasm"), Some("/patron.-0B2jIpsY.wasm"));
+        assert_eq!(files.file_for("/patron.7f5Zgc1v.js"), None, "the files' own names are served as they are");
+    }
+
+    #[test]
+    fn a_build_without_a_whole_hash_file_keeps_plain_names() {
+        for hashes in [None, Some(""), Some("js: a\ncss:\n"), Some("js: a/b\nwasm: c\n")] {
+            let files = SiteFiles::from_hashes(hashes);
+            assert_eq!(files.stem, "patron", "{hashes:?}");
+            assert!(!files.hashed, "{hashes:?}");
+            assert_eq!(files.file_for("/patron.js"), None);
+        }
+        assert_eq!(SiteFiles::from_hashes(None).stylesheet, "/pkg/patron.css");
+    }
+
+    #[tokio::test]
+    async fn the_script_and_webassembly_are_served_under_the_shared_stem_with_their_twins() {
+        use axum::body::Body;
+        use axum::http::{Request, StatusCode};
+        use tower::ServiceExt;
+        let site = std::env::temp_dir().join(format!("patron-assets-{}", std::process::id()));
+        let pkg = site.join("pkg");
+        std::fs::create_dir_all(&pkg).expect("a folder");
+        for (name, text) in [("patron.J1.js", "script"), ("patron.W2.wasm", "module"), ("patron.W2.wasm.br", "brotli")]
+        {
+            std::fs::write(pkg.join(name), text).expect("a file");
+        }
+        let files: &'static SiteFiles =
+            Box::leak(Box::new(SiteFiles::from_hashes(Some("js: J1\nwasm: W2\ncss: C3\n"))));
+        let get = |path: &str, accept: &str| {
+            let request = Request::get(path).header("accept-encoding", accept).body(Body::empty()).expect("a request");
+            super::pkg_service::<()>(&site, files).oneshot(request)
+        };
+        let read = |response: axum::response::Response| async move {
+            let status = response.status();
+            let encoding = response.headers().get("content-encoding").map(|v| v.to_str().unwrap_or("?").to_owned());
+            let bytes = axum::body::to_bytes(response.into_body(), 1024).await.expect("a body");
+            (status, encoding, String::from_utf8_lossy(&bytes).into_owned())
+        };
+        let script = read(get("/patron.J1W2.js", "identity").await.expect("served")).await;
+        assert_eq!(script, (StatusCode::OK, None, "script".to_owned()));
+        let module = read(get("/patron.J1W2.wasm", "br").await.expect("served")).await;
+        assert_eq!(module, (StatusCode::OK, Some("br".to_owned()), "brotli".to_owned()));
+        let own = read(get("/patron.W2.wasm", "identity").await.expect("served")).await;
+        assert_eq!(own.2, "module");
+        assert_eq!(get("/patron.J1W3.js", "identity").await.expect("served").status(), StatusCode::NOT_FOUND);
+        let _ = std::fs::remove_dir_all(&site);
     }
 
     #[test]
