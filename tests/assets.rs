@@ -9,7 +9,9 @@ use axum::http::{header, Request, StatusCode};
 use common::{settings_for, Db, TestDb};
 use http_body_util::BodyExt;
 use patron::server::AppState;
+use patron::web::assets::SiteFiles;
 use std::path::Path;
+use std::sync::Arc;
 use tower::ServiceExt;
 
 const WASM: &[u8] = b"\0asm raw module bytes";
@@ -45,7 +47,8 @@ async fn fetch(hashed: bool, path: &str, accept_encoding: Option<&str>) -> Serve
     let mut settings = settings_for(&db.url);
     settings.site_root = root.clone();
     let mut state = AppState::start(settings).await.expect("app state");
-    state.leptos_options.hash_files = hashed;
+    // The hash file of a build whose WebAssembly is `patron.Abc123.wasm` (see `site`).
+    state.site_files = Arc::new(SiteFiles::from_hashes(hashed.then_some("js: Js1\nwasm: Abc123\ncss: Css1\n")));
     let router = patron::server::router(state);
 
     let mut request = Request::builder().uri(path);
@@ -72,6 +75,16 @@ async fn a_browser_that_takes_brotli_gets_the_brotli_twin_cached_for_a_year() {
     assert_eq!(served.content_type.as_deref(), Some("application/wasm"));
     assert_eq!(served.cache.as_deref(), Some("public, max-age=31536000, immutable"));
     assert_eq!(served.vary.as_deref(), Some("accept-encoding"));
+}
+
+#[tokio::test]
+async fn the_webassembly_is_also_served_under_the_stem_pages_name_it_by() {
+    let served = fetch(true, "/pkg/patron.Js1Abc123.wasm", Some("gzip, deflate, br, zstd")).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.encoding.as_deref(), Some("br"));
+    assert_eq!(served.body, WASM_BR);
+    assert_eq!(served.cache.as_deref(), Some("public, max-age=31536000, immutable"));
+    assert_eq!(fetch(true, "/pkg/patron.Js2Abc123.wasm", None).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -79,7 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .nest("/api", crate::api::router())
-        .nest_service("/pkg", assets::pkg_service(&state.settings.site_root, assets::site_files()))
+        .nest_service("/pkg", assets::pkg_service(&state.settings.site_root, state.site_files.clone()))
         .merge(pages)
         .layer(from_fn(compression::compress))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

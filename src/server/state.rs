@@ -5,6 +5,7 @@
 use crate::config::{redact_url, Settings};
 use crate::services::Core;
 use crate::storage;
+use crate::web::assets::{site_files, SiteFiles};
 use axum::extract::FromRef;
 use base64::Engine;
 use leptos::config::LeptosOptions;
@@ -17,8 +18,10 @@ pub struct AppState {
     pub core: Core,
     /// Runtime settings.
     pub settings: Arc<Settings>,
-    /// Leptos' own options (site root, output name, whether asset names carry hashes).
+    /// Leptos' own options (site root, the name pages give the built script and WebAssembly).
     pub leptos_options: LeptosOptions,
+    /// The built site's file names, as `/pkg` serves them.
+    pub site_files: Arc<SiteFiles>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -67,12 +70,13 @@ impl AppState {
         };
         // Hashing stays off for Leptos: the stem carries the hashes (see `SiteFiles`).
         let leptos_options = LeptosOptions::builder()
-            .output_name(crate::web::assets::site_files().stem.as_str())
+            .output_name(site_files().stem.as_str())
             .site_root(settings.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(settings.address)
             .hash_files(false)
             .build();
-        Ok(AppState { core: Core::new(storage, &secret), settings: Arc::new(settings), leptos_options })
+        let site_files = Arc::new(site_files().clone());
+        Ok(AppState { core: Core::new(storage, &secret), settings: Arc::new(settings), leptos_options, site_files })
     }
 }

@@ -13,7 +13,7 @@ use axum::middleware::map_request;
 use axum::response::Response;
 use axum::Router;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -107,18 +107,18 @@ pub fn site_files() -> &'static SiteFiles {
 
 /// Serves `site_root/pkg`, preferring the brotli or gzip twin of a file when the browser takes it,
 /// and the JavaScript and WebAssembly under the stem pages name them by (see [`SiteFiles`]).
-pub fn pkg_service<S: Clone + Send + Sync + 'static>(site_root: &Path, files: &'static SiteFiles) -> Router<S> {
+pub fn pkg_service<S: Clone + Send + Sync + 'static>(site_root: &Path, files: Arc<SiteFiles>) -> Router<S> {
     let cache_rule = if files.hashed { IMMUTABLE } else { REVALIDATE };
     let served = ServeDir::new(site_root.join("pkg")).precompressed_br().precompressed_gzip();
     Router::new()
         .fallback_service(served)
-        .layer(map_request(move |mut request: Request| async move {
+        .layer(map_request(move |mut request: Request| {
             if let Some(file) = files.file_for(request.uri().path()) {
                 if let Ok(uri) = Uri::try_from(file) {
                     *request.uri_mut() = uri;
                 }
             }
-            request
+            std::future::ready(request)
         }))
         .layer(SetResponseHeaderLayer::overriding(CACHE_CONTROL, move |response: &Response| {
             response.status().is_success().then(|| cache_rule.clone())
@@ -165,11 +165,10 @@ mod tests {
         {
             std::fs::write(pkg.join(name), text).expect("a file");
         }
-        let files: &'static SiteFiles =
-            Box::leak(Box::new(SiteFiles::from_hashes(Some("js: J1\nwasm: W2\ncss: C3\n"))));
+        let files = std::sync::Arc::new(SiteFiles::from_hashes(Some("js: J1\nwasm: W2\ncss: C3\n")));
         let get = |path: &str, accept: &str| {
             let request = Request::get(path).header("accept-encoding", accept).body(Body::empty()).expect("a request");
-            super::pkg_service::<()>(&site, files).oneshot(request)
+            super::pkg_service::<()>(&site, files.clone()).oneshot(request)
         };
         let read = |response: axum::response::Response| async move {
             let status = response.status();
