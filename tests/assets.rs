@@ -68,22 +68,19 @@ async fn fetch(hashed: bool, path: &str, accept_encoding: Option<&str>) -> Serve
 
 #[tokio::test]
 async fn a_browser_that_takes_brotli_gets_the_brotli_twin_cached_for_a_year() {
-    let served = fetch(true, "/pkg/patron.Abc123.wasm", Some("gzip, deflate, br")).await;
-    assert_eq!(served.status, StatusCode::OK);
-    assert_eq!(served.encoding.as_deref(), Some("br"));
-    assert_eq!(served.body, WASM_BR);
-    assert_eq!(served.content_type.as_deref(), Some("application/wasm"));
-    assert_eq!(served.cache.as_deref(), Some("public, max-age=31536000, immutable"));
-    assert_eq!(served.vary.as_deref(), Some("accept-encoding"));
-}
-
-#[tokio::test]
-async fn the_webassembly_is_also_served_under_the_stem_pages_name_it_by() {
-    let served = fetch(true, "/pkg/patron.Js1Abc123.wasm", Some("gzip, deflate, br, zstd")).await;
-    assert_eq!(served.status, StatusCode::OK);
-    assert_eq!(served.encoding.as_deref(), Some("br"));
-    assert_eq!(served.body, WASM_BR);
-    assert_eq!(served.cache.as_deref(), Some("public, max-age=31536000, immutable"));
+    // The file's own name, and the stem pages name the WebAssembly by (the script's hash and its).
+    for (path, accepted) in
+        [("/pkg/patron.Abc123.wasm", "gzip, deflate, br"), ("/pkg/patron.Js1Abc123.wasm", "gzip, deflate, br, zstd")]
+    {
+        let served = fetch(true, path, Some(accepted)).await;
+        assert_eq!(served.status, StatusCode::OK, "{path}");
+        assert_eq!(served.encoding.as_deref(), Some("br"), "{path}");
+        assert_eq!(served.body, WASM_BR, "{path}");
+        assert_eq!(served.content_type.as_deref(), Some("application/wasm"), "{path}");
+        assert_eq!(served.cache.as_deref(), Some("public, max-age=31536000, immutable"), "{path}");
+        assert_eq!(served.vary.as_deref(), Some("accept-encoding"), "{path}");
+    }
+    // A stem with another script's hash names nothing.
     assert_eq!(fetch(true, "/pkg/patron.Js2Abc123.wasm", None).await.status, StatusCode::NOT_FOUND);
 }
 
