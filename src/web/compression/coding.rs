@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Coding {
     /// zstd: at the level a live response can afford, the smallest and the quickest of the three
-    /// (a 52 KB page: 8.1 KB in about 47 µs); today's browsers take it.
+    /// (a 52 KB page: 8.1 KB in about 47 µs); Chromium-based browsers and Firefox take it.
     Zstd,
     /// gzip (deflate with its header and checksum): every client takes it.
     Gzip,
