@@ -70,7 +70,8 @@ expiry() { # expiry URL: expires every lot of Bench Expiry on a copy of the data
   if [[ $url == sqlite:* ]]; then rm -f "$data"/expiry.db*; else psql "${url%/*}/postgres" -qc "DROP DATABASE patron_bench_expiry"; fi
 }
 
-measure() { # measure NAME HEADER PATH [LUA]: one wrk run, one table row ($also: one more header)
+measure() { # measure NAME HEADER PATH [LUA]: one wrk run, one table row ($also: one more header;
+  # $ref: the row of this run its rate is a ratio to, "list page 1" unless said)
   local name=$1 header=$2 path=$3 script=${4:-}
   local args=(-t2 -c16 -d"${seconds}s" --latency -H "$header")
   [ -n "$script" ] && args+=(-s "$script")
@@ -81,7 +82,12 @@ measure() { # measure NAME HEADER PATH [LUA]: one wrk run, one table row ($also:
   p50=$(awk '$1 == "50%" {print $2}' <<<"$result")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$result")
   errors=$(awk '/Non-2xx/ {print $NF}' <<<"$result")
-  printf '| %-44s | %10s | %9s | %9s | %6s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" | tee -a "$out"
+  local reference=${ref:-list page 1} ratio=reference
+  if [ "$name" != "$reference" ]; then
+    ratio=$(awk -v a="$rps" -v b="${rps_of[$reference]:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "?" }')
+    ratio="$ratio of ${reference%% (*}"
+  fi
+  printf '| %-44s | %10s | %9s | %9s | %6s | %s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}" "$ratio" | tee -a "$out"
   rps_of[$name]=$rps
 }
 
@@ -222,8 +228,8 @@ LUA
     echo
     echo "### $label — $(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), wrk -t2 -c16 -d${seconds}s"
     echo
-    echo "| scenario (tenant with $big customers)          |      req/s |       p50 |       p99 | non-2xx |"
-    echo "|----------------------------------------------|-----------:|----------:|----------:|-------:|"
+    echo "| scenario (tenant with $big customers)          |      req/s |       p50 |       p99 | non-2xx | ratio, same run |"
+    echo "|----------------------------------------------|-----------:|----------:|----------:|-------:|---|"
   } | tee -a "$out"
   cold_search
   scenario "list page 1" "/api/customers/"
@@ -243,10 +249,10 @@ LUA
     -d 'email=owner%40bench.test&password=bench+password+1' \
     | sed -nE 's/^set-cookie: (patron_session=[^;]+).*/\1/Ip' | head -n 1)
   page_scenario "page /customers (server-rendered)" "/customers" "$cookie"
-  also="Accept-Encoding: br" page_scenario "page /customers, brotli" "/customers" "$cookie"
-  also="Accept-Encoding: gzip" page_scenario "page /customers, gzip" "/customers" "$cookie"
-  also="Accept-Encoding: zstd" page_scenario "page /customers, zstd" "/customers" "$cookie"
-  also="Accept-Encoding: gzip, deflate, br, zstd" page_scenario "page /customers, as a browser asks" "/customers" "$cookie"
+  ref="page /customers (server-rendered)" also="Accept-Encoding: br" page_scenario "page /customers, brotli" "/customers" "$cookie"
+  ref="page /customers (server-rendered)" also="Accept-Encoding: gzip" page_scenario "page /customers, gzip" "/customers" "$cookie"
+  ref="page /customers (server-rendered)" also="Accept-Encoding: zstd" page_scenario "page /customers, zstd" "/customers" "$cookie"
+  ref="page /customers (server-rendered)" also="Accept-Encoding: gzip, deflate, br, zstd" page_scenario "page /customers, as a browser asks" "/customers" "$cookie"
   page_scenario "page /customers?loyalty_level=gold&status=active" "/customers?loyalty_level=gold&status=active" "$cookie"
   also="Accept-Encoding: br" scenario "list page 1, brotli" "/api/customers/"
   scenario "GET /readyz (no sign-in)" "/readyz"
