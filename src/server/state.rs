@@ -68,15 +68,15 @@ impl AppState {
                 storage.setting_or_insert(SECRET_KEY, &fresh).await.map_err(db_error)?
             }
         };
+        let site_files = Arc::new(site_files().clone());
         // Hashing stays off for Leptos: the stem carries the hashes (see `SiteFiles`).
         let leptos_options = LeptosOptions::builder()
-            .output_name(site_files().stem.as_str())
+            .output_name(site_files.stem.as_str())
             .site_root(settings.site_root.to_string_lossy().to_string())
             .site_pkg_dir("pkg")
             .site_addr(settings.address)
             .hash_files(false)
             .build();
-        let site_files = Arc::new(site_files().clone());
         Ok(AppState { core: Core::new(storage, &secret), settings: Arc::new(settings), leptos_options, site_files })
     }
 }

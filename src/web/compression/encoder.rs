@@ -108,16 +108,7 @@ impl Encoder {
     /// Compresses the whole of `input` at once, quickly.
     pub fn compress_all(coding: Coding, input: &[u8]) -> io::Result<Vec<u8>> {
         if coding == Coding::Zstd {
-            return QUICK_ZSTD.with(|kept| {
-                let mut kept = kept.try_borrow_mut().map_err(io::Error::other)?;
-                let compressor = match &mut *kept {
-                    Some(compressor) => compressor,
-                    None => kept.insert(zstd::bulk::Compressor::new(Effort::Quick.zstd_level())?),
-                };
-                // Each call makes a frame of its own (with the input's length in its header) and
-                // leaves the context ready for the next, whatever happened in the last.
-                compressor.compress(input)
-            });
+            return zstd_all(input);
         }
         let mut encoder = Encoder::new(coding, Effort::Quick, Some(input.len()))?;
         encoder.write(input)?;
@@ -232,6 +223,20 @@ fn brotli_step(
             return Ok(());
         }
     }
+}
+
+/// Compresses the whole of `input` with this thread's kept zstd context ([`QUICK_ZSTD`]).
+fn zstd_all(input: &[u8]) -> io::Result<Vec<u8>> {
+    QUICK_ZSTD.with(|kept| {
+        let mut kept = kept.try_borrow_mut().map_err(io::Error::other)?;
+        let compressor = match &mut *kept {
+            Some(compressor) => compressor,
+            None => kept.insert(zstd::bulk::Compressor::new(Effort::Quick.zstd_level())?),
+        };
+        // Each call makes a frame of its own (with the input's length in its header) and leaves
+        // the context ready for the next, whatever happened in the last.
+        compressor.compress(input)
+    })
 }
 
 /// Gives all of `input` to zstd, keeping what it makes.
