@@ -100,25 +100,51 @@ page_scenario() { # page_scenario NAME PATH COOKIE: a page with the session cook
 }
 
 assets() { # assets COOKIE: the page's JavaScript, WebAssembly and CSS as the server sends them
-  local html urls
+  local html urls url script dir imported
   html=$(curl -sf "http://127.0.0.1:$port/customers" -H "Cookie: $1")
   urls=$(grep -oE '/pkg/[^"]+\.(js|wasm|css)' <<<"$html" | sort -u)
+  # What the page's scripts import beside themselves (the loader of the split-off WebAssembly).
+  for script in $(grep -E '\.js$' <<<"$urls"); do
+    dir=${script%/*}
+    imported=$(curl -sf "http://127.0.0.1:$port$script" | grep -oE 'from ?"\./[A-Za-z0-9_.-]+\.js"' | sed -E "s|^from ?\"\.|$dir|; s|\"$||")
+    urls=$(printf '%s\n%s\n' "$urls" "$imported" | grep . | sort -u)
+  done
+  # The dialogs' WebAssembly modules, fetched when the board is first used (the split manifest
+  # lists each split-off function's modules), beside the page's own script.
+  local manifest folder dialogs=""
+  manifest=$(ls "${PATRON_SITE_ROOT:-target/site}"/pkg/__wasm_split_manifest.*.json 2>/dev/null | grep -v '\.json\.' | head -1 || true)
+  folder=$(grep -oE '/pkg/[^"/]+/' <<<"$urls" | head -1)
+  if [ -n "$manifest" ] && [ -n "$folder" ]; then
+    dialogs=$(jq -r 'to_entries[] | select(.key | startswith("customer_dialogs")) | .value[]' "$manifest" | sed "s|^|$folder|; s|$|.wasm|")
+  fi
   {
     echo
     echo "### Page weight of /customers: bytes sent per Accept-Encoding"
     echo
     echo "| asset | identity | gzip | br | Cache-Control |"
     echo "|---|---:|---:|---:|---|"
-    local total_raw=0 total_gz=0 total_br=0 url raw gz br cache
-    for url in $urls; do
-      raw=$(curl -sf -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$url")
-      gz=$(curl -sf -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$url")
-      br=$(curl -sf -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: br' "http://127.0.0.1:$port$url")
-      cache=$(curl -sfI "http://127.0.0.1:$port$url" | sed -nE 's/^cache-control: (.*)\r$/\1/Ip')
-      total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
-      echo "| \`$url\` | $raw | $gz | $br | $cache |"
+    local total_raw=0 total_gz=0 total_br=0 raw gz br cache part label=""
+    for part in page dialogs; do
+      if [ $part = dialogs ]; then
+        [ -n "$dialogs" ] || break
+        echo "| **total to show and use the page** | **$total_raw** | **$total_gz** | **$total_br** | |"
+        urls=$dialogs
+        label=" (dialogs)"
+      fi
+      for url in $urls; do
+        raw=$(curl -sf -o /dev/null -w '%{size_download}' "http://127.0.0.1:$port$url")
+        gz=$(curl -sf -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: gzip' "http://127.0.0.1:$port$url")
+        br=$(curl -sf -o /dev/null -w '%{size_download}' -H 'Accept-Encoding: br' "http://127.0.0.1:$port$url")
+        cache=$(curl -sfI "http://127.0.0.1:$port$url" | sed -nE 's/^cache-control: (.*)\r$/\1/Ip')
+        total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz)); total_br=$((total_br + br))
+        echo "| \`$url\`$label | $raw | $gz | $br | $cache |"
+      done
     done
-    echo "| total | $total_raw | $total_gz | $total_br | |"
+    if [ -n "$dialogs" ]; then
+      echo "| total with the dialogs (fetched when the board is first touched) | $total_raw | $total_gz | $total_br | |"
+    else
+      echo "| total | $total_raw | $total_gz | $total_br | |"
+    fi
   } | tee -a "$out"
 }
 

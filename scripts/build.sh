@@ -12,7 +12,9 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # embed the site's files); Patron's server reads the files and their hashes at run time, and
 # building both at once keeps the second core busy while either runs on one (the WebAssembly's
 # link-time optimization, wasm-opt, the server's own crate).
-cargo leptos build --release --precompress --frontend-only &
+# `--split`: the code behind `wasm_split` points (the customers page's dialogs, the other pages'
+# islands) goes into WebAssembly modules of their own, fetched when first used (src/pages).
+cargo leptos build --release --precompress --split --frontend-only &
 front=$!
 trap 'kill "$front" 2>/dev/null || true' EXIT
 cargo leptos build --release --precompress --server-only

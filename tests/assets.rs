@@ -68,9 +68,10 @@ async fn fetch(hashed: bool, path: &str, accept_encoding: Option<&str>) -> Serve
 
 #[tokio::test]
 async fn a_browser_that_takes_brotli_gets_the_brotli_twin_cached_for_a_year() {
-    // The file's own name, and the stem pages name the WebAssembly by (the script's hash and its).
+    // The file's own name, and the name pages ask for it by (beside the script, in the folder
+    // named after the WebAssembly's hash).
     for (path, accepted) in
-        [("/pkg/patron.Abc123.wasm", "gzip, deflate, br"), ("/pkg/patron.Js1Abc123.wasm", "gzip, deflate, br, zstd")]
+        [("/pkg/patron.Abc123.wasm", "gzip, deflate, br"), ("/pkg/Abc123/patron.Js1.wasm", "gzip, deflate, br, zstd")]
     {
         let served = fetch(true, path, Some(accepted)).await;
         assert_eq!(served.status, StatusCode::OK, "{path}");
@@ -80,8 +81,9 @@ async fn a_browser_that_takes_brotli_gets_the_brotli_twin_cached_for_a_year() {
         assert_eq!(served.cache.as_deref(), Some("public, max-age=31536000, immutable"), "{path}");
         assert_eq!(served.vary.as_deref(), Some("accept-encoding"), "{path}");
     }
-    // A stem with another script's hash names nothing.
-    assert_eq!(fetch(true, "/pkg/patron.Js2Abc123.wasm", None).await.status, StatusCode::NOT_FOUND);
+    // Another build's folder, or another script's name in this one, names nothing.
+    assert_eq!(fetch(true, "/pkg/Abc124/patron.Js1.wasm", None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(fetch(true, "/pkg/Abc123/patron.Js2.wasm", None).await.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -51,8 +51,12 @@ fn typed_thresholds(silver: &str, gold: &str, platinum: &str) -> Option<TierThre
 }
 
 /// The form (read-only for managers and cashiers).
-#[island]
+///
+/// `lazy`: its code is a WebAssembly module of its own, fetched where it is shown, so the
+/// customers page's WebAssembly does not carry it.
+#[island(lazy)]
 fn ProgramEditor(initial: ProgramForm, counts: [i64; 4], can_edit: bool) -> impl IntoView {
+    Effect::new(|_| crate::island_hydrated());
     let spend = RwSignal::new(initial.spend_per_point.clone());
     let expiry = RwSignal::new(initial.points_expire_after_days.clone());
     let silver = RwSignal::new(initial.silver.clone());

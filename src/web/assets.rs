@@ -39,9 +39,14 @@ const OUTPUT_NAME: &str = "patron";
 ///
 /// Leptos' `HydrationScripts` names the JavaScript `<stem>.js` and the WebAssembly `<stem>.wasm`;
 /// with hashed names it reads the hash file to learn their two hashes, for every page (seven
-/// system calls each time). Instead, the pages give it one stem that carries both hashes, with
-/// hashing off, and [`pkg_service`] serves each of the two files under that stem. The stem still
-/// changes whenever either file does, so both stay cacheable for a year.
+/// system calls each time). Instead, the pages give it one stem, with hashing off:
+/// `<wasm hash>/patron.<js hash>`. The script is then asked for under its own name, in a folder
+/// named after the WebAssembly's hash, and [`pkg_service`] serves every file of that folder from
+/// `pkg` itself. The split-off WebAssembly's loader imports the script by its own name, relative
+/// to its own address: both imports must name one address, or the browser would run the script
+/// twice, with two WebAssembly instances. Every address under the folder changes whenever the
+/// WebAssembly does and each file's name whenever its content does, so all stay cacheable for a
+/// year.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SiteFiles {
     /// What pages call the JavaScript and the WebAssembly, without `.js` or `.wasm`.
@@ -50,8 +55,11 @@ pub struct SiteFiles {
     pub stylesheet: String,
     /// Whether the names carry content hashes.
     pub hashed: bool,
-    /// The names pages ask for (below `/pkg`) and the files that answer them.
-    aliases: Vec<(String, String)>,
+    /// The folder below `/pkg` that pages name the script and the WebAssembly in, with its
+    /// slashes (empty for a build without hashed names).
+    folder: String,
+    /// The names in that folder pages ask for the WebAssembly by, and the file that answers them.
+    webassembly: ([String; 2], String),
 }
 
 impl SiteFiles {
@@ -72,24 +80,41 @@ impl SiteFiles {
             None => format!("/pkg/{OUTPUT_NAME}.css"),
         };
         match (js, wasm) {
-            (Some(js), Some(wasm)) => {
-                let stem = format!("{OUTPUT_NAME}.{js}{wasm}");
+            (Some(js), Some(wasm)) => SiteFiles {
+                stem: format!("{wasm}/{OUTPUT_NAME}.{js}"),
+                stylesheet,
+                hashed: css.is_some(),
+                folder: format!("/{wasm}/"),
                 // Leptos adds `_bg` to the WebAssembly's name when it was not built by cargo-leptos.
-                let aliases = vec![
-                    (format!("/{stem}.js"), format!("/{OUTPUT_NAME}.{js}.js")),
-                    (format!("/{stem}.wasm"), format!("/{OUTPUT_NAME}.{wasm}.wasm")),
-                    (format!("/{stem}_bg.wasm"), format!("/{OUTPUT_NAME}.{wasm}.wasm")),
-                ];
-                SiteFiles { stem, stylesheet, hashed: css.is_some(), aliases }
-            }
-            _ => SiteFiles { stem: OUTPUT_NAME.to_owned(), stylesheet, hashed: false, aliases: Vec::new() },
+                webassembly: (
+                    [format!("{OUTPUT_NAME}.{js}.wasm"), format!("{OUTPUT_NAME}.{js}_bg.wasm")],
+                    format!("/{OUTPUT_NAME}.{wasm}.wasm"),
+                ),
+            },
+            _ => SiteFiles {
+                stem: OUTPUT_NAME.to_owned(),
+                stylesheet,
+                hashed: false,
+                folder: String::new(),
+                webassembly: Default::default(),
+            },
         }
     }
 
-    /// The file that answers a request for `path` below `/pkg`, when `path` is one of the names
-    /// under the shared stem.
-    fn file_for(&self, path: &str) -> Option<&str> {
-        self.aliases.iter().find(|(asked, _)| asked == path).map(|(_, file)| file.as_str())
+    /// The file below `pkg` that answers a request for `path` in the folder pages name the
+    /// script and the WebAssembly by.
+    fn file_for<'a>(&'a self, path: &'a str) -> Option<&'a str> {
+        if self.folder.is_empty() {
+            return None;
+        }
+        let name = path.strip_prefix(self.folder.as_str())?;
+        let (asked, file) = &self.webassembly;
+        if asked.iter().any(|asked| asked == name) {
+            Some(file.as_str())
+        } else {
+            // The leading slash of the name within the folder.
+            path.get(self.folder.len() - 1..)
+        }
     }
 }
 
@@ -114,7 +139,7 @@ pub fn pkg_service<S: Clone + Send + Sync + 'static>(site_root: &Path, files: Ar
         .fallback_service(served)
         .layer(map_request(move |mut request: Request| {
             if let Some(file) = files.file_for(request.uri().path()) {
-                if let Ok(uri) = Uri::try_from(file) {
+                if let Ok(uri) = Uri::try_from(file.to_owned()) {
                     *request.uri_mut() = uri;
                 }
             }
@@ -132,14 +157,19 @@ mod tests {
     use super::SiteFiles;
 
     #[test]
-    fn a_hashed_build_names_its_script_and_webassembly_by_one_stem_carrying_both_hashes() {
+    fn a_hashed_build_names_its_script_in_a_folder_named_after_the_webassembly() {
         let files = SiteFiles::from_hashes(Some("js: 7f5Zgc1v\nwasm: -0B2jIpsY\ncss: ifrUxwjJ\n"));
-        assert_eq!(files.stem, "patron.7f5Zgc1v-0B2jIpsY");
+        assert_eq!(files.stem, "-0B2jIpsY/patron.7f5Zgc1v");
         assert_eq!(files.stylesheet, "/pkg/patron.ifrUxwjJ.css");
         assert!(files.hashed);
-        assert_eq!(files.file_for("/patron.7f5Zgc1v-0B2jIpsY.js"), Some("/patron.7f5Zgc1v.js"));
-        assert_eq!(files.file_for("/patron.7f5Zgc1v-0B2jIpsY.wasm"), Some("/patron.-0B2jIpsY.wasm"));
+        assert_eq!(files.file_for("/-0B2jIpsY/patron.7f5Zgc1v.js"), Some("/patron.7f5Zgc1v.js"));
+        assert_eq!(files.file_for("/-0B2jIpsY/patron.7f5Zgc1v.wasm"), Some("/patron.-0B2jIpsY.wasm"));
+        assert_eq!(files.file_for("/-0B2jIpsY/patron.7f5Zgc1v_bg.wasm"), Some("/patron.-0B2jIpsY.wasm"));
+        // The split-off WebAssembly and its loader, which the script finds beside itself.
+        assert_eq!(files.file_for("/-0B2jIpsY/__wasm_split.Xy1.js"), Some("/__wasm_split.Xy1.js"));
+        assert_eq!(files.file_for("/-0B2jIpsY/chunk_7.Ab2.wasm"), Some("/chunk_7.Ab2.wasm"));
         assert_eq!(files.file_for("/patron.7f5Zgc1v.js"), None, "the files' own names are served as they are");
+        assert_eq!(files.file_for("/-0B2jIpsZ/patron.7f5Zgc1v.js"), None, "another build's folder is not this one");
     }
 
     #[test]
@@ -149,20 +179,26 @@ mod tests {
             assert_eq!(files.stem, "patron", "{hashes:?}");
             assert!(!files.hashed, "{hashes:?}");
             assert_eq!(files.file_for("/patron.js"), None);
+            assert_eq!(files.file_for("/patron/patron.js"), None);
         }
         assert_eq!(SiteFiles::from_hashes(None).stylesheet, "/pkg/patron.css");
     }
 
     #[tokio::test]
-    async fn the_script_and_webassembly_are_served_under_the_shared_stem_with_their_twins() {
+    async fn the_script_and_webassembly_are_served_in_the_webassemblys_folder_with_their_twins() {
         use axum::body::Body;
         use axum::http::{Request, StatusCode};
         use tower::ServiceExt;
         let site = std::env::temp_dir().join(format!("patron-assets-{}", std::process::id()));
         let pkg = site.join("pkg");
         std::fs::create_dir_all(&pkg).expect("a folder");
-        for (name, text) in [("patron.J1.js", "script"), ("patron.W2.wasm", "module"), ("patron.W2.wasm.br", "brotli")]
-        {
+        let built = [
+            ("patron.J1.js", "script"),
+            ("patron.W2.wasm", "module"),
+            ("patron.W2.wasm.br", "brotli"),
+            ("chunk_3.C3.wasm", "chunk"),
+        ];
+        for (name, text) in built {
             std::fs::write(pkg.join(name), text).expect("a file");
         }
         let files = std::sync::Arc::new(SiteFiles::from_hashes(Some("js: J1\nwasm: W2\ncss: C3\n")));
@@ -176,13 +212,15 @@ mod tests {
             let bytes = axum::body::to_bytes(response.into_body(), 1024).await.expect("a body");
             (status, encoding, String::from_utf8_lossy(&bytes).into_owned())
         };
-        let script = read(get("/patron.J1W2.js", "identity").await.expect("served")).await;
+        let script = read(get("/W2/patron.J1.js", "identity").await.expect("served")).await;
         assert_eq!(script, (StatusCode::OK, None, "script".to_owned()));
-        let module = read(get("/patron.J1W2.wasm", "br").await.expect("served")).await;
+        let module = read(get("/W2/patron.J1.wasm", "br").await.expect("served")).await;
         assert_eq!(module, (StatusCode::OK, Some("br".to_owned()), "brotli".to_owned()));
+        let chunk = read(get("/W2/chunk_3.C3.wasm", "identity").await.expect("served")).await;
+        assert_eq!(chunk.2, "chunk");
         let own = read(get("/patron.W2.wasm", "identity").await.expect("served")).await;
         assert_eq!(own.2, "module");
-        assert_eq!(get("/patron.J1W3.js", "identity").await.expect("served").status(), StatusCode::NOT_FOUND);
+        assert_eq!(get("/W3/patron.J1.js", "identity").await.expect("served").status(), StatusCode::NOT_FOUND);
         let _ = std::fs::remove_dir_all(&site);
     }
 

@@ -207,8 +207,12 @@ fn Report(report: ReportView, job: String, title: &'static str) -> impl IntoView
 
 /// The progress of an import being written; in the browser it follows the server until the
 /// import ends, then shows the page's summary.
-#[island]
+///
+/// `lazy`: its code is a WebAssembly module of its own, fetched where it is shown, so the
+/// customers page's WebAssembly does not carry it.
+#[island(lazy)]
 fn ImportProgress(job: String, done: usize, total: usize) -> impl IntoView {
+    Effect::new(|_| crate::island_hydrated());
     let progress = RwSignal::new((done, total));
     #[cfg(feature = "hydrate")]
     {

@@ -14,6 +14,7 @@ pub mod query;
 mod stats;
 
 use crate::components::toast::{ToastRegion, Toasts};
+use crate::domain::loyalty::TierThresholds;
 use crate::server_fns::customers::{bulk_update, list_customers, take_preloaded_list, CustomerRow, PageQuery};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -89,7 +90,7 @@ impl PageState {
 pub fn error_text(err: &ServerFnError) -> String {
     match err {
         ServerFnError::ServerError(message) => message.clone(),
-        _ => "Could not reach the server. Check the connection and try again.".to_owned(),
+        _ => UNREACHABLE.to_owned(),
     }
 }
 
@@ -110,6 +111,7 @@ pub fn CustomersPage() -> impl IntoView {
 /// Statistics, filters, the list and the dialogs; the view follows the URL (see [`query`]).
 #[island]
 fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
+    Effect::new(|_| crate::island_hydrated());
     let toasts = Toasts::provide();
     let state = PageState::new(toasts);
     let query = RwSignal::new(initial);
@@ -138,8 +140,48 @@ fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
     let tiers = Signal::derive(move || {
         data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).map(|v| v.tiers).unwrap_or_default())
     });
+    // The dialogs are built when one is first opened (their code is fetched then, see
+    // [`dialogs`]), and stay.
+    let dialogs_built = RwSignal::new(false);
+    Effect::new(move |_| {
+        let open = state.editing.with(Option::is_some)
+            || state.points_for.with(Option::is_some)
+            || state.deleting.with(Option::is_some);
+        if open && !dialogs_built.get_untracked() {
+            dialogs_built.set(true);
+        }
+    });
+    let dialogs_view = move || {
+        dialogs_built.get().then(|| {
+            Suspend::new(async move {
+                let built = dialogs(state, can_manage, tiers).await;
+                if built.is_err() {
+                    // Nothing to show the dialog in: close it and say why; the next opening
+                    // fetches the code again.
+                    dialogs_built.set(false);
+                    state.editing.set(None);
+                    state.points_for.set(None);
+                    state.deleting.set(None);
+                    state.toasts.error(UNREACHABLE);
+                }
+                built.ok()
+            })
+        })
+    };
+    // A first touch of the board fetches the dialogs' code ahead of the click that opens one.
+    let dialogs_fetched = StoredValue::new(false);
+    let fetch_dialogs = move || {
+        if !dialogs_fetched.get_value() {
+            dialogs_fetched.set_value(true);
+            leptos::task::spawn_local(async move {
+                // A failure here shows when a dialog is opened (the code is asked for again then).
+                let _ = fetch_dialogs_code().await;
+            });
+        }
+    };
     view! {
-        <div class="space-y-4" on:click=move |ev| query::follow_link(&ev, query)>
+        <div class="space-y-4" on:click=move |ev| query::follow_link(&ev, query)
+            on:pointerdown=move |_| fetch_dialogs() on:keydown=move |_| fetch_dialogs()>
             <header class="flex flex-wrap items-center justify-between gap-3">
                 <div>
                     <h1 class="text-2xl font-bold">"Customers"</h1>
@@ -216,11 +258,41 @@ fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
                 </Transition>
             </section>
         </div>
+        {dialogs_view}
+        <ToastRegion toasts/>
+    }
+}
+
+/// What a failed server call says when the server could not be reached.
+const UNREACHABLE: &str = "Could not reach the server. Check the connection and try again.";
+
+/// The code of the board's dialogs could not be fetched.
+#[derive(Debug)]
+struct DialogsUnavailable;
+
+impl From<leptos::wasm_split::SplitLoaderError> for DialogsUnavailable {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        DialogsUnavailable
+    }
+}
+
+/// The board's dialogs: adding or editing a customer, changing points, deleting. In the browser
+/// this is a WebAssembly module of its own (`cargo leptos build --split`), fetched at the first
+/// call (or by [`fetch_dialogs_code`]): the page's own WebAssembly, which every page loads, does
+/// not carry them. The server never builds them (every dialog starts closed).
+#[leptos::wasm_split::wasm_split(
+    customer_dialogs,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible,
+    preload(fetch_dialogs_code)
+)]
+fn dialogs(state: PageState, can_manage: bool, tiers: Signal<TierThresholds>) -> Result<AnyView, DialogsUnavailable> {
+    Ok(view! {
         <form::CustomerFormModal state/>
         <points::PointsModal state can_manage tiers/>
         <delete::DeleteModal state/>
-        <ToastRegion toasts/>
     }
+    .into_any())
 }
 
 #[component]

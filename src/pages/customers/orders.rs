@@ -16,8 +16,12 @@ fn reload() {
 }
 
 /// The Record order form.
-#[island]
+///
+/// `lazy`: its code is a WebAssembly module of its own, fetched where it is shown, so the
+/// customers page's WebAssembly does not carry it.
+#[island(lazy)]
 pub fn RecordOrder(customer_id: i64) -> impl IntoView {
+    Effect::new(|_| crate::island_hydrated());
     let reference = RwSignal::new(String::new());
     let total = RwSignal::new(String::new());
     let ordered_at = RwSignal::new(String::new());
@@ -60,8 +64,12 @@ pub fn RecordOrder(customer_id: i64) -> impl IntoView {
 }
 
 /// The Refund button of one order, opening its small form.
-#[island]
+///
+/// `lazy`: its code is a WebAssembly module of its own, fetched where it is shown, so the
+/// customers page's WebAssembly does not carry it.
+#[island(lazy)]
 pub fn RefundOrder(order_id: i64, reference: String, left: String) -> impl IntoView {
+    Effect::new(|_| crate::island_hydrated());
     let open = RwSignal::new(false);
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
