@@ -50,12 +50,15 @@ impl Toasts {
     }
 }
 
-/// Where toasts appear.
+/// Where toasts appear: the newest one, until it expires or the next replaces it (it was
+/// announced when it appeared). Not a keyed list: a keyed list would bring its diffing code (and
+/// an index map) into the page's WebAssembly for one message at a time.
 #[component]
 pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
+    let newest = move || toasts.items.with(|items| items.last().cloned());
     view! {
         <div role="status" aria-live="polite" class="pointer-events-none fixed inset-x-0 bottom-4 z-50 flex flex-col items-center gap-2 px-4">
-            <For each=move || toasts.items.get() key=|t| t.id let:toast>
+            {move || newest().map(|toast| view! {
                 <div class=if toast.error {
                     "pointer-events-auto max-w-full rounded-lg bg-red-700 px-4 py-3 wrap-anywhere text-sm font-medium text-white shadow-lg"
                 } else {
@@ -63,7 +66,7 @@ pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
                 }>
                     {toast.text}
                 </div>
-            </For>
+            })}
         </div>
     }
 }
