@@ -5,13 +5,15 @@
 # every page loads; the split-off modules are fetched when used) through wasm-bindgen and
 # `wasm-opt -Oz` as cargo-leptos does, but keeps the functions' names, then prints the largest
 # functions and crates (bench/wasm_top.py) and the shipped size with brotli for comparison.
-# Usage: bench/wasm-top.sh [N]   (N rows per table, default 20; about 2 min after `make build`)
+# Usage: bench/wasm-top.sh [N]   (N rows per table, default 20; about a minute after `make build`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 out=target/wasm-top
 mkdir -p "$out"
-cargo leptos build --release --split --frontend-only >/dev/null
+# The site and server as `make build` makes them (its compressed twins too, which a build without
+# `--precompress` would remove).
+scripts/build.sh >/dev/null 2>&1
 # cargo-leptos' page module after splitting, before wasm-bindgen (its names still there).
 split=target/front/wasm32-unknown-unknown/wasm-release/patron_browser_split.wasm
 wasm-bindgen --target web --keep-lld-exports --no-demangle --out-name patron --out-dir "$out" "$split"

@@ -40,13 +40,13 @@ const OUTPUT_NAME: &str = "patron";
 /// Leptos' `HydrationScripts` names the JavaScript `<stem>.js` and the WebAssembly `<stem>.wasm`;
 /// with hashed names it reads the hash file to learn their two hashes, for every page (seven
 /// system calls each time). Instead, the pages give it one stem, with hashing off:
-/// `<wasm hash>/patron.<js hash>`. The script is then asked for under its own name, in a folder
-/// named after the WebAssembly's hash, and [`pkg_service`] serves every file of that folder from
-/// `pkg` itself. The split-off WebAssembly's loader imports the script by its own name, relative
-/// to its own address: both imports must name one address, or the browser would run the script
-/// twice, with two WebAssembly instances. Every address under the folder changes whenever the
-/// WebAssembly does and each file's name whenever its content does, so all stay cacheable for a
-/// year.
+/// `<wasm hash><split hash>/patron.<js hash>`. The script is then asked for under its own name,
+/// in a folder named after the WebAssembly's and the split-off modules' loader's hashes, and
+/// [`pkg_service`] serves every file of that folder from `pkg` itself. The loader imports the
+/// script by its own name, relative to its own address: both imports must name one address, or
+/// the browser would run the script twice, with two WebAssembly instances. Every address under the
+/// folder changes whenever the WebAssembly or the loader does, and each file's name whenever its
+/// content does, so all stay cacheable for a year.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SiteFiles {
     /// What pages call the JavaScript and the WebAssembly, without `.js` or `.wasm`.
@@ -75,16 +75,20 @@ impl SiteFiles {
                 .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
         };
         let (js, wasm, css) = (hash("js"), hash("wasm"), hash("css"));
+        // The split-off modules' loader, whose hash covers the modules' names. cargo-leptos names
+        // the script before it writes the loader's name into it: the script's name can stay the
+        // same while the loader it imports changes, so the folder carries the loader's hash too.
+        let split = hash("split").unwrap_or_default();
         let stylesheet = match css {
             Some(css) => format!("/pkg/{OUTPUT_NAME}.{css}.css"),
             None => format!("/pkg/{OUTPUT_NAME}.css"),
         };
         match (js, wasm) {
             (Some(js), Some(wasm)) => SiteFiles {
-                stem: format!("{wasm}/{OUTPUT_NAME}.{js}"),
+                stem: format!("{wasm}{split}/{OUTPUT_NAME}.{js}"),
                 stylesheet,
                 hashed: css.is_some(),
-                folder: format!("/{wasm}/"),
+                folder: format!("/{wasm}{split}/"),
                 // Leptos adds `_bg` to the WebAssembly's name when it was not built by cargo-leptos.
                 webassembly: (
                     [format!("{OUTPUT_NAME}.{js}.wasm"), format!("{OUTPUT_NAME}.{js}_bg.wasm")],
@@ -170,6 +174,17 @@ mod tests {
         assert_eq!(files.file_for("/-0B2jIpsY/chunk_7.Ab2.wasm"), Some("/chunk_7.Ab2.wasm"));
         assert_eq!(files.file_for("/patron.7f5Zgc1v.js"), None, "the files' own names are served as they are");
         assert_eq!(files.file_for("/-0B2jIpsZ/patron.7f5Zgc1v.js"), None, "another build's folder is not this one");
+    }
+
+    #[test]
+    fn a_split_build_names_the_folder_after_the_webassembly_and_the_loader_of_its_split_off_modules() {
+        let files = SiteFiles::from_hashes(Some("js: J1\nwasm: W2\ncss: C3\nmanifest: M4\nsplit: S5\n"));
+        assert_eq!(files.stem, "W2S5/patron.J1");
+        assert_eq!(files.file_for("/W2S5/patron.J1.wasm"), Some("/patron.W2.wasm"));
+        assert_eq!(files.file_for("/W2S5/__wasm_split.S5.js"), Some("/__wasm_split.S5.js"));
+        // The same script and WebAssembly with another loader: another folder.
+        assert_eq!(files.file_for("/W2S6/__wasm_split.S6.js"), None);
+        assert_eq!(files.file_for("/W2/patron.J1.js"), None);
     }
 
     #[test]
