@@ -28,3 +28,18 @@ test('the page scripts, WebAssembly and styles arrive brotli-compressed and cach
     expect(headers['cache-control'], path).toBe('public, max-age=31536000, immutable');
   }
 });
+
+test('when the dialogs cannot be fetched the board says so, and the next try opens the dialog', async ({ page }) => {
+  await signIn(page);
+  await hydrated(page);
+  const dialogsCode = /\/(split_customer_dialogs|chunk_\d+)\.[^/]+\.wasm$/;
+  await page.route(dialogsCode, (route) => route.abort('internetdisconnected'));
+  const add = page.getByRole('button', { name: '+ Add Customer' });
+  await add.click();
+  await expect(page.getByRole('status')).toContainText('Could not reach the server. Check the connection and try again.');
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+
+  await page.unroute(dialogsCode);
+  await add.click();
+  await expect(page.getByRole('dialog', { name: 'Add Customer' })).toBeVisible();
+});
