@@ -58,8 +58,11 @@ pub struct SiteFiles {
     /// The folder below `/pkg` that pages name the script and the WebAssembly in, with its
     /// slashes (empty for a build without hashed names).
     folder: String,
-    /// The names in that folder pages ask for the WebAssembly by, and the file that answers them.
-    webassembly: ([String; 2], String),
+    /// The names in that folder pages ask for the WebAssembly by (Leptos adds `_bg` to the name
+    /// when the server was not built by cargo-leptos).
+    webassembly_names: [String; 2],
+    /// The file below `pkg` that answers them.
+    webassembly_file: String,
 }
 
 impl SiteFiles {
@@ -89,18 +92,16 @@ impl SiteFiles {
                 stylesheet,
                 hashed: css.is_some(),
                 folder: format!("/{wasm}{split}/"),
-                // Leptos adds `_bg` to the WebAssembly's name when it was not built by cargo-leptos.
-                webassembly: (
-                    [format!("{OUTPUT_NAME}.{js}.wasm"), format!("{OUTPUT_NAME}.{js}_bg.wasm")],
-                    format!("/{OUTPUT_NAME}.{wasm}.wasm"),
-                ),
+                webassembly_names: [format!("{OUTPUT_NAME}.{js}.wasm"), format!("{OUTPUT_NAME}.{js}_bg.wasm")],
+                webassembly_file: format!("/{OUTPUT_NAME}.{wasm}.wasm"),
             },
             _ => SiteFiles {
                 stem: OUTPUT_NAME.to_owned(),
                 stylesheet,
                 hashed: false,
                 folder: String::new(),
-                webassembly: Default::default(),
+                webassembly_names: Default::default(),
+                webassembly_file: String::new(),
             },
         }
     }
@@ -112,9 +113,8 @@ impl SiteFiles {
             return None;
         }
         let name = path.strip_prefix(self.folder.as_str())?;
-        let (asked, file) = &self.webassembly;
-        if asked.iter().any(|asked| asked == name) {
-            Some(file.as_str())
+        if self.webassembly_names.iter().any(|asked| asked == name) {
+            Some(self.webassembly_file.as_str())
         } else {
             // The leading slash of the name within the folder.
             path.get(self.folder.len() - 1..)
