@@ -854,7 +854,7 @@ async fn the_page_shows_the_statistics_and_the_tenants_thresholds_read_together(
         page.text.contains(r#"Total Customers</p><p class="text-2xl font-bold tabular-nums">0</p>"#),
         "no customers"
     );
-    assert!(page.text.contains(r#"\"tiers\":{\"silver\":100,\"gold\":500,\"platinum\":1000}"#), "default tiers");
+    assert!(page.text.contains(r#""tiers":{"silver":100,"gold":500,"platinum":1000}"#), "default tiers");
     let program = json!({ "spend_per_point": "10000.00", "points_expire_after_days": null,
                           "tiers": { "silver": 20, "gold": 40, "platinum": 60 } });
     let reply = app.request(Method::PUT, "/api/loyalty/program/", Some(&token), Some(program)).await;
@@ -871,7 +871,7 @@ async fn the_page_shows_the_statistics_and_the_tenants_thresholds_read_together(
         assert!(page.text.contains(&card), "{label} is {value}");
     }
     assert!(page.text.contains(r#"aria-label="Bronze 1, Silver 1, Gold 1, Platinum 2""#), "the tier bar");
-    assert!(page.text.contains(r#"\"tiers\":{\"silver\":20,\"gold\":40,\"platinum\":60}"#), "the new tiers");
+    assert!(page.text.contains(r#""tiers":{"silver":20,"gold":40,"platinum":60}"#), "the new tiers");
     // Another tenant's customers and program never show.
     let other = app.user("Kopi Lain", "owner@kopi.test", "owner").await;
     let page =
@@ -880,7 +880,7 @@ async fn the_page_shows_the_statistics_and_the_tenants_thresholds_read_together(
         page.text.contains(r#"Total Customers</p><p class="text-2xl font-bold tabular-nums">0</p>"#),
         "other tenant"
     );
-    assert!(page.text.contains(r#"\"silver\":100"#), "other tenant's own tiers");
+    assert!(page.text.contains(r#""silver":100"#), "other tenant's own tiers");
 }
 
 async fn the_page_statistics_follow_every_change_made_after_they_were_shown(db: Db) {
@@ -896,10 +896,10 @@ async fn the_page_statistics_follow_every_change_made_after_they_were_shown(db: 
                 "tiers": { "silver": silver, "gold": 500, "platinum": 1000 } })
     };
     // A tenant that never had a customer has no change counter yet: a program change still shows.
-    assert!(page().await.contains(r#"\"silver\":100,"#));
+    assert!(page().await.contains(r#""silver":100,"#));
     let reply = app.request(Method::PUT, "/api/loyalty/program/", Some(&token), Some(program(150))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    assert!(page().await.contains(r#"\"silver\":150,"#), "the new program before any customer");
+    assert!(page().await.contains(r#""silver":150,"#), "the new program before any customer");
     let ana = id_of(&create(&app, &token, json!({ "name": "Ana", "email": "ana@example.com" })).await);
     let budi = id_of(&create(&app, &token, json!({ "name": "Budi", "email": "budi@example.com" })).await);
     for _ in 0..2 {
@@ -913,7 +913,7 @@ async fn the_page_statistics_follow_every_change_made_after_they_were_shown(db: 
     assert!(page().await.contains(&card("Total Loyalty Points", "120")), "points given");
     let reply = app.request(Method::PUT, "/api/loyalty/program/", Some(&token), Some(program(200))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    assert!(page().await.contains(r#"\"silver\":200,"#), "the program changed again");
+    assert!(page().await.contains(r#""silver":200,"#), "the program changed again");
     let path = format!("/api/customers/{budi}/");
     let reply = app.request(Method::PATCH, &path, Some(&token), Some(json!({ "is_active": false }))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
@@ -944,7 +944,71 @@ async fn the_menu_marks_the_page_shown_and_the_pages_under_it_as_current(db: Db)
     }
 }
 
+async fn the_board_s_html_for_a_view_is_the_html_the_page_shows_for_it(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (token, _) = app.tokens_for(&email).await;
+    for (name, points) in [("Ana Lestari", 700), ("Anak Agung", 20), ("Budi", 5)] {
+        let mail = format!("{}@example.com", name.replace(' ', "."));
+        create(&app, &token, json!({ "name": name, "email": mail, "loyalty_points": points })).await;
+    }
+    let cookie = app.session_cookie(&email).await;
+    let view = "search=ana&ordering=-loyalty_points";
+    let page = app.raw(Method::GET, &format!("/customers?{view}"), None, None, "", &[("cookie", &cookie)]).await;
+    let board =
+        app.raw(Method::GET, &format!("/sfn/customers/board?{view}"), None, None, "", &[("cookie", &cookie)]).await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.text);
+    assert_eq!(board.headers["content-type"], "text/html; charset=utf-8");
+    assert_eq!(board.headers["cache-control"], "private, no-store");
+    let (stats, list) = board.text.split_once("<!--list-->").expect("the two parts");
+    assert!(stats.starts_with(r#"<section aria-label="Statistics""#), "{stats}");
+    assert!(stats.contains(r#"Total Customers</p><p class="text-2xl font-bold tabular-nums">3</p>"#), "{stats}");
+    assert!(page.text.contains(stats), "the page shows the same statistics");
+    assert!(page.text.contains(list), "the page shows the same list");
+    let (ana, agung) = (list.find(">Ana Lestari</a>"), list.find(">Anak Agung</a>"));
+    assert!(ana.is_some() && agung.is_some() && ana < agung, "most points first: {list}");
+    assert!(!list.contains("Budi"), "{list}");
+    assert!(list.contains(r#"aria-sort="descending""#), "{list}");
+    assert!(list.contains("Showing 1–2 of 2"), "{list}");
+    assert!(list.contains(r#"<script type="application/json" data-board>{"items":[{"id":"#), "{list}");
+    // An empty view says so, and leads back to the whole list.
+    let none =
+        app.raw(Method::GET, "/sfn/customers/board?search=nobody+here", None, None, "", &[("cookie", &cookie)]).await;
+    assert_eq!(none.status, StatusCode::OK, "{}", none.text);
+    assert!(none.text.contains("No customers match these filters."), "{}", none.text);
+}
+
+async fn the_board_s_html_follows_the_role_and_the_tenant_and_needs_a_session(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let owner = app.user("Warung Sari", "owner@warung.test", "owner").await;
+    let (token, _) = app.tokens_for(&owner).await;
+    create(&app, &token, json!({ "name": "Ana", "email": "ana@example.com" })).await;
+    let app = &app;
+    let get = |cookie: String| async move {
+        let headers = [("cookie", cookie.as_str())];
+        app.raw(Method::GET, "/sfn/customers/board", None, None, "", &headers).await
+    };
+    let managed = get(app.session_cookie(&owner).await).await;
+    assert!(managed.text.contains(r#"data-select="all""#) && managed.text.contains(">Delete</button>"));
+    let cashier = app.user("Warung Sari", "kasir@warung.test", "cashier").await;
+    let served = get(app.session_cookie(&cashier).await).await;
+    assert_eq!(served.status, StatusCode::OK, "{}", served.text);
+    assert!(served.text.contains(">Ana</a>") && served.text.contains(">Points</button>"), "{}", served.text);
+    assert!(!served.text.contains("data-select") && !served.text.contains(">Delete</button>"), "{}", served.text);
+    let other = app.user("Kopi Lain", "owner@kopi.test", "owner").await;
+    let elsewhere = get(app.session_cookie(&other).await).await;
+    assert!(elsewhere.text.contains("No customers yet.") && !elsewhere.text.contains("Ana"), "{}", elsewhere.text);
+    let signed_out = get(String::new()).await;
+    assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED, "{}", signed_out.text);
+    let (stats, list) = signed_out.text.split_once("<!--list-->").expect("the two parts");
+    assert_eq!(stats, "");
+    assert!(list.starts_with(r#"<div role="alert""#), "{list}");
+    assert!(list.contains("Your session has ended. Sign in again.") && list.contains(r#"data-action="retry""#));
+}
+
 on_both_backends!(
+    the_board_s_html_for_a_view_is_the_html_the_page_shows_for_it,
+    the_board_s_html_follows_the_role_and_the_tenant_and_needs_a_session,
     the_page_shows_the_statistics_and_the_tenants_thresholds_read_together,
     the_page_statistics_follow_every_change_made_after_they_were_shown,
     the_page_shows_each_customer_as_a_row_and_a_card_and_their_text_is_never_markup,

@@ -209,7 +209,7 @@ fn query_value(query: &[String]) -> String {
     query.first().and_then(|pair| pair.split_once('=')).map(|(_, v)| v.to_owned()).unwrap_or_default()
 }
 
-/// The pages, the sign-in form and a server function with the same hostile value.
+/// The pages, the board's HTML, the sign-in form and a form with the same hostile value.
 async fn page_requests(app: &TestApp, cookie: &str, customer: &str, value: &str) -> Vec<(String, StatusCode, String)> {
     let signed_in = [("cookie", cookie)];
     let value = match value.len() > 9_000 {
@@ -219,6 +219,9 @@ async fn page_requests(app: &TestApp, cookie: &str, customer: &str, value: &str)
     };
     let gets = [
         format!("/customers?search={value}&page={value}&ordering={value}&loyalty_level={value}&status={value}"),
+        format!(
+            "/sfn/customers/board?search={value}&page={value}&ordering={value}&loyalty_level={value}&status={value}"
+        ),
         format!("/customers/{customer}?page={value}&orders_page={value}"),
         format!("/customers/{value}"),
         format!("/settings/activity?actor={value}&action={value}&since={value}&until={value}&page={value}"),
@@ -239,18 +242,6 @@ async fn page_requests(app: &TestApp, cookie: &str, customer: &str, value: &str)
     let login =
         app.raw(Method::POST, "/login", None, Some(form), "application/x-www-form-urlencoded", &[SAME_ORIGIN]).await;
     answers.push(("POST /login".to_owned(), login.status, login.text));
-    let search = format!("query[search]={value}&query[page]={value}&query[ordering]={value}");
-    let sfn = app
-        .raw(
-            Method::POST,
-            "/sfn/customers/list",
-            None,
-            Some(search),
-            "application/x-www-form-urlencoded",
-            &[("cookie", cookie), SAME_ORIGIN],
-        )
-        .await;
-    answers.push(("POST /sfn/customers/list".to_owned(), sfn.status, sfn.text));
     let team = format!("email={value}&role={value}&password={value}");
     let added = app
         .raw(

@@ -54,7 +54,7 @@ export function customerList(page: Page): Locator {
 
 /** Runs `action`, which changes the list's view, and waits until the new view is shown. */
 export async function reloadsList(page: Page, action: () => Promise<unknown>) {
-  const listed = page.waitForResponse((response) => response.url().includes('/sfn/customers/list'));
+  const listed = page.waitForResponse((response) => response.url().includes('/sfn/customers/board'));
   await action();
   await listed;
   await expect(customerList(page)).toHaveAttribute('aria-busy', 'false');

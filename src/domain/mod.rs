@@ -30,3 +30,7 @@ pub use order::{NewOrder, Order, PointsExpiring, Refund, TierChange};
 pub use role::Role;
 pub use session_user::SessionUser;
 pub use tier::LoyaltyTier;
+
+/// What callers are told while the database is out of reach (the API's `detail`, the page's
+/// banner; the board's code in the browser shows it for a 503 too).
+pub const UNAVAILABLE_SENTENCE: &str = "Patron cannot reach its database right now. Try again in a moment.";

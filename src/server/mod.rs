@@ -9,8 +9,8 @@ use crate::app::{shell, App};
 use crate::storage::DbSessionStore;
 use crate::web::security_headers::Https;
 use crate::web::{
-    assets, client_address, compression, customer_files, gate, health, import_forms, login, merge_forms, page_preload,
-    same_origin, security_headers, server_fn_status, team_forms,
+    assets, client_address, compression, customer_files, customers_board, gate, health, import_forms, login,
+    merge_forms, page_preload, same_origin, security_headers, server_fn_status, team_forms,
 };
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::HeaderName;
@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/password", post(team_forms::change_own_password))
         .route("/account/logout_all", post(team_forms::sign_out_everywhere))
         .route("/customers/export", get(customer_files::export))
+        .route("/sfn/customers/board", get(customers_board::board))
         .route("/customers/{id}/erase", post(customer_files::erase))
         .route("/customers/duplicates/merge", post(merge_forms::merge))
         .route("/merges/{merge_id}/undo", post(merge_forms::undo))

@@ -2,7 +2,7 @@
 //! service's input from the page's form or URL state (see `form.rs`), and calls one service,
 //! exactly as the REST handlers do.
 
-use crate::domain::{Customer, Order, PointsEntry, PointsExpiring, TierChange, TierThresholds};
+use crate::domain::{Customer, Order, PointsEntry, PointsExpiring, TierChange};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -26,7 +26,8 @@ pub struct PageQuery {
 }
 
 /// Statistics for the cards.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StatsView {
     /// All customers.
     pub total: i64,
@@ -38,8 +39,10 @@ pub struct StatsView {
     pub tiers: [i64; 4],
 }
 
-/// One page of the list, with what the caller may do.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// One page of the list, with the statistics and the tier thresholds: what the board shows
+/// (written as HTML on the server, `pages::customers::list_markup`).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListView {
     /// Matching customers over all pages.
     pub count: u64,
@@ -50,13 +53,13 @@ pub struct ListView {
     /// The tenant's statistics.
     pub stats: StatsView,
     /// The tenant's tier thresholds (for the tier a points change would reach).
-    pub tiers: TierThresholds,
+    pub tiers: crate::domain::TierThresholds,
 }
 
 /// A customer as the page's list shows it and its dialogs edit it: what the browser needs and
-/// nothing more. The list's data is written into the page for the island to take over, and read
-/// again in the browser after every change, so each field left out (the tenant, the totals spent,
-/// the record's times) is bytes and work saved on every view.
+/// nothing more. The list's data is written into the page for the dialogs (`BoardData`), and again
+/// with every view of the list, so each field left out (the tenant, the totals spent, the
+/// record's times) is bytes and work saved on every view.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerRow {
     /// Id.
@@ -293,29 +296,15 @@ mod server {
     }
 }
 
-/// Lists customers for the page's URL query, with the statistics.
-#[server(prefix = "/sfn", endpoint = "customers/list")]
-pub async fn list_customers(query: PageQuery) -> Result<ListView, ServerFnError> {
-    let (core, ctx) = server::caller().await?;
-    server::list_view(&core, &ctx, query).await
-}
-
 /// The list the server read for the page's request before rendering it
-/// (`web::page_preload`), once: the page's first load takes it instead of reading again, so the
-/// server renders the page without waiting on a load of its own. Always `None` in the browser.
+/// (`web::page_preload`), once: the page renders it without waiting on a load of its own.
+#[cfg(feature = "ssr")]
 pub fn take_preloaded_list() -> Option<Result<ListView, ServerFnError>> {
-    #[cfg(feature = "ssr")]
-    {
-        use crate::web::page_preload::PreloadedList;
-        leptos::prelude::with_context::<axum::http::request::Parts, _>(|parts| {
-            parts.extensions.get::<PreloadedList>().and_then(PreloadedList::take)
-        })
-        .flatten()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        None
-    }
+    use crate::web::page_preload::PreloadedList;
+    leptos::prelude::with_context::<axum::http::request::Parts, _>(|parts| {
+        parts.extensions.get::<PreloadedList>().and_then(PreloadedList::take)
+    })
+    .flatten()
 }
 
 /// Creates a customer from the form.

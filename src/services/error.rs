@@ -9,8 +9,7 @@ use crate::storage::StorageError;
 /// Seconds a caller waits before trying again while the database is out of reach.
 pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
 
-/// What callers are told while the database is out of reach (the API's `detail`, the page's banner).
-pub const UNAVAILABLE_SENTENCE: &str = "Patron cannot reach its database right now. Try again in a moment.";
+pub use crate::domain::UNAVAILABLE_SENTENCE;
 
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]

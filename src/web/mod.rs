@@ -5,6 +5,7 @@ pub mod assets;
 pub mod client_address;
 pub mod compression;
 pub mod customer_files;
+pub mod customers_board;
 pub mod gate;
 pub mod health;
 pub mod import_forms;

@@ -1,12 +1,10 @@
 //! The customers page's data, read before the page renders.
 //!
-//! Leptos renders a page whose resource is still loading by waiting on it from several places
-//! (each `Suspend` of the page, the resource's serialization, the `Suspense` that counts its
-//! pending loads), woken from whichever thread finishes the load; now and then such a render
-//! never finished (about one run in 90 of the page tests, `bench/RESULTS.md`, part seventeen).
-//! Read here, in the request's own task, the list is ready before the page's resource is made:
-//! its first load returns it at once and the render has nothing to wait on. Reloads in the
-//! browser still go through `list_customers`.
+//! Leptos renders pages synchronously here: a page that waited on a load of its own was woken
+//! from whichever thread finished it, and now and then such a render never finished (about one
+//! run in 90 of the page tests, `bench/RESULTS.md`, part seventeen). Read here, in the request's
+//! own task, the list is ready before the page renders and the render has nothing to wait on.
+//! Reloads in the browser go through `GET /sfn/customers/board` (`web::customers_board`).
 
 use crate::pages::customers::query;
 use crate::server_fns::customers::{list_view, ListView};

@@ -2,7 +2,7 @@
 //! functions use to get the caller.
 
 use crate::domain::{RequestContext, SessionUser};
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 
 /// The session key holding [`SessionAuth`](crate::services::accounts::SessionAuth).
@@ -32,5 +32,13 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionContext {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<SessionContext>().cloned().ok_or(NotSignedIn)
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for SessionContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<SessionContext>().cloned())
     }
 }

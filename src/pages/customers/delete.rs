@@ -1,18 +1,18 @@
 //! The delete confirmation dialog.
 
-use super::PageState;
+use super::{DialogData, PageState};
 use crate::components::modal::Modal;
 use crate::server_fns::customers::delete_customer;
 use leptos::prelude::*;
 
 /// The dialog, open while `state.deleting` is set.
 #[component]
-pub fn DeleteModal(state: PageState) -> impl IntoView {
+pub fn DeleteModal(state: PageState, data: DialogData) -> impl IntoView {
     let saving = RwSignal::new(false);
     let close = Callback::new(move |_| state.deleting.set(None));
-    let name = move || state.deleting.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default());
+    let name = move || data.deleting.with(|c| c.as_ref().map(|c| c.name.clone()).unwrap_or_default());
     let confirm = move |_| {
-        let Some(id) = state.deleting.with_untracked(|c| c.as_ref().map(|c| c.id)) else { return };
+        let Some(id) = state.deleting.get_untracked() else { return };
         let who = name();
         saving.set(true);
         leptos::task::spawn_local(async move {
@@ -31,7 +31,7 @@ pub fn DeleteModal(state: PageState) -> impl IntoView {
         });
     };
     view! {
-        <Modal open=Signal::derive(move || state.deleting.with(Option::is_some)) on_close=close title=Signal::derive(|| "Delete Customer".to_owned())>
+        <Modal open=Signal::derive(move || data.deleting.with(Option::is_some)) on_close=close title=Signal::derive(|| "Delete Customer".to_owned())>
             <p class="wrap-anywhere">"Delete "<strong dir="auto">{name}</strong>"? Their points history goes too. This cannot be undone."</p>
             <div class="mt-4 flex justify-end gap-2">
                 <button type="button" data-autofocus on:click=move |_| close.run(())

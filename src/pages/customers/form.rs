@@ -1,6 +1,6 @@
 //! The add / edit customer dialog. Errors show beside their field and nothing typed is lost.
 
-use super::PageState;
+use super::{DialogData, PageState};
 use crate::components::modal::Modal;
 use crate::domain::email::Email;
 use crate::server_fns::customers::{create_customer, update_customer, CustomerForm, CustomerRow};
@@ -78,19 +78,19 @@ fn check(form: &CustomerForm) -> BTreeMap<String, Vec<String>> {
     errors
 }
 
-/// The dialog, open while `state.editing` is set (`Some(None)` adds, `Some(Some(c))` edits).
+/// The dialog, open while `state.editing` is set (`Some(None)` adds, `Some(Some(id))` edits).
 #[component]
-pub fn CustomerFormModal(state: PageState) -> impl IntoView {
+pub fn CustomerFormModal(state: PageState, data: DialogData) -> impl IntoView {
     let form = RwSignal::new(CustomerForm::default());
     let errors = RwSignal::new(BTreeMap::<String, Vec<String>>::new());
     let saving = RwSignal::new(false);
     Effect::new(move |_| {
-        if let Some(editing) = state.editing.get() {
+        if let Some(editing) = data.editing.get() {
             form.set(form_of(editing.as_ref()));
             errors.set(BTreeMap::new());
         }
     });
-    let editing_id = move || state.editing.with(|e| e.as_ref().and_then(|c| c.as_ref().map(|c| c.id)));
+    let editing_id = move || data.editing.with(|e| e.as_ref().and_then(|c| c.as_ref().map(|c| c.id)));
     let title =
         Signal::derive(
             move || if editing_id().is_some() { "Edit Customer".to_owned() } else { "Add Customer".to_owned() },
@@ -151,7 +151,7 @@ pub fn CustomerFormModal(state: PageState) -> impl IntoView {
         }
     };
     view! {
-        <Modal open=Signal::derive(move || state.editing.with(Option::is_some)) on_close=close title>
+        <Modal open=Signal::derive(move || data.editing.with(Option::is_some)) on_close=close title>
             <form on:submit=submit novalidate class="grid grid-cols-1 gap-3 sm:grid-cols-2">
                 {field("name", "Name", "text", "name")}
                 {field("email", "Email", "email", "email")}

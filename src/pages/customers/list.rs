@@ -1,111 +1,209 @@
-//! The customers table, its sortable headers, bulk actions and pagination. The table is shown only
-//! where it fits (container queries on the list's width): from 51 rem, with the phone column from
-//! 60 rem (below that the phone sits under the email); narrower lists show cards, two per row from
-//! 36 rem.
+//! The list's region of the board: the selection bar, then the statistics' and the list's HTML as
+//! the server wrote it ([`list_markup`](super::list_markup) on the server, `GET
+//! /sfn/customers/board` after a change of view). The browser never builds a row: it swaps the
+//! server's text in, and listens once, on the region, to every checkbox and button in it
+//! ([`Control`]).
 
-use super::list_markup::{self, RowControl};
-use super::query::href;
 use super::PageState;
-use crate::domain::customer_query::DEFAULT_PAGE_SIZE;
-use crate::server_fns::customers::{ListView, PageQuery};
+use crate::components::html_text::text;
+use crate::server_fns::customers::PageQuery;
 use leptos::prelude::*;
 use std::collections::BTreeSet;
 
-/// The list with its selection bar and pagination. Rows and cards are HTML text
-/// ([`list_markup`]); their checkboxes and buttons are handled here, for all of them at once.
-#[component]
-pub fn CustomerList(view: ListView, query: PageQuery, state: PageState, can_manage: bool) -> impl IntoView {
-    let rows = list_markup::rows(&view.items, can_manage);
-    let cards = list_markup::cards(&view.items, can_manage);
-    let customers = StoredValue::new(view.items);
-    let all_selected = move || {
-        let selected = state.selected.get();
-        customers.with_value(|all| !all.is_empty() && all.iter().all(|c| selected.contains(&c.id)))
-    };
-    let toggle_all = move |_| {
-        let select = !all_selected();
-        state.selected.update(|selected| {
-            customers.with_value(|all| {
-                for c in all {
-                    if select {
-                        selected.insert(c.id);
-                    } else {
-                        selected.remove(&c.id);
-                    }
-                }
-            })
-        });
-    };
-    // The rows' checkboxes follow the selection (select all, a bulk change, a new view).
-    Effect::new(move |_| state.selected.with(sync_checkboxes));
-    let act = move |ev: leptos::ev::Event| {
-        let Some(control) = control_of(&ev) else { return };
-        let customer = |id: i64| customers.with_value(|all| all.iter().find(|c| c.id == id).cloned());
-        match control {
-            RowControl::Select(id) if ev.type_() == "change" => state.toggle(id),
-            RowControl::Select(_) => {}
-            RowControl::Edit(id) => state.editing.set(customer(id).map(Some)),
-            RowControl::Points(id) => state.points_for.set(customer(id)),
-            RowControl::Delete(id) => state.deleting.set(customer(id)),
+/// What separates the statistics' HTML from the list's in the board's HTML.
+pub const PART_BREAK: &str = "<!--list-->";
+
+/// What the list shows when the server could not be reached.
+pub const UNREACHABLE: &str = "Could not reach the server. Check the connection and try again.";
+
+/// A click or change on a control of the list's HTML, read from its data attributes. (Only the
+/// browser has events: the server's build never makes one.)
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// The checkbox of the customer with this id (`data-select`).
+    Select(i64),
+    /// A Select All checkbox (`data-select-all`).
+    SelectAll,
+    /// A row's Edit button.
+    Edit(i64),
+    /// A row's Points button.
+    Points(i64),
+    /// A row's Delete button.
+    Delete(i64),
+    /// "Add your first customer".
+    Add,
+    /// Retry, in the banner of a list that did not load.
+    Retry,
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+impl Control {
+    /// The control named by a checkbox's `data-select` or `data-select-all`, or a button's
+    /// `data-action` and `data-customer` attributes, as [`list_markup`](super::list_markup)
+    /// writes them.
+    pub fn from_attributes(select: Option<&str>, action: Option<&str>, customer: Option<&str>) -> Option<Self> {
+        match select {
+            Some("all") => return Some(Control::SelectAll),
+            Some(id) => return id.parse().ok().map(Control::Select),
+            None => {}
         }
-    };
-    view! {
-        <Show when=move || can_manage && !state.selected.with(|s| s.is_empty())>
-            <div class="flex flex-wrap items-center gap-2 rounded-xl bg-indigo-50 px-4 py-2 ring-1 ring-indigo-200">
-                <p class="font-medium" aria-live="polite">{move || format!("{} customers selected", state.selected.with(|s| s.len()))}</p>
-                <button type="button" on:click=move |_| state.bulk(true)
-                    class="min-h-11 rounded-lg bg-green-700 px-3 font-medium text-white hover:bg-green-800">"Activate Selected"</button>
-                <button type="button" on:click=move |_| state.bulk(false)
-                    class="min-h-11 rounded-lg bg-red-700 px-3 font-medium text-white hover:bg-red-800">"Deactivate Selected"</button>
-            </div>
-        </Show>
-        <div class="hidden overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 @min-[51rem]:block"
-            on:click=move |ev| act(ev.into()) on:change=act>
-            <table class="w-full text-left text-sm">
-                <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
-                    <tr>
-                        {can_manage.then(|| view! {
-                            <th scope="col" class="w-12 px-2 py-2">
-                                <input type="checkbox" aria-label="Select All" class="h-5 w-5"
-                                    prop:checked=all_selected on:change=toggle_all/>
-                            </th>
-                        })}
-                        <SortHeader label="Name" field="name" query=query.clone()/>
-                        <th scope="col" class="hidden px-2 py-2 @min-[60rem]:table-cell">"Phone"</th>
-                        <th scope="col" class="px-2 py-2">"Tier"</th>
-                        <SortHeader label="Points" field="loyalty_points" query=query.clone()/>
-                        <SortHeader label="Orders" field="total_orders" query=query.clone()/>
-                        <th scope="col" class="px-2 py-2">"Status"</th>
-                        <th scope="col" class="px-2 py-2 text-right">"Actions"</th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100" inner_html=rows></tbody>
-            </table>
-        </div>
-        <div class="@min-[51rem]:hidden" on:click=move |ev| act(ev.into()) on:change=act>
-            <div class="mb-2 flex items-center justify-between">
-                {can_manage.then(|| view! {
-                    <label class="flex min-h-11 items-center gap-2 text-sm font-medium">
-                        <input type="checkbox" class="h-5 w-5" prop:checked=all_selected on:change=toggle_all/>
-                        "Select All"
-                    </label>
-                })}
-                <MobileSort query=query.clone()/>
-            </div>
-            <ul class="grid gap-3 @xl:grid-cols-2" inner_html=cards></ul>
-        </div>
-        <Pagination count=view.count page=view.page size=DEFAULT_PAGE_SIZE query/>
+        let id = || customer.and_then(|id| id.parse().ok());
+        match action? {
+            "edit" => id().map(Control::Edit),
+            "points" => id().map(Control::Points),
+            "delete" => id().map(Control::Delete),
+            "add" => Some(Control::Add),
+            "retry" => Some(Control::Retry),
+            _ => None,
+        }
     }
 }
 
-/// The row control (checkbox or button) an event on the list came from.
-fn control_of(ev: &leptos::ev::Event) -> Option<RowControl> {
+/// The banner of a list that did not load, with its Retry button.
+pub fn alert(message: &str) -> String {
+    let mut html = String::with_capacity(600);
+    html.push_str(
+        r#"<div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-red-50 px-4 py-3 text-red-900 ring-1 ring-red-200"><p>"#,
+    );
+    text(&mut html, message);
+    html.push_str(
+        r#"</p><button type="button" data-action="retry" class="min-h-11 rounded-lg bg-red-700 px-4 font-medium text-white hover:bg-red-800">Retry</button></div>"#,
+    );
+    html
+}
+
+/// The board's address for a view of the list (its statistics and list, as HTML).
+pub fn board_href(query: &PageQuery) -> String {
+    super::query::href(query).replacen("/customers", "/sfn/customers/board", 1)
+}
+
+/// The statistics' and the list's HTML shown, and the list's region: the selection bar above the
+/// list's HTML. Both HTML parts come from the server; this reloads them whenever the view (the
+/// URL's query) or the data (`state.version`) changes.
+#[component]
+pub fn ListRegion(
+    query: RwSignal<PageQuery>,
+    state: PageState,
+    can_manage: bool,
+    stats: NodeRef<leptos::html::Div>,
+    initial_list: String,
+) -> impl IntoView {
+    let list = NodeRef::<leptos::html::Div>::new();
+    let reloading = RwSignal::new(false);
+    // Only the newest load is shown: an older one that answers late is dropped.
+    let loads = StoredValue::new(0u32);
+    Effect::new(move |shown_before: Option<()>| {
+        let asked = query.get();
+        state.version.track();
+        // The first run finds the server's HTML of this view already on the page.
+        if shown_before.is_none() {
+            return;
+        }
+        loads.update_value(|n| *n += 1);
+        let this_load = loads.get_value();
+        reloading.set(true);
+        leptos::task::spawn_local(async move {
+            let (stats_html, list_html) = fetch_board(&board_href(&asked)).await;
+            if loads.get_value() != this_load {
+                return;
+            }
+            if let (Some(stats), Some(list)) = (stats.get_untracked(), list.get_untracked()) {
+                stats.set_inner_html(&stats_html);
+                list.set_inner_html(&list_html);
+            }
+            state.shown.update(|n| *n += 1);
+            reloading.set(false);
+        });
+    });
+    // The checkboxes follow the selection (select all, a bulk change, a new view).
+    Effect::new(move |_| {
+        state.shown.track();
+        state.selected.with(sync_checkboxes);
+    });
+    let act = move |ev: leptos::ev::Event| {
+        let Some(control) = control_of(&ev) else { return };
+        let is_change = ev.type_() == "change";
+        match control {
+            Control::Select(id) if is_change => state.toggle(id),
+            Control::SelectAll if is_change => {
+                let ids = shown_ids();
+                state.selected.update(|selected| {
+                    if ids.iter().all(|id| selected.contains(id)) {
+                        ids.iter().for_each(|id| {
+                            selected.remove(id);
+                        });
+                    } else {
+                        selected.extend(ids);
+                    }
+                });
+            }
+            Control::Select(_) | Control::SelectAll => {}
+            Control::Edit(id) => state.editing.set(Some(Some(id))),
+            Control::Points(id) => state.points_for.set(Some(id)),
+            Control::Delete(id) => state.deleting.set(Some(id)),
+            Control::Add => state.editing.set(Some(None)),
+            Control::Retry => state.version.update(|v| *v += 1),
+        }
+    };
+    view! {
+        // While a new view loads, the old one stays, dimmed and marked busy for assistive
+        // technology (and for tests, which wait for it to settle).
+        <section aria-label="Customer list" aria-busy=move || if reloading.get() { "true" } else { "false" }
+            class="@container transition-opacity" class:opacity-60=move || reloading.get()>
+            <Show when=move || can_manage && !state.selected.with(|s| s.is_empty())>
+                <div class="flex flex-wrap items-center gap-2 rounded-xl bg-indigo-50 px-4 py-2 ring-1 ring-indigo-200">
+                    <p class="font-medium" aria-live="polite">{move || format!("{} customers selected", state.selected.with(|s| s.len()))}</p>
+                    <button type="button" on:click=move |_| state.bulk(true)
+                        class="min-h-11 rounded-lg bg-green-700 px-3 font-medium text-white hover:bg-green-800">"Activate Selected"</button>
+                    <button type="button" on:click=move |_| state.bulk(false)
+                        class="min-h-11 rounded-lg bg-red-700 px-3 font-medium text-white hover:bg-red-800">"Deactivate Selected"</button>
+                </div>
+            </Show>
+            <div node_ref=list inner_html=initial_list on:click=move |ev| act(ev.into()) on:change=act></div>
+        </section>
+    }
+}
+
+/// Reads the board's HTML at `address`: the statistics' and the list's parts. A refusal the
+/// server explains (a session that ended, a filter it does not know) comes as HTML too; an answer
+/// without the board's HTML (the network, a proxy, the database out of reach before the session
+/// could be read) becomes a banner here.
+async fn fetch_board(address: &str) -> (String, String) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen_futures::JsFuture;
+        let answer = async {
+            let response: web_sys::Response =
+                JsFuture::from(window().fetch_with_str(address)).await.ok()?.dyn_into().ok()?;
+            let body = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+            Some((response.status(), body))
+        };
+        match answer.await {
+            Some((_, body)) if body.contains(PART_BREAK) => {
+                let (stats, list) = body.split_once(PART_BREAK).unwrap_or_default();
+                (stats.to_owned(), list.to_owned())
+            }
+            Some((503, _)) => (String::new(), alert(crate::domain::UNAVAILABLE_SENTENCE)),
+            _ => (String::new(), alert(UNREACHABLE)),
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = address;
+        (String::new(), alert(UNREACHABLE))
+    }
+}
+
+/// The list control (checkbox or button) an event on the list came from.
+fn control_of(ev: &leptos::ev::Event) -> Option<Control> {
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
         let target = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
         let control = target.closest("[data-select],[data-action]").ok()??;
-        RowControl::from_attributes(
+        Control::from_attributes(
             control.get_attribute("data-select").as_deref(),
             control.get_attribute("data-action").as_deref(),
             control.get_attribute("data-customer").as_deref(),
@@ -118,63 +216,92 @@ fn control_of(ev: &leptos::ev::Event) -> Option<RowControl> {
     }
 }
 
-/// Checks the rows' and cards' checkboxes of the selected customers and unchecks the others.
+/// The ids of the customers the list shows (each has a checkbox in its row and its card).
+fn shown_ids() -> BTreeSet<i64> {
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_mut))]
+    let mut ids = BTreeSet::new();
+    #[cfg(feature = "hydrate")]
+    for_each_checkbox(|id, _| ids.extend(id));
+    ids
+}
+
+/// Checks the rows' and cards' checkboxes of the selected customers and unchecks the others; the
+/// Select All boxes are checked when every customer shown is selected.
 fn sync_checkboxes(selected: &BTreeSet<i64>) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::JsCast;
-        let Ok(boxes) = document().query_selector_all("input[data-select]") else { return };
-        for i in 0..boxes.length() {
-            let Some(input) = boxes.item(i).and_then(|node| node.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
-                continue;
-            };
-            let id = input.get_attribute("data-select").and_then(|id| id.parse::<i64>().ok());
-            input.set_checked(id.is_some_and(|id| selected.contains(&id)));
-        }
+        let mut every_one = true;
+        let mut any = false;
+        for_each_checkbox(|id, input| {
+            if let Some(id) = id {
+                let checked = selected.contains(&id);
+                every_one &= checked;
+                any = true;
+                input.set_checked(checked);
+            }
+        });
+        for_each_checkbox(|id, input| {
+            if id.is_none() {
+                input.set_checked(every_one && any);
+            }
+        });
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = selected;
 }
 
-#[component]
-fn SortHeader(label: &'static str, field: &'static str, query: PageQuery) -> impl IntoView {
-    let descending_now = query.ordering == format!("-{field}");
-    let ascending_now = query.ordering == field;
-    let next = PageQuery {
-        ordering: if ascending_now { format!("-{field}") } else { field.to_owned() },
-        page: String::new(),
-        ..query
-    };
-    let sort = if ascending_now {
-        "ascending"
-    } else if descending_now {
-        "descending"
-    } else {
-        "none"
-    };
-    let arrow = match sort {
-        "ascending" => "▲",
-        "descending" => "▼",
-        _ => "↕",
-    };
-    view! {
-        <th scope="col" aria-sort=sort class="px-2 py-2">
-            <a href=href(&next) class="inline-flex min-h-11 items-center gap-1 hover:text-slate-900">
-                {label}<span aria-hidden="true">{arrow}</span>
-            </a>
-        </th>
+/// Calls `f` with each checkbox of the list: a customer's (with its id) or a Select All (`None`).
+#[cfg(feature = "hydrate")]
+fn for_each_checkbox(mut f: impl FnMut(Option<i64>, &web_sys::HtmlInputElement)) {
+    use wasm_bindgen::JsCast;
+    let Ok(boxes) = document().query_selector_all("input[data-select]") else { return };
+    for i in 0..boxes.length() {
+        let Some(input) = boxes.item(i).and_then(|node| node.dyn_into::<web_sys::HtmlInputElement>().ok()) else {
+            continue;
+        };
+        match input.get_attribute("data-select").as_deref() {
+            Some("all") => f(None, &input),
+            Some(id) => {
+                if let Ok(id) = id.parse() {
+                    f(Some(id), &input);
+                }
+            }
+            None => {}
+        }
     }
 }
 
-#[component]
-fn MobileSort(query: PageQuery) -> impl IntoView {
-    view! { <nav aria-label="Sort" class="flex flex-wrap gap-1 text-xs" inner_html=list_markup::sort_links(&query)></nav> }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[component]
-fn Pagination(count: u64, page: u64, size: u64, query: PageQuery) -> impl IntoView {
-    view! {
-        <nav aria-label="Pagination" class="flex flex-col items-center justify-between gap-3 sm:flex-row"
-            inner_html=list_markup::pagination(count, page, size, &query)></nav>
+    #[test]
+    fn controls_are_read_back_from_their_attributes() {
+        assert_eq!(Control::from_attributes(Some("42"), None, None), Some(Control::Select(42)));
+        assert_eq!(Control::from_attributes(Some("all"), None, None), Some(Control::SelectAll));
+        assert_eq!(Control::from_attributes(Some("x"), None, None), None);
+        assert_eq!(Control::from_attributes(None, Some("edit"), Some("42")), Some(Control::Edit(42)));
+        assert_eq!(Control::from_attributes(None, Some("points"), Some("42")), Some(Control::Points(42)));
+        assert_eq!(Control::from_attributes(None, Some("delete"), Some("42")), Some(Control::Delete(42)));
+        assert_eq!(Control::from_attributes(None, Some("add"), None), Some(Control::Add));
+        assert_eq!(Control::from_attributes(None, Some("retry"), None), Some(Control::Retry));
+        assert_eq!(Control::from_attributes(None, Some("other"), Some("42")), None);
+        assert_eq!(Control::from_attributes(None, Some("edit"), Some("x")), None);
+        assert_eq!(Control::from_attributes(None, None, None), None);
+    }
+
+    #[test]
+    fn the_banner_shows_its_message_as_text_with_a_retry_button() {
+        let html = alert("<b>gone</b>");
+        assert!(html.starts_with(r#"<div role="alert""#), "{html}");
+        assert!(html.contains("<p>&lt;b&gt;gone&lt;/b&gt;</p>"), "{html}");
+        assert!(html.contains(r#"data-action="retry""#), "{html}");
+    }
+
+    #[test]
+    fn the_board_s_address_keeps_the_view() {
+        let query = PageQuery { status: "active".into(), page: "2".into(), ..PageQuery::default() };
+        assert_eq!(board_href(&query), "/sfn/customers/board?status=active&page=2");
+        assert_eq!(board_href(&PageQuery::default()), "/sfn/customers/board");
     }
 }

@@ -1,5 +1,6 @@
 //! `/customers`: statistics, filters, the list with bulk actions, and the dialogs.
 
+mod board_data;
 mod delete;
 pub mod detail;
 pub mod duplicates;
@@ -7,18 +8,24 @@ mod filters;
 mod form;
 pub mod import;
 mod list;
+#[cfg(feature = "ssr")]
 mod list_markup;
 mod orders;
 mod points;
 pub mod query;
+#[cfg(feature = "ssr")]
 mod stats;
 
+#[cfg(feature = "ssr")]
+pub use list_markup::{board as board_markup, joined as joined_board};
+
 use crate::components::toast::{ToastRegion, Toasts};
-use crate::domain::loyalty::TierThresholds;
-use crate::server_fns::customers::{bulk_update, list_customers, take_preloaded_list, CustomerRow, PageQuery};
+use crate::domain::TierThresholds;
+use crate::server_fns::customers::{bulk_update, CustomerRow, PageQuery};
+use board_data::BoardData;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_location;
+use list::UNREACHABLE;
 use std::collections::BTreeSet;
 
 /// What the page's parts share: the selection, the open dialog, and a version bumped after every
@@ -27,14 +34,18 @@ use std::collections::BTreeSet;
 pub struct PageState {
     /// Selected customer ids.
     pub selected: RwSignal<BTreeSet<i64>>,
-    /// `Some(None)`: adding; `Some(Some(c))`: editing `c`.
-    pub editing: RwSignal<Option<Option<CustomerRow>>>,
-    /// The customer in the points dialog.
-    pub points_for: RwSignal<Option<CustomerRow>>,
-    /// The customer in the delete dialog.
-    pub deleting: RwSignal<Option<CustomerRow>>,
+    /// `Some(None)`: adding; `Some(Some(id))`: editing the customer with that id.
+    pub editing: RwSignal<Option<Option<i64>>>,
+    /// The id of the customer in the points dialog.
+    pub points_for: RwSignal<Option<i64>>,
+    /// The id of the customer in the delete dialog.
+    pub deleting: RwSignal<Option<i64>>,
+    /// A change of the selection asked for (`Some(true)` activates it), until it is sent.
+    pub bulk_asked: RwSignal<Option<bool>>,
     /// Bumped after each change.
     pub version: RwSignal<u32>,
+    /// Bumped each time the list's HTML is replaced by another.
+    pub shown: RwSignal<u32>,
     toasts: Toasts,
 }
 
@@ -45,7 +56,9 @@ impl PageState {
             editing: RwSignal::new(None),
             points_for: RwSignal::new(None),
             deleting: RwSignal::new(None),
+            bulk_asked: RwSignal::new(None),
             version: RwSignal::new(0),
+            shown: RwSignal::new(0),
             toasts,
         }
     }
@@ -70,8 +83,14 @@ impl PageState {
         self.toasts.error(error_text(&err));
     }
 
-    /// Activates or deactivates the selection, then clears it.
+    /// Asks for the selection to be activated or deactivated (sent by the dialogs' code, see
+    /// [`dialogs`]).
     pub fn bulk(&self, activate: bool) {
+        self.bulk_asked.set(Some(activate));
+    }
+
+    /// Activates or deactivates the selection, then clears it.
+    fn send_bulk(&self, activate: bool) {
         let ids: Vec<i64> = self.selected.get_untracked().into_iter().collect();
         let state = *self;
         leptos::task::spawn_local(async move {
@@ -83,6 +102,39 @@ impl PageState {
                 Err(err) => state.failed(err),
             }
         });
+    }
+}
+
+/// The customers the open dialogs are for, and the tier thresholds, read from the list's data
+/// ([`BoardData`]) when a dialog opens and again after each reload of the list.
+#[derive(Clone, Copy)]
+pub struct DialogData {
+    /// `Some(None)`: adding; `Some(Some(c))`: editing `c`.
+    pub editing: Memo<Option<Option<CustomerRow>>>,
+    /// The customer in the points dialog.
+    pub points_for: Memo<Option<CustomerRow>>,
+    /// The customer in the delete dialog.
+    pub deleting: Memo<Option<CustomerRow>>,
+    /// The tenant's tier thresholds.
+    pub tiers: Memo<TierThresholds>,
+}
+
+impl DialogData {
+    fn new(state: PageState) -> Self {
+        let shown = Memo::new(move |_| {
+            state.shown.track();
+            BoardData::read()
+        });
+        let find = move |id: Option<i64>| id.and_then(|id| shown.with(|data| data.customer(id)));
+        DialogData {
+            editing: Memo::new(move |_| match state.editing.get() {
+                Some(Some(id)) => find(Some(id)).map(Some),
+                adding => adding.map(|_| None),
+            }),
+            points_for: Memo::new(move |_| find(state.points_for.get())),
+            deleting: Memo::new(move |_| find(state.deleting.get())),
+            tiers: Memo::new(move |_| shown.with(|data| data.tiers)),
+        }
     }
 }
 
@@ -98,20 +150,57 @@ pub fn error_text(err: &ServerFnError) -> String {
 /// the page's one island, the only part that ships WebAssembly.
 #[component]
 pub fn CustomersPage() -> impl IntoView {
-    let initial = use_location().search.with_untracked(|search| query::from_search(search));
-    // What the board offers (its header links, the checkboxes, Delete, deducting points) follows
-    // the role; the server checks the role again on every action.
-    let can_manage = crate::server_fns::session::signed_in_user().is_some_and(|user| user.role.can_manage_customers());
     view! {
         <Title text="Customers"/>
-        <CustomersBoard initial can_manage/>
+        <CustomersBoard/>
     }
 }
 
+/// What the board starts from: the view in the URL, whether the user may manage customers (what
+/// the board offers follows the role; the server checks the role again on every action), and on
+/// the server the statistics' and the list's HTML. The island takes no props: the browser reads
+/// the first two from the page, and decodes nothing.
+struct Start {
+    query: PageQuery,
+    can_manage: bool,
+    stats_html: String,
+    list_html: String,
+}
+
+impl Start {
+    #[cfg(feature = "ssr")]
+    fn read() -> Self {
+        use crate::server_fns::customers::take_preloaded_list;
+        let query = leptos_router::hooks::use_location().search.with_untracked(|search| query::from_search(search));
+        let can_manage =
+            crate::server_fns::session::signed_in_user().is_some_and(|user| user.role.can_manage_customers());
+        // The list was read before the page (`web::page_preload`).
+        let loaded = take_preloaded_list().unwrap_or_else(|| {
+            tracing::error!("the customers page was rendered without its list read ahead");
+            Err(ServerFnError::new(crate::web::server_fn_status::INTERNAL_SENTENCE))
+        });
+        let (stats_html, list_html) = list_markup::board(&loaded, &query, can_manage);
+        Start { query, can_manage, stats_html, list_html }
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    fn read() -> Self {
+        let query = query::from_search(&window().location().search().unwrap_or_default());
+        let can_manage = document()
+            .get_element_by_id(BOARD_ID)
+            .is_some_and(|board| board.get_attribute("data-can-manage").is_some());
+        Start { query, can_manage, stats_html: String::new(), list_html: String::new() }
+    }
+}
+
+/// The board's element id.
+const BOARD_ID: &str = "customers-board";
+
 /// Statistics, filters, the list and the dialogs; the view follows the URL (see [`query`]).
 #[island]
-fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
+fn CustomersBoard() -> impl IntoView {
     Effect::new(|_| crate::island_hydrated());
+    let Start { query: initial, can_manage, stats_html, list_html } = Start::read();
     let toasts = Toasts::provide();
     let state = PageState::new(toasts);
     let query = RwSignal::new(initial);
@@ -121,40 +210,23 @@ fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
         query.track();
         state.selected.set(BTreeSet::new());
     });
-    // On the server the list was read before the page (`web::page_preload`): the first load
-    // takes it and is ready at once.
-    let preloaded = StoredValue::new(take_preloaded_list());
-    let data = Resource::new_blocking(
-        move || (query.get(), state.version.get()),
-        move |(q, _)| {
-            let ready = preloaded.try_update_value(Option::take).flatten();
-            async move {
-                match ready {
-                    Some(loaded) => loaded,
-                    None => list_customers(q).await,
-                }
-            }
-        },
-    );
-    let reloading = RwSignal::new(false);
-    let tiers = Signal::derive(move || {
-        data.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().ok()).map(|v| v.tiers).unwrap_or_default())
-    });
-    // The dialogs are built when one is first opened (their code is fetched then, see
-    // [`dialogs`]), and stay.
+    let stats = NodeRef::<leptos::html::Div>::new();
+    // The dialogs are built when one is first opened, or a change of the selection is asked for
+    // (their code is fetched then, see [`dialogs`]), and stay.
     let dialogs_built = RwSignal::new(false);
     Effect::new(move |_| {
-        let open = state.editing.with(Option::is_some)
+        let asked = state.editing.with(Option::is_some)
             || state.points_for.with(Option::is_some)
-            || state.deleting.with(Option::is_some);
-        if open && !dialogs_built.get_untracked() {
+            || state.deleting.with(Option::is_some)
+            || state.bulk_asked.with(Option::is_some);
+        if asked && !dialogs_built.get_untracked() {
             dialogs_built.set(true);
         }
     });
     let dialogs_view = move || {
         dialogs_built.get().then(|| {
             Suspend::new(async move {
-                let built = dialogs(state, can_manage, tiers).await;
+                let built = dialogs(state, can_manage).await;
                 if built.is_err() {
                     // Nothing to show the dialog in: close it and say why; the next opening
                     // fetches the code again.
@@ -162,6 +234,7 @@ fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
                     state.editing.set(None);
                     state.points_for.set(None);
                     state.deleting.set(None);
+                    state.bulk_asked.set(None);
                     state.toasts.error(UNREACHABLE);
                 }
                 built.ok()
@@ -180,7 +253,8 @@ fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
         }
     };
     view! {
-        <div class="space-y-4" on:click=move |ev| query::follow_link(&ev, query)
+        <div id=BOARD_ID data-can-manage=can_manage.then_some("") class="space-y-4"
+            on:click=move |ev| query::follow_link(&ev, query)
             on:pointerdown=move |_| fetch_dialogs() on:keydown=move |_| fetch_dialogs()>
             <header class="flex flex-wrap items-center justify-between gap-3">
                 <div>
@@ -209,62 +283,16 @@ fn CustomersBoard(initial: PageQuery, can_manage: bool) -> impl IntoView {
                     </button>
                 </div>
             </header>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let stats = data.by_ref().await.as_ref().ok().map(|view| view.stats.clone());
-                    stats.map(|stats| view! { <stats::StatsCards stats/> })
-                })}
-            </Transition>
-            // Outside the suspended parts: a reload of the list never replaces the search box the
+            <div node_ref=stats inner_html=stats_html></div>
+            // Outside the swapped parts: a reload of the list never replaces the search box the
             // user is typing in (nor cancels its pending search).
             <filters::Filters query/>
-            // While a new view loads, the old one stays, dimmed and marked busy for assistive
-            // technology (and for tests, which wait for it to settle).
-            <section aria-label="Customer list" aria-busy=move || if reloading.get() { "true" } else { "false" }
-                class="@container transition-opacity" class:opacity-60=move || reloading.get()>
-                // Only the browser shows a reload: on the server the Transition's isomorphic effect
-                // could still fire while the page's signals are being dropped after it was sent
-                // (setting one then deadlocked a request), so there it sets nothing.
-                <Transition fallback=move || view! { <Skeleton/> }
-                    set_pending=SignalSetter::map(move |busy| if cfg!(feature = "hydrate") { reloading.set(busy) })>
-                    {move || Suspend::new(async move {
-                        let loaded = data.await;
-                        // On the server the list is there at once (read ahead), and Leptos runs
-                        // this closure three times: twice to look for the resources it reads
-                        // (polling once, throwing the view away) and once to render. Yielding
-                        // once keeps the rows' markup from being built in the first two.
-                        #[cfg(feature = "ssr")]
-                        tokio::task::yield_now().await;
-                        match loaded {
-                            Ok(view) => {
-                                let filtered = query.with_untracked(|q| {
-                                    !(q.search.is_empty() && q.loyalty_level.is_empty() && q.status.is_empty())
-                                });
-                                if view.items.is_empty() {
-                                    view! { <Empty filtered state/> }.into_any()
-                                } else {
-                                    view! { <list::CustomerList view query=query.get_untracked() state can_manage/> }.into_any()
-                                }
-                            }
-                            Err(err) => view! {
-                                <div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-red-50 px-4 py-3 text-red-900 ring-1 ring-red-200">
-                                    <p>{error_text(&err)}</p>
-                                    <button type="button" on:click=move |_| state.version.update(|v| *v += 1)
-                                        class="min-h-11 rounded-lg bg-red-700 px-4 font-medium text-white hover:bg-red-800">"Retry"</button>
-                                </div>
-                            }.into_any(),
-                        }
-                    })}
-                </Transition>
-            </section>
+            <list::ListRegion query state can_manage stats initial_list=list_html/>
         </div>
         {dialogs_view}
         <ToastRegion toasts/>
     }
 }
-
-/// What a failed server call says when the server could not be reached.
-const UNREACHABLE: &str = "Could not reach the server. Check the connection and try again.";
 
 /// The code of the board's dialogs could not be fetched.
 #[derive(Debug)]
@@ -276,52 +304,30 @@ impl From<leptos::wasm_split::SplitLoaderError> for DialogsUnavailable {
     }
 }
 
-/// The board's dialogs: adding or editing a customer, changing points, deleting. In the browser
+/// The board's dialogs (adding or editing a customer, changing points, deleting) and the change
+/// of a selection: every server call the board makes besides reading the list. In the browser
 /// this is a WebAssembly module of its own (`cargo leptos build --split`), fetched at the first
 /// call (or by [`fetch_dialogs_code`]): the page's own WebAssembly, which every page loads, does
-/// not carry them. The server never builds them (every dialog starts closed).
+/// not carry them, nor the decoding of the customers' data. The server never builds them (every
+/// dialog starts closed).
 #[leptos::wasm_split::wasm_split(
     customer_dialogs,
     wasm_split_path = ::leptos::wasm_split,
     fallible,
     preload(fetch_dialogs_code)
 )]
-fn dialogs(state: PageState, can_manage: bool, tiers: Signal<TierThresholds>) -> Result<AnyView, DialogsUnavailable> {
+fn dialogs(state: PageState, can_manage: bool) -> Result<AnyView, DialogsUnavailable> {
+    let data = DialogData::new(state);
+    Effect::new(move |_| {
+        if let Some(activate) = state.bulk_asked.get() {
+            state.bulk_asked.set(None);
+            state.send_bulk(activate);
+        }
+    });
     Ok(view! {
-        <form::CustomerFormModal state/>
-        <points::PointsModal state can_manage tiers/>
-        <delete::DeleteModal state/>
+        <form::CustomerFormModal state data/>
+        <points::PointsModal state data can_manage/>
+        <delete::DeleteModal state data/>
     }
     .into_any())
-}
-
-#[component]
-fn Empty(filtered: bool, state: PageState) -> impl IntoView {
-    if filtered {
-        view! {
-            <div class="rounded-xl bg-white p-8 text-center ring-1 ring-slate-200">
-                <p class="text-lg font-semibold">"No customers match these filters."</p>
-                <a href="/customers" class="mt-3 inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">"Clear filters"</a>
-            </div>
-        }
-        .into_any()
-    } else {
-        view! {
-            <div class="rounded-xl bg-white p-8 text-center ring-1 ring-slate-200">
-                <p class="text-lg font-semibold">"No customers yet."</p>
-                <button type="button" on:click=move |_| state.editing.set(Some(None))
-                    class="mt-3 min-h-11 rounded-lg bg-indigo-600 px-4 font-semibold text-white hover:bg-indigo-700">"Add your first customer"</button>
-            </div>
-        }
-        .into_any()
-    }
-}
-
-#[component]
-fn Skeleton() -> impl IntoView {
-    view! {
-        <div aria-busy="true" aria-label="Loading customers" class="space-y-2">
-            {(0..6).map(|_| view! { <div class="h-12 animate-pulse rounded-lg bg-slate-200"></div> }).collect::<Vec<_>>()}
-        </div>
-    }
 }

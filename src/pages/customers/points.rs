@@ -3,12 +3,11 @@
 //! what the field shows is what is sent; cashiers, who may only add, are told so beside the field.
 
 use super::query::grouped;
-use super::PageState;
+use super::{DialogData, PageState};
 use crate::components::badges::TierBadge;
 use crate::components::modal::Modal;
 use crate::domain::customer_actions::MAX_POINTS_CHANGE;
 use crate::domain::loyalty::balance_after;
-use crate::domain::TierThresholds;
 use crate::server_fns::customers::change_points;
 use leptos::prelude::*;
 
@@ -86,14 +85,15 @@ const NOT_ZERO: &str = "Enter a number of points other than zero.";
 
 /// The dialog, open while `state.points_for` is set.
 #[component]
-pub fn PointsModal(state: PageState, can_manage: bool, tiers: Signal<TierThresholds>) -> impl IntoView {
+pub fn PointsModal(state: PageState, data: DialogData, can_manage: bool) -> impl IntoView {
+    let tiers = data.tiers;
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
     let field = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
-        if state.points_for.with(Option::is_some) {
+        if data.points_for.with(Option::is_some) {
             amount.set(String::new());
             reason.set(String::new());
             error.set(None);
@@ -103,7 +103,7 @@ pub fn PointsModal(state: PageState, can_manage: bool, tiers: Signal<TierThresho
     let deduct = move || read().is_negative();
     // Said beside the field as soon as a cashier types a minus; nothing is sent while it shows.
     let refused = move || (!can_manage && deduct()).then_some(CASHIERS_ADD_ONLY);
-    let current = move || state.points_for.with(|c| c.as_ref().map(|c| c.loyalty_points).unwrap_or(0));
+    let current = move || data.points_for.with(|c| c.as_ref().map(|c| c.loyalty_points).unwrap_or(0));
     let after = move || refused().is_none().then(|| read().delta()).flatten().map(|d| balance_after(current(), d));
     let choose = move |deduct: bool| {
         amount.update(|a| *a = with_sign(a, deduct));
@@ -114,7 +114,7 @@ pub fn PointsModal(state: PageState, can_manage: bool, tiers: Signal<TierThresho
     };
     let close = Callback::new(move |_| state.points_for.set(None));
     let title = Signal::derive(move || {
-        state.points_for.with(|c| c.as_ref().map(|c| format!("Points for {}", c.name)).unwrap_or_default())
+        data.points_for.with(|c| c.as_ref().map(|c| format!("Points for {}", c.name)).unwrap_or_default())
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -133,7 +133,7 @@ pub fn PointsModal(state: PageState, can_manage: bool, tiers: Signal<TierThresho
                 return;
             }
         };
-        let Some(id) = state.points_for.with_untracked(|c| c.as_ref().map(|c| c.id)) else { return };
+        let Some(id) = state.points_for.get_untracked() else { return };
         saving.set(true);
         let why = reason.get_untracked();
         leptos::task::spawn_local(async move {
@@ -149,7 +149,7 @@ pub fn PointsModal(state: PageState, can_manage: bool, tiers: Signal<TierThresho
         });
     };
     view! {
-        <Modal open=Signal::derive(move || state.points_for.with(Option::is_some)) on_close=close title>
+        <Modal open=Signal::derive(move || data.points_for.with(Option::is_some)) on_close=close title>
             <form on:submit=submit class="space-y-4" novalidate>
                 <p class="flex flex-wrap items-center gap-2">
                     "Current points: "<strong class="tabular-nums">{move || grouped(current())}</strong>

@@ -1,17 +1,17 @@
-//! The statistics cards and the tier distribution bar, written as HTML text (see
+//! The statistics cards and the tier distribution bar, written as HTML text on the server (see
 //! [`crate::components::html_text`]): about fifty elements with nothing to click, redrawn whole
 //! when the statistics change.
 
 use crate::components::html_text::{push_grouped, push_int};
 use crate::server_fns::customers::StatsView;
-use leptos::prelude::*;
 
-/// Total, active, points and tiers.
-#[component]
-pub fn StatsCards(stats: StatsView) -> impl IntoView {
-    view! {
-        <section aria-label="Statistics" class="grid grid-cols-2 gap-3 lg:grid-cols-4" inner_html=markup(&stats)></section>
-    }
+/// Total, active, points and tiers, as the board's statistics section.
+pub fn section(stats: &StatsView) -> String {
+    let mut html = String::with_capacity(3_200);
+    html.push_str(r#"<section aria-label="Statistics" class="grid grid-cols-2 gap-3 lg:grid-cols-4">"#);
+    html.push_str(&markup(stats));
+    html.push_str("</section>");
+    html
 }
 
 /// SVG path data of the card icons (24×24, stroked).
@@ -64,7 +64,7 @@ fn tier_card(html: &mut String, tiers: [i64; 4]) {
         push_int(html, *count);
     }
     html.push_str(r#"">"#);
-    // Widths in thousandths of the bar, in integers: no float formatting in the WebAssembly.
+    // Widths in thousandths of the bar, in integers.
     let total: i64 = tiers.iter().sum::<i64>().max(1);
     let mut offset = 0;
     for (count, (_, color, _)) in tiers.iter().zip(TIERS) {
