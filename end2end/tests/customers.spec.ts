@@ -167,6 +167,27 @@ test('§10 select all and bulk deactivate then activate', async ({ page, isMobil
   for (let i = 0; i < 3; i++) await expect(customer(page, `${group} ${i}`, isMobile).getByText('Active', { exact: true })).toBeVisible();
 });
 
+test('a tenant without customers is offered to add the first one, and gets its empty list back after deleting it', async ({ page, isMobile }) => {
+  await page.context().clearCookies();
+  await signIn(page, 'owner@other.test');
+  await hydrated(page);
+  await expect(page.getByText('No customers yet.')).toBeVisible();
+  await page.getByRole('button', { name: 'Add your first customer' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add Customer' });
+  const name = tag('First');
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Email').fill(`${name}@other.test`);
+  await dialog.getByRole('button', { name: 'Create Customer' }).click();
+  await expect(page.getByRole('status')).toContainText(`${name} was added.`);
+  const row = customer(page, name, isMobile);
+  await expect(row).toBeVisible();
+  await expect(page.getByText('Total Customers', { exact: true }).locator('xpath=..')).toContainText('1');
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: 'Delete Customer' }).getByRole('button', { name: 'Delete Customer' }).click();
+  await expect(page.getByRole('status')).toContainText(`${name} was deleted.`);
+  await expect(page.getByText('No customers yet.')).toBeVisible();
+});
+
 test('§11 validation messages appear beside their fields and keep what was typed', async ({ page }) => {
   const taken = tag('Taken');
   await addCustomer(page, { name: taken, email: `${taken}@e2e.test` });
