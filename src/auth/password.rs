@@ -37,9 +37,12 @@ impl HashingGate {
         HashingGate(Arc::new(Semaphore::new(permits.max(1))))
     }
 
-    /// Two hashes per core of this machine.
+    /// One hash per core of this machine, and two at least (two people signing in at the same
+    /// moment on a one-core server both get in): argon2 keeps a core busy, so more at once only
+    /// add their 7 MiB each (a storm of wrong sign-ins peaked at 73 MB with two per core, 50 MB
+    /// with one, `bench/RESULTS.md` part twenty-two).
     pub fn for_this_machine() -> Self {
-        Self::new(2 * std::thread::available_parallelism().map_or(1, usize::from))
+        Self::new(std::thread::available_parallelism().map_or(1, usize::from).max(2))
     }
 
     /// A permit at once, or `None` when every permit is taken (sign-in answers "busy").
