@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { signIn, hydrated, tag, customer, addCustomer, search, customerList, reloadsList } from './helpers';
+import { signIn, hydrated, tag, customer, addCustomer, search, customerList, reloadsList, password } from './helpers';
 
 test.beforeEach(async ({ page }) => {
   await signIn(page);
@@ -219,6 +219,20 @@ test('§13 when the server cannot be reached an error shows, and Retry recovers'
   await banner.getByRole('button', { name: 'Retry' }).click();
   await expect(banner).toBeHidden();
   await expect(page.getByText(/Showing \d+–\d+ of \d+/)).toBeVisible();
+});
+
+test('a change of view after the session ended offers to sign in again, and comes back to that view', async ({ page }) => {
+  await page.context().clearCookies();
+  await page.getByLabel('Status').selectOption('active');
+  const banner = page.getByRole('alert').filter({ hasText: 'Your session has ended. Sign in again.' });
+  await expect(banner).toBeVisible();
+  await banner.getByRole('link', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await page.getByLabel('Email').fill('manager@e2e.test');
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/customers\?status=active$/);
+  await expect(page.getByLabel('Status')).toHaveValue('active');
 });
 
 test('§13 a signed-out visit to customers redirects to sign-in', async ({ page, isMobile }) => {

@@ -1,13 +1,15 @@
 //! `GET /sfn/customers/board?search=…&loyalty_level=…&status=…&ordering=…&page=…`: the customers
 //! board's statistics and list for a view, as the HTML the page shows (`text/html`, the two parts
 //! separated by `<!--list-->`). The board swaps it in after every change of view or data, so the
-//! browser never builds a row. A refusal is HTML too (the banner with its sentence, no
-//! statistics), with its status: 401 without a session, 503 with `Retry-After` while the database
-//! is out of reach, 400 for the caller's mistakes.
+//! browser never builds a row. A refusal is HTML too (a banner, no statistics), with its status:
+//! 401 without a session (the banner's link signs in again and comes back to the view), 503 with
+//! `Retry-After` while the database is out of reach, 400 for the caller's mistakes.
 
+use super::gate::login_path;
 use super::server_fn_status::INTERNAL_SENTENCE;
 use super::session::SessionContext;
-use crate::pages::customers::{board_markup, joined_board, query::from_search};
+use crate::pages::customers::query::{from_search, href};
+use crate::pages::customers::{board_markup, joined_board, signed_out_board};
 use crate::server_fns::customers::list_view;
 use crate::services::{Core, UNAVAILABLE_RETRY_AFTER, UNAVAILABLE_SENTENCE};
 use axum::extract::{RawQuery, State};
@@ -15,20 +17,17 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::ServerFnError;
 
-/// What a request without a signed-in user is told.
-const SIGN_IN_AGAIN: &str = "Your session has ended. Sign in again.";
-
 /// The handler.
 pub async fn board(State(core): State<Core>, session: Option<SessionContext>, RawQuery(raw): RawQuery) -> Response {
     let query = from_search(raw.as_deref().unwrap_or_default());
-    let (status, loaded, can_manage) = match session {
+    let (status, parts) = match session {
         Some(SessionContext { ctx, user }) => {
             let loaded = list_view(&core, &ctx, query.clone()).await;
-            (status_of(&loaded), loaded, user.role.can_manage_customers())
+            (status_of(&loaded), board_markup(&loaded, &query, user.role.can_manage_customers()))
         }
-        None => (StatusCode::UNAUTHORIZED, Err(ServerFnError::new(SIGN_IN_AGAIN)), false),
+        None => (StatusCode::UNAUTHORIZED, signed_out_board(&login_path(&href(&query), None))),
     };
-    let html = joined_board(board_markup(&loaded, &query, can_manage));
+    let html = joined_board(parts);
     let mut response = (
         status,
         [

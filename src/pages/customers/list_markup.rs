@@ -31,6 +31,20 @@ pub fn board(loaded: &Result<ListView, ServerFnError>, query: &PageQuery, can_ma
     }
 }
 
+/// What a board asked for without a session shows: no statistics, and in place of the list a
+/// banner whose link signs in again and comes back to the same view (`sign_in` is that link).
+pub fn signed_out(sign_in: &str) -> (String, String) {
+    let mut html = String::with_capacity(600);
+    html.push_str(
+        r#"<div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 px-4 py-3 text-amber-900 ring-1 ring-amber-200"><p>Your session has ended. Sign in again.</p><a href=""#,
+    );
+    text(&mut html, sign_in);
+    html.push_str(
+        r#"" class="inline-flex min-h-11 items-center rounded-lg bg-amber-700 px-4 font-medium text-white hover:bg-amber-800">Sign in</a></div>"#,
+    );
+    (String::new(), html)
+}
+
 /// Both parts as one text, the statistics first (the body of `GET /sfn/customers/board`).
 pub fn joined((stats, list): (String, String)) -> String {
     let mut html = stats;

@@ -17,7 +17,7 @@ pub mod query;
 mod stats;
 
 #[cfg(feature = "ssr")]
-pub use list_markup::{board as board_markup, joined as joined_board};
+pub use list_markup::{board as board_markup, joined as joined_board, signed_out as signed_out_board};
 
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::domain::TierThresholds;
