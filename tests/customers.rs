@@ -850,10 +850,7 @@ async fn the_page_shows_the_statistics_and_the_tenants_thresholds_read_together(
     // A tenant that never had a customer: its statistics are zeros, and its thresholds are there.
     let page = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
-    assert!(
-        page.text.contains(r#"Total Customers</p><p class="text-2xl font-bold tabular-nums">0</p>"#),
-        "no customers"
-    );
+    assert!(page.text.contains(r#"Total Customers</p><p class="stat-value">0</p>"#), "no customers");
     assert!(page.text.contains(r#""tiers":{"silver":100,"gold":500,"platinum":1000}"#), "default tiers");
     let program = json!({ "spend_per_point": "10000.00", "points_expire_after_days": null,
                           "tiers": { "silver": 20, "gold": 40, "platinum": 60 } });
@@ -867,7 +864,7 @@ async fn the_page_shows_the_statistics_and_the_tenants_thresholds_read_together(
     let page = app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     for (label, value) in [("Total Customers", "5"), ("Active Customers", "4"), ("Total Loyalty Points", "240")] {
-        let card = format!(r#"{label}</p><p class="text-2xl font-bold tabular-nums">{value}</p>"#);
+        let card = format!(r#"{label}</p><p class="stat-value">{value}</p>"#);
         assert!(page.text.contains(&card), "{label} is {value}");
     }
     assert!(page.text.contains(r#"aria-label="Bronze 1, Silver 1, Gold 1, Platinum 2""#), "the tier bar");
@@ -876,10 +873,7 @@ async fn the_page_shows_the_statistics_and_the_tenants_thresholds_read_together(
     let other = app.user("Kopi Lain", "owner@kopi.test", "owner").await;
     let page =
         app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &app.session_cookie(&other).await)]).await;
-    assert!(
-        page.text.contains(r#"Total Customers</p><p class="text-2xl font-bold tabular-nums">0</p>"#),
-        "other tenant"
-    );
+    assert!(page.text.contains(r#"Total Customers</p><p class="stat-value">0</p>"#), "other tenant");
     assert!(page.text.contains(r#""silver":100"#), "other tenant's own tiers");
 }
 
@@ -888,8 +882,7 @@ async fn the_page_statistics_follow_every_change_made_after_they_were_shown(db: 
     let email = app.user("Warung Sari", "owner@warung.test", "owner").await;
     let (token, _) = app.tokens_for(&email).await;
     let cookie = app.session_cookie(&email).await;
-    let card =
-        |label: &str, value: &str| format!(r#"{label}</p><p class="text-2xl font-bold tabular-nums">{value}</p>"#);
+    let card = |label: &str, value: &str| format!(r#"{label}</p><p class="stat-value">{value}</p>"#);
     let page = || async { app.raw(Method::GET, "/customers", None, None, "", &[("cookie", &cookie)]).await.text };
     let program = |silver: i64| {
         json!({ "spend_per_point": "10000.00", "points_expire_after_days": null,
@@ -962,7 +955,7 @@ async fn the_board_s_html_for_a_view_is_the_html_the_page_shows_for_it(db: Db) {
     assert_eq!(board.headers["cache-control"], "private, no-store");
     let (stats, list) = board.text.split_once("<!--list-->").expect("the two parts");
     assert!(stats.starts_with(r#"<section aria-label="Statistics""#), "{stats}");
-    assert!(stats.contains(r#"Total Customers</p><p class="text-2xl font-bold tabular-nums">3</p>"#), "{stats}");
+    assert!(stats.contains(r#"Total Customers</p><p class="stat-value">3</p>"#), "{stats}");
     assert!(page.text.contains(stats), "the page shows the same statistics");
     assert!(page.text.contains(list), "the page shows the same list");
     let (ana, agung) = (list.find(">Ana Lestari</a>"), list.find(">Anak Agung</a>"));

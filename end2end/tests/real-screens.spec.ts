@@ -21,6 +21,24 @@ function entry(page: Page, text: string) {
   return customerList(page).locator('tr, li').filter({ hasText: text }).filter({ visible: true });
 }
 
+/** Fails when the text of a statistics card (its label or number) reaches outside the card. */
+async function statisticsFitTheirCards(page: Page, what: string) {
+  const outside = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('section[aria-label="Statistics"] > div')).flatMap((card) => {
+      const box = card.getBoundingClientRect();
+      return Array.from(card.querySelectorAll('p')).flatMap((p) => {
+        const range = document.createRange();
+        range.selectNodeContents(p);
+        const text = range.getBoundingClientRect();
+        return text.left < box.left - 0.5 || text.right > box.right + 0.5
+          ? [`"${p.textContent}" spans ${Math.round(text.left)}–${Math.round(text.right)} px in a card of ${Math.round(box.left)}–${Math.round(box.right)} px`]
+          : [];
+      });
+    }),
+  );
+  expect(outside, what).toEqual([]);
+}
+
 /** Fails when the page, or any part of it that scrolls, is wider than it shows. */
 async function nothingScrollsSideways(page: Page, what: string) {
   const wide = await page.evaluate(() => {
@@ -93,6 +111,7 @@ test('the longest names, emails and texts fit every screen and every button take
     const at = `at ${width} px`;
     await expect(page.getByText('Showing 1–3 of 3')).toBeVisible();
     await nothingScrollsSideways(page, `the list ${at}`);
+    await statisticsFitTheirCards(page, `the statistics ${at}`);
     await everyControlTakesAClick(customerList(page), `the list's buttons and links ${at}`);
     await expect(entry(page, emoji).getByRole('link', { name: emoji })).toBeVisible();
     // The email is shortened; its full text is the title and the detail page.

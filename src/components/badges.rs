@@ -6,19 +6,19 @@ use leptos::prelude::*;
 /// The classes of a tier's badge (Platinum purple, Gold yellow, Silver gray, Bronze orange).
 pub fn tier_class(tier: LoyaltyTier) -> &'static str {
     match tier {
-        LoyaltyTier::Platinum => "badge bg-purple-100 text-purple-800 ring-purple-300",
-        LoyaltyTier::Gold => "badge bg-yellow-100 text-yellow-800 ring-yellow-300",
-        LoyaltyTier::Silver => "badge bg-gray-100 text-gray-800 ring-gray-300",
-        LoyaltyTier::Bronze => "badge bg-orange-100 text-orange-800 ring-orange-300",
+        LoyaltyTier::Platinum => "badge tier-platinum",
+        LoyaltyTier::Gold => "badge tier-gold",
+        LoyaltyTier::Silver => "badge tier-silver",
+        LoyaltyTier::Bronze => "badge tier-bronze",
     }
 }
 
 /// The classes and the word of a status badge (Active green, Inactive red and struck through).
 pub fn status_class_and_label(active: bool) -> (&'static str, &'static str) {
     if active {
-        ("badge bg-green-100 text-green-800 ring-green-300", "Active")
+        ("badge status-active", "Active")
     } else {
-        ("badge bg-red-100 text-red-800 ring-red-300 line-through decoration-red-400", "Inactive")
+        ("badge status-inactive", "Inactive")
     }
 }
 

@@ -158,33 +158,31 @@ fn rows(customers: &[CustomerRow], can_manage: bool) -> String {
             checkbox(&mut html, c, "h-5 w-5");
             html.push_str("</td>");
         }
-        html.push_str(r#"<td class="px-2 py-2"><a id=""#);
+        html.push_str(r#"<td class="cell"><a id=""#);
         let id = c.id.to_string();
         let name_id = NameId { prefix: "customer-", id: &id };
         name_id.write(&mut html);
         html.push_str(r#"" href="/customers/"#);
         html.push_str(&id);
-        html.push_str(
-            r#"" dir="auto" class="block max-w-40 font-semibold text-indigo-700 wrap-anywhere hover:underline">"#,
-        );
+        html.push_str(r#"" dir="auto" class="row-name">"#);
         text(&mut html, &c.name);
         html.push_str(r#"</a><div title=""#);
         text(&mut html, &c.email);
-        html.push_str(r#"" class="max-w-40 truncate text-xs text-slate-600">"#);
+        html.push_str(r#"" class="row-email">"#);
         text(&mut html, &c.email);
-        html.push_str(r#"</div><div class="whitespace-nowrap text-xs text-slate-600 @min-[60rem]:hidden">"#);
+        html.push_str(r#"</div><div class="row-phone">"#);
         text(&mut html, &c.phone);
-        html.push_str(r#"</div></td><td class="hidden max-w-36 px-2 py-2 wrap-anywhere @min-[60rem]:table-cell">"#);
+        html.push_str(r#"</div></td><td class="cell-phone">"#);
         text(&mut html, &c.phone);
-        html.push_str(r#"</td><td class="px-2 py-2">"#);
+        html.push_str(r#"</td><td class="cell">"#);
         tier_badge(&mut html, c);
-        html.push_str(r#"</td><td class="px-2 py-2 tabular-nums">"#);
+        html.push_str(r#"</td><td class="cell tabular-nums">"#);
         push_grouped(&mut html, c.loyalty_points);
-        html.push_str(r#"</td><td class="px-2 py-2 tabular-nums">"#);
+        html.push_str(r#"</td><td class="cell tabular-nums">"#);
         push_grouped(&mut html, c.total_orders);
-        html.push_str(r#"</td><td class="px-2 py-2">"#);
+        html.push_str(r#"</td><td class="cell">"#);
         status_badge(&mut html, c);
-        html.push_str(r#"</td><td class="px-2 py-2">"#);
+        html.push_str(r#"</td><td class="cell">"#);
         actions(&mut html, name_id, can_manage);
         html.push_str("</td></tr>");
     }
@@ -195,9 +193,7 @@ fn rows(customers: &[CustomerRow], can_manage: bool) -> String {
 fn cards(customers: &[CustomerRow], can_manage: bool) -> String {
     let mut html = String::with_capacity(customers.len() * 1_600);
     for c in customers {
-        html.push_str(
-            r#"<li class="min-w-0 rounded-xl bg-white p-4 ring-1 ring-slate-200"><div class="flex items-start gap-3">"#,
-        );
+        html.push_str(r#"<li class="customer-card"><div class="flex items-start gap-3">"#);
         if can_manage {
             checkbox(&mut html, c, "mt-1 h-5 w-5");
         }
@@ -207,15 +203,15 @@ fn cards(customers: &[CustomerRow], can_manage: bool) -> String {
         name_id.write(&mut html);
         html.push_str(r#"" href="/customers/"#);
         html.push_str(&id);
-        html.push_str(r#"" dir="auto" class="block font-semibold text-indigo-700 wrap-anywhere">"#);
+        html.push_str(r#"" dir="auto" class="card-name">"#);
         text(&mut html, &c.name);
         html.push_str(r#"</a><p title=""#);
         text(&mut html, &c.email);
-        html.push_str(r#"" class="truncate text-sm text-slate-600">"#);
+        html.push_str(r#"" class="card-email">"#);
         text(&mut html, &c.email);
         html.push_str(r#"</p><p class="text-sm text-slate-600">"#);
         text(&mut html, &c.phone);
-        html.push_str(r#"</p><div class="mt-2 flex flex-wrap items-center gap-2 text-sm">"#);
+        html.push_str(r#"</p><div class="card-facts">"#);
         tier_badge(&mut html, c);
         status_badge(&mut html, c);
         html.push_str(r#"<span class="tabular-nums">"#);
@@ -279,11 +275,11 @@ fn status_badge(html: &mut String, c: &CustomerRow) {
 /// Edit, Points and (for managers) Delete, each described by the customer's name.
 fn actions(html: &mut String, name_id: NameId, can_manage: bool) {
     let buttons: &[(&str, &str, &str)] = &[
-        ("edit", "Edit", "text-slate-700 ring-slate-300 hover:bg-slate-100"),
-        ("points", "Points", "text-amber-800 ring-amber-300 hover:bg-amber-50"),
-        ("delete", "Delete", "text-red-700 ring-red-300 hover:bg-red-50"),
+        ("edit", "Edit", "action-edit"),
+        ("points", "Points", "action-points"),
+        ("delete", "Delete", "action-delete"),
     ];
-    html.push_str(r#"<div class="flex justify-end gap-1.5">"#);
+    html.push_str(r#"<div class="row-actions">"#);
     for (action, label, colors) in buttons.iter().take(if can_manage { 3 } else { 2 }) {
         html.push_str(r#"<button type="button" data-action=""#);
         html.push_str(action);
@@ -454,10 +450,10 @@ mod tests {
         let html = rows(&[customer("Ana", "ana@example.com")], true);
         assert!(html.contains(r#"<a id="customer-7-name" href="/customers/7""#), "{html}");
         assert!(html.contains(">12,345</td>"), "{html}");
-        assert!(html.contains(r#"<td class="px-2 py-2"><span class="badge bg-yellow-100 text-yellow-800 ring-yellow-300">Gold</span></td>"#), "{html}");
+        assert!(html.contains(r#"<td class="cell"><span class="badge tier-gold">Gold</span></td>"#), "{html}");
         assert!(
             html.contains(
-                r#"<td class="px-2 py-2 tabular-nums">3</td><td class="px-2 py-2"><span class="badge bg-red-100"#
+                r#"<td class="cell tabular-nums">3</td><td class="cell"><span class="badge status-inactive">"#
             ),
             "{html}"
         );

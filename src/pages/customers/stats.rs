@@ -37,16 +37,21 @@ fn markup(stats: &StatsView) -> String {
     html
 }
 
+/// A card with its icon (from the `sm` width: on phones, two cards a row leave the number no room
+/// for it) and its number, sized to the card's width (`.stat-value`), which wraps rather than
+/// overflow the card if even that is too wide.
 fn card(html: &mut String, label: &str, value: i64, icon: &str, tone: &str) {
     html.push_str(r#"<div class="flex items-center gap-3 rounded-xl p-4 ring-1 "#);
     html.push_str(tone);
     html.push_str(
-        r#""><svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" class="h-7 w-7 shrink-0"><path d=""#,
+        r#""><svg aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" class="hidden h-7 w-7 shrink-0 sm:block"><path d=""#,
     );
     html.push_str(icon);
-    html.push_str(r#""></path></svg><div><p class="text-sm font-medium">"#);
+    html.push_str(
+        r#""></path></svg><div class="@container min-w-0 flex-1 wrap-anywhere"><p class="text-sm font-medium">"#,
+    );
     html.push_str(label);
-    html.push_str(r#"</p><p class="text-2xl font-bold tabular-nums">"#);
+    html.push_str(r#"</p><p class="stat-value">"#);
     push_grouped(html, value);
     html.push_str("</p></div></div>");
 }
@@ -100,10 +105,7 @@ mod tests {
     #[test]
     fn the_cards_show_grouped_totals_and_the_tier_bar_in_thousandths() {
         let html = markup(&StatsView { total: 1_000_000, active: 899_698, points: 12, tiers: [500, 250, 200, 50] });
-        assert!(
-            html.contains(r#"Total Customers</p><p class="text-2xl font-bold tabular-nums">1,000,000</p>"#),
-            "{html}"
-        );
+        assert!(html.contains(r#"Total Customers</p><p class="stat-value">1,000,000</p>"#), "{html}");
         assert!(html.contains(">899,698</p>"), "{html}");
         assert!(html.contains(r#"aria-label="Bronze 500, Silver 250, Gold 200, Platinum 50""#), "{html}");
         assert!(html.contains(r##"<rect x="500" y="0" width="250" height="10" fill="#9ca3af"></rect>"##), "{html}");
