@@ -40,7 +40,7 @@ pub struct StatsView {
 }
 
 /// One page of the list, with the statistics and the tier thresholds: what the board shows
-/// (written as HTML on the server, `pages::customers::list_markup`).
+/// (written as HTML on the server, `pages::customers::board_markup`).
 #[cfg(feature = "ssr")]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListView {

@@ -6,12 +6,12 @@
 //! `Retry-After` while the database is out of reach, 400 for the caller's mistakes.
 
 use super::gate::login_path;
-use super::server_fn_status::INTERNAL_SENTENCE;
+use super::server_fn_status::status_of_sentence;
 use super::session::SessionContext;
+use crate::pages::customers::board_markup::{board as board_markup, joined, signed_out};
 use crate::pages::customers::query::{from_search, href};
-use crate::pages::customers::{board_markup, joined_board, signed_out_board};
 use crate::server_fns::customers::list_view;
-use crate::services::{Core, UNAVAILABLE_RETRY_AFTER, UNAVAILABLE_SENTENCE};
+use crate::services::{Core, UNAVAILABLE_RETRY_AFTER};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -25,9 +25,9 @@ pub async fn board(State(core): State<Core>, session: Option<SessionContext>, Ra
             let loaded = list_view(&core, &ctx, query.clone()).await;
             (status_of(&loaded), board_markup(&loaded, &query, user.role.can_manage_customers()))
         }
-        None => (StatusCode::UNAUTHORIZED, signed_out_board(&login_path(&href(&query), None))),
+        None => (StatusCode::UNAUTHORIZED, signed_out(&login_path(&href(&query), None))),
     };
-    let html = joined_board(parts);
+    let html = joined(parts);
     let mut response = (
         status,
         [
@@ -44,15 +44,11 @@ pub async fn board(State(core): State<Core>, session: Option<SessionContext>, Ra
     response
 }
 
-/// The status of a list read: the sentence of a failure says whose it is (see
-/// `server_fns::customers::sentence`).
+/// The status of a list read: a failure's sentence says whose it is.
 fn status_of<T>(loaded: &Result<T, ServerFnError>) -> StatusCode {
     match loaded {
         Ok(_) => StatusCode::OK,
-        Err(ServerFnError::ServerError(sentence)) if sentence == UNAVAILABLE_SENTENCE => {
-            StatusCode::SERVICE_UNAVAILABLE
-        }
-        Err(ServerFnError::ServerError(sentence)) if sentence == INTERNAL_SENTENCE => StatusCode::INTERNAL_SERVER_ERROR,
+        Err(ServerFnError::ServerError(sentence)) => status_of_sentence(sentence),
         Err(_) => StatusCode::BAD_REQUEST,
     }
 }
@@ -60,6 +56,8 @@ fn status_of<T>(loaded: &Result<T, ServerFnError>) -> StatusCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::UNAVAILABLE_SENTENCE;
+    use crate::web::server_fn_status::INTERNAL_SENTENCE;
 
     #[test]
     fn a_failure_s_sentence_gives_its_status() {

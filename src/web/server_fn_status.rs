@@ -38,15 +38,28 @@ pub async fn caller_errors_are_400(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// The status of a refusal the page is told in a sentence (`server_fns::customers::sentence`):
+/// 503 while the database is out of reach, 500 for a failure on our side, else 400 (the caller's).
+pub fn status_of_sentence(sentence: &str) -> StatusCode {
+    if sentence.contains(UNAVAILABLE_SENTENCE) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if sentence.contains(INTERNAL_SENTENCE) {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::BAD_REQUEST
+    }
+}
+
 /// Whether an encoded server-function error says the database is out of reach.
 fn is_unavailable(body: &str) -> bool {
-    matches!(body.split_once('|'), Some(("ServerError", message)) if message.contains(UNAVAILABLE_SENTENCE))
+    matches!(body.split_once('|'),
+        Some(("ServerError", message)) if status_of_sentence(message) == StatusCode::SERVICE_UNAVAILABLE)
 }
 
 /// Whether an encoded server-function error (`Kind|message`) is a failure on our side.
 fn is_internal(body: &str) -> bool {
     match body.split_once('|') {
-        Some(("ServerError", message)) => message.contains(INTERNAL_SENTENCE),
+        Some(("ServerError", message)) => status_of_sentence(message) == StatusCode::INTERNAL_SERVER_ERROR,
         Some(("Args" | "Deserialization" | "MissingArg" | "Request" | "UnsupportedRequestMethod", _)) => false,
         _ => true,
     }

@@ -1,5 +1,5 @@
 //! The list's region of the board: the selection bar, then the statistics' and the list's HTML as
-//! the server wrote it ([`list_markup`](super::list_markup) on the server, `GET
+//! the server wrote it ([`board_markup`](super::board_markup) on the server, `GET
 //! /sfn/customers/board` after a change of view). The browser never builds a row: it swaps the
 //! server's text in, and listens once, on the region, to every checkbox and button in it
 //! ([`Control`]).
@@ -39,9 +39,8 @@ pub enum Control {
 
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 impl Control {
-    /// The control named by a checkbox's `data-select` or `data-select-all`, or a button's
-    /// `data-action` and `data-customer` attributes, as [`list_markup`](super::list_markup)
-    /// writes them.
+    /// The control named by a checkbox's `data-select` (a customer's id, or `all`), or a button's
+    /// `data-action` and `data-customer` attributes, as the server's markup writes them.
     pub fn from_attributes(select: Option<&str>, action: Option<&str>, customer: Option<&str>) -> Option<Self> {
         match select {
             Some("all") => return Some(Control::SelectAll),
@@ -75,7 +74,7 @@ pub fn alert(message: &str) -> String {
 
 /// The board's address for a view of the list (its statistics and list, as HTML).
 pub fn board_href(query: &PageQuery) -> String {
-    super::query::href(query).replacen("/customers", "/sfn/customers/board", 1)
+    super::query::address("/sfn/customers/board", query)
 }
 
 /// The statistics' and the list's HTML shown, and the list's region: the selection bar above the

@@ -1,155 +1,19 @@
-//! The board's statistics and list written as HTML text on the server: in the page, and for
-//! `GET /sfn/customers/board` after a change of view, which the browser swaps in
-//! ([`list`](super::list)). The browser builds none of it.
+//! The list's rows and cards, sort links and pagination written as HTML text on the server
+//! ([`board_markup`](super::board_markup) puts them together).
 //!
 //! A view element costs the server several allocations and a walk for each element and attribute;
 //! a page of customers shown both as rows and as cards is several hundred elements, most of the
 //! page's rendering. Written as text they cost one string each. Their controls carry data
 //! attributes instead of handlers ([`Control`](super::list::Control)): the list listens once for
 //! all of them and keeps the checkboxes in step with the selection.
-//!
-//! The table is shown only where it fits (container queries on the list's width): from 51 rem,
-//! with the phone column from 60 rem (below that the phone sits under the email); narrower lists
-//! show cards, two per row from 36 rem.
 
-use super::board_data::BoardData;
-use super::list::{alert, PART_BREAK};
 use super::query::href;
-use super::stats;
 use crate::components::badges::{status_class_and_label, tier_class};
 use crate::components::html_text::{push_grouped, push_int, text};
-use crate::domain::customer_query::DEFAULT_PAGE_SIZE;
-use crate::server_fns::customers::{CustomerRow, ListView, PageQuery};
-use leptos::prelude::ServerFnError;
-
-/// The statistics' and the list's HTML for a view of the list, or for the reason it could not be
-/// read (a banner in place of the list, no statistics).
-pub fn board(loaded: &Result<ListView, ServerFnError>, query: &PageQuery, can_manage: bool) -> (String, String) {
-    match loaded {
-        Ok(view) => (stats::section(&view.stats), list(view, query, can_manage)),
-        Err(err) => (String::new(), alert(&super::error_text(err))),
-    }
-}
-
-/// What a board asked for without a session shows: no statistics, and in place of the list a
-/// banner whose link signs in again and comes back to the same view (`sign_in` is that link).
-pub fn signed_out(sign_in: &str) -> (String, String) {
-    let mut html = String::with_capacity(600);
-    html.push_str(
-        r#"<div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 px-4 py-3 text-amber-900 ring-1 ring-amber-200"><p>Your session has ended. Sign in again.</p><a href=""#,
-    );
-    text(&mut html, sign_in);
-    html.push_str(
-        r#"" class="inline-flex min-h-11 items-center rounded-lg bg-amber-700 px-4 font-medium text-white hover:bg-amber-800">Sign in</a></div>"#,
-    );
-    (String::new(), html)
-}
-
-/// Both parts as one text, the statistics first (the body of `GET /sfn/customers/board`).
-pub fn joined((stats, list): (String, String)) -> String {
-    let mut html = stats;
-    html.push_str(PART_BREAK);
-    html.push_str(&list);
-    html
-}
-
-/// The list: the table and the cards, the pagination, and the data of the customers shown for
-/// the dialogs; or the words for an empty list.
-fn list(view: &ListView, query: &PageQuery, can_manage: bool) -> String {
-    let mut html = String::with_capacity(8_000 + view.items.len() * 3_500);
-    if view.items.is_empty() {
-        empty(&mut html, query);
-    } else {
-        table(&mut html, view, query, can_manage);
-        cards_and_sort(&mut html, view, query, can_manage);
-        html.push_str(
-            r#"<nav aria-label="Pagination" class="flex flex-col items-center justify-between gap-3 sm:flex-row">"#,
-        );
-        html.push_str(&pagination(view.count, view.page, DEFAULT_PAGE_SIZE, query));
-        html.push_str("</nav>");
-    }
-    BoardData { items: view.items.clone(), tiers: view.tiers }.write(&mut html);
-    html
-}
-
-/// What an empty list says: filters that match no one lead back to the whole list; a tenant
-/// without customers is offered to add the first.
-fn empty(html: &mut String, query: &PageQuery) {
-    let filtered = !(query.search.is_empty() && query.loyalty_level.is_empty() && query.status.is_empty());
-    html.push_str(r#"<div class="rounded-xl bg-white p-8 text-center ring-1 ring-slate-200">"#);
-    html.push_str(if filtered {
-        r#"<p class="text-lg font-semibold">No customers match these filters.</p><a href="/customers" class="mt-3 inline-flex min-h-11 items-center rounded-lg px-4 font-medium ring-1 ring-slate-300 hover:bg-slate-100">Clear filters</a>"#
-    } else {
-        r#"<p class="text-lg font-semibold">No customers yet.</p><button type="button" data-action="add" class="mt-3 min-h-11 rounded-lg bg-indigo-600 px-4 font-semibold text-white hover:bg-indigo-700">Add your first customer</button>"#
-    });
-    html.push_str("</div>");
-}
-
-/// The table, with its sortable headers (wide lists).
-fn table(html: &mut String, view: &ListView, query: &PageQuery, can_manage: bool) {
-    html.push_str(
-        r#"<div class="hidden overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 @min-[51rem]:block"><table class="w-full text-left text-sm"><thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-600"><tr>"#,
-    );
-    if can_manage {
-        html.push_str(
-            r#"<th scope="col" class="w-12 px-2 py-2"><input type="checkbox" aria-label="Select All" class="h-5 w-5" data-select="all"></th>"#,
-        );
-    }
-    sort_header(html, "Name", "name", query);
-    html.push_str(r#"<th scope="col" class="hidden px-2 py-2 @min-[60rem]:table-cell">Phone</th><th scope="col" class="px-2 py-2">Tier</th>"#);
-    sort_header(html, "Points", "loyalty_points", query);
-    sort_header(html, "Orders", "total_orders", query);
-    html.push_str(
-        r#"<th scope="col" class="px-2 py-2">Status</th><th scope="col" class="px-2 py-2 text-right">Actions</th></tr></thead><tbody class="divide-y divide-slate-100">"#,
-    );
-    html.push_str(&rows(&view.items, can_manage));
-    html.push_str("</tbody></table></div>");
-}
-
-/// The cards with Select All and the orderings above them (narrow lists).
-fn cards_and_sort(html: &mut String, view: &ListView, query: &PageQuery, can_manage: bool) {
-    html.push_str(r#"<div class="@min-[51rem]:hidden"><div class="mb-2 flex items-center justify-between">"#);
-    if can_manage {
-        html.push_str(
-            r#"<label class="flex min-h-11 items-center gap-2 text-sm font-medium"><input type="checkbox" class="h-5 w-5" data-select="all">Select All</label>"#,
-        );
-    }
-    html.push_str(r#"<nav aria-label="Sort" class="flex flex-wrap gap-1 text-xs">"#);
-    html.push_str(&sort_links(query));
-    html.push_str(r#"</nav></div><ul class="grid gap-3 @xl:grid-cols-2">"#);
-    html.push_str(&cards(&view.items, can_manage));
-    html.push_str("</ul></div>");
-}
-
-/// A column header that sorts by `field`: ascending first, descending when clicked again.
-fn sort_header(html: &mut String, label: &str, field: &str, query: &PageQuery) {
-    let ascending_now = query.ordering == field;
-    let descending_now = query.ordering.strip_prefix('-') == Some(field);
-    let next = PageQuery {
-        ordering: if ascending_now { format!("-{field}") } else { field.to_owned() },
-        page: String::new(),
-        ..query.clone()
-    };
-    let (sort, arrow) = if ascending_now {
-        ("ascending", "▲")
-    } else if descending_now {
-        ("descending", "▼")
-    } else {
-        ("none", "↕")
-    };
-    html.push_str(r#"<th scope="col" aria-sort=""#);
-    html.push_str(sort);
-    html.push_str(r#"" class="px-2 py-2"><a href=""#);
-    text(html, &href(&next));
-    html.push_str(r#"" class="inline-flex min-h-11 items-center gap-1 hover:text-slate-900">"#);
-    html.push_str(label);
-    html.push_str(r#"<span aria-hidden="true">"#);
-    html.push_str(arrow);
-    html.push_str("</span></a></th>");
-}
+use crate::server_fns::customers::{CustomerRow, PageQuery};
 
 /// The table rows of `customers`, with a checkbox each when the user can manage them.
-fn rows(customers: &[CustomerRow], can_manage: bool) -> String {
+pub(super) fn rows(customers: &[CustomerRow], can_manage: bool) -> String {
     let mut html = String::with_capacity(customers.len() * 1_700);
     for c in customers {
         html.push_str(r#"<tr class="hover:bg-slate-50">"#);
@@ -190,7 +54,7 @@ fn rows(customers: &[CustomerRow], can_manage: bool) -> String {
 }
 
 /// The cards of `customers` (the list on narrow screens).
-fn cards(customers: &[CustomerRow], can_manage: bool) -> String {
+pub(super) fn cards(customers: &[CustomerRow], can_manage: bool) -> String {
     let mut html = String::with_capacity(customers.len() * 1_600);
     for c in customers {
         html.push_str(r#"<li class="customer-card"><div class="flex items-start gap-3">"#);
@@ -298,7 +162,7 @@ fn actions(html: &mut String, name_id: NameId, can_manage: bool) {
 
 /// The orderings offered on narrow screens (where the table's sortable headers are hidden), as
 /// links, the current one marked.
-fn sort_links(query: &PageQuery) -> String {
+pub(super) fn sort_links(query: &PageQuery) -> String {
     const ORDERINGS: [(&str, &str); 7] = [
         ("", "Newest"),
         ("created_at", "Oldest"),
@@ -326,7 +190,7 @@ fn sort_links(query: &PageQuery) -> String {
 
 /// "Showing 1–10 of 1,234", then Previous, the page numbers around this one ([`page_links`]) and
 /// Next, as links; Previous and Next are marked disabled at the ends.
-fn pagination(count: u64, page: u64, size: u64, query: &PageQuery) -> String {
+pub(super) fn pagination(count: u64, page: u64, size: u64, query: &PageQuery) -> String {
     const BASE: &str =
         "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-2 text-sm font-medium tabular-nums";
     let pages = count.div_ceil(size.max(1)).max(1);

@@ -1,6 +1,8 @@
 //! `/customers`: statistics, filters, the list with bulk actions, and the dialogs.
 
 mod board_data;
+#[cfg(feature = "ssr")]
+pub mod board_markup;
 mod delete;
 pub mod detail;
 pub mod duplicates;
@@ -15,9 +17,6 @@ mod points;
 pub mod query;
 #[cfg(feature = "ssr")]
 mod stats;
-
-#[cfg(feature = "ssr")]
-pub use list_markup::{board as board_markup, joined as joined_board, signed_out as signed_out_board};
 
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::domain::TierThresholds;
@@ -179,7 +178,7 @@ impl Start {
             tracing::error!("the customers page was rendered without its list read ahead");
             Err(ServerFnError::new(crate::web::server_fn_status::INTERNAL_SENTENCE))
         });
-        let (stats_html, list_html) = list_markup::board(&loaded, &query, can_manage);
+        let (stats_html, list_html) = board_markup::board(&loaded, &query, can_manage);
         Start { query, can_manage, stats_html, list_html }
     }
 

@@ -87,11 +87,16 @@ pub fn follow_link(ev: &leptos::ev::MouseEvent, query: RwSignal<PageQuery>) {
 /// The CSV export of a query's view: its filters, search and ordering, without its page.
 pub fn export_href(query: &PageQuery) -> String {
     let all_pages = PageQuery { page: String::new(), ..query.clone() };
-    href(&all_pages).replacen("/customers", "/customers/export", 1)
+    address("/customers/export", &all_pages)
 }
 
 /// The page's URL for a query, leaving out empty parameters.
 pub fn href(query: &PageQuery) -> String {
+    address("/customers", query)
+}
+
+/// `path` with a query's parameters (the empty ones left out).
+pub fn address(path: &str, query: &PageQuery) -> String {
     let search = form_urlencoded::serialize(
         [
             ("search", query.search.as_str()),
@@ -104,9 +109,9 @@ pub fn href(query: &PageQuery) -> String {
         .filter(|(_, value)| !value.is_empty()),
     );
     if search.is_empty() {
-        "/customers".to_owned()
+        path.to_owned()
     } else {
-        format!("/customers?{search}")
+        format!("{path}?{search}")
     }
 }
 
