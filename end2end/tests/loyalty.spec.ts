@@ -9,11 +9,11 @@ async function noSeriousViolations(page: Page, what: string) {
 }
 
 /** Adds a customer on the list page and opens their detail page. */
-async function openNewCustomer(page: Page, isMobile: boolean, points: string) {
+async function openNewCustomer(page: Page, points: string) {
   const name = tag('Loyal');
   await addCustomer(page, { name, email: `${name}@e2e.test`, points });
   await search(page, name);
-  await customer(page, name, isMobile).getByRole('link', { name }).click();
+  await customer(page, name).getByRole('link', { name }).click();
   await expect(page.getByRole('heading', { name, level: 1 })).toBeVisible();
   await hydrated(page);
   return name;
@@ -44,10 +44,10 @@ async function setThresholds(page: Page, silver: string, gold: string, platinum:
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
 }
 
-test('recording an order changes totals, points and tier, a refund takes them back', async ({ page, isMobile }) => {
+test('recording an order changes totals, points and tier, a refund takes them back', async ({ page }) => {
   await signIn(page);
   await hydrated(page);
-  const name = await openNewCustomer(page, isMobile, '95');
+  const name = await openNewCustomer(page, '95');
   const reference = tag('POS-');
   await recordOrder(page, reference, '125000.00');
   await expect(fact(page, 'Total orders')).toHaveText('1');
@@ -61,10 +61,10 @@ test('recording an order changes totals, points and tier, a refund takes them ba
   // Back on the list, the new totals and tier show.
   await page.getByRole('link', { name: '← Customers' }).click();
   await search(page, name);
-  await expect(customer(page, name, isMobile)).toContainText('Silver');
-  await expect(customer(page, name, isMobile)).toContainText('107');
+  await expect(customer(page, name)).toContainText('Silver');
+  await expect(customer(page, name)).toContainText('107');
 
-  await customer(page, name, isMobile).getByRole('link', { name }).click();
+  await customer(page, name).getByRole('link', { name }).click();
   await hydrated(page);
   await page.getByRole('button', { name: `Refund ${reference}` }).click();
   await page.getByRole('form', { name: `Refund ${reference}` }).getByRole('button', { name: 'Confirm refund' }).click();
@@ -74,10 +74,10 @@ test('recording an order changes totals, points and tier, a refund takes them ba
   await expect(page.getByRole('heading', { level: 1 }).locator('..')).toContainText('Bronze');
 });
 
-test('a bad order shows its message beside the field and records nothing', async ({ page, isMobile }) => {
+test('a bad order shows its message beside the field and records nothing', async ({ page }) => {
   await signIn(page);
   await hydrated(page);
-  await openNewCustomer(page, isMobile, '0');
+  await openNewCustomer(page, '0');
   const form = page.getByRole('form', { name: 'Record order' });
   await form.getByLabel('Reference').fill('POS-X');
   await form.getByLabel('Total').fill('12.345');
@@ -87,10 +87,10 @@ test('a bad order shows its message beside the field and records nothing', async
   await expect(page.getByText('No orders yet.')).toBeVisible();
 });
 
-test('an owner changes the thresholds and the badges follow', async ({ page, isMobile }) => {
+test('an owner changes the thresholds and the badges follow', async ({ page }) => {
   await signIn(page, 'owner@e2e.test');
   await hydrated(page);
-  const name = await openNewCustomer(page, isMobile, '150');
+  const name = await openNewCustomer(page, '150');
   await expect(page.getByRole('heading', { level: 1 }).locator('..')).toContainText('Silver');
   await page.goto('/settings/loyalty');
   await hydrated(page);
@@ -107,16 +107,16 @@ test('an owner changes the thresholds and the badges follow', async ({ page, isM
     await page.goto('/customers');
     await hydrated(page);
     await search(page, name);
-    await expect(customer(page, name, isMobile)).toContainText('Gold');
+    await expect(customer(page, name)).toContainText('Gold');
   } finally {
     await setThresholds(page, '100', '500', '1000');
   }
 });
 
-test('a cashier records orders but sees no Refund, and reads the program', async ({ page, isMobile }) => {
+test('a cashier records orders but sees no Refund, and reads the program', async ({ page }) => {
   await signIn(page, 'cashier@e2e.test');
   await hydrated(page);
-  await openNewCustomer(page, isMobile, '0');
+  await openNewCustomer(page, '0');
   await recordOrder(page, tag('POS-'), '20000');
   await expect(fact(page, 'Loyalty points')).toHaveText('2');
   await expect(page.getByRole('button', { name: /^Refund/ })).toHaveCount(0);

@@ -16,9 +16,9 @@ async function noSeriousViolations(page: Page, what: string) {
   expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), what).toEqual([]);
 }
 
-/** The row or card of a customer, whichever the width shows. */
+/** The row of a customer (a card where the list is narrow). */
 function entry(page: Page, text: string) {
-  return customerList(page).locator('tr, li').filter({ hasText: text }).filter({ visible: true });
+  return customerList(page).locator('tr').filter({ hasText: text }).filter({ visible: true });
 }
 
 /** Fails when the text of a statistics card (its label or number) reaches outside the card. */
@@ -105,7 +105,7 @@ test('the longest names, emails and texts fit every screen and every button take
   const { longest, arabic, emoji } = await unusualCustomers(request, run);
   await signIn(page, longOwner, `/customers?search=${run}`);
   await hydrated(page);
-  await expect(customer(page, arabic, isMobile)).toHaveCount(1);
+  await expect(customer(page, arabic)).toHaveCount(1);
   for (const width of widths[testInfo.project.name]) {
     await page.setViewportSize({ width, height: 900 });
     const at = `at ${width} px`;
@@ -141,19 +141,19 @@ test('the longest names, emails and texts fit every screen and every button take
   await noSeriousViolations(page, "the customer's page with the longest values");
 });
 
-test('a name in Arabic reads right to left inside a row that stays left to right', async ({ page, request, isMobile }) => {
+test('a name in Arabic reads right to left inside a row that stays left to right', async ({ page, request }) => {
   const run = tag('Rtl');
   const { arabic, rtl } = await unusualCustomers(request, run);
   await signIn(page, longOwner, `/customers?search=${run}`);
   await hydrated(page);
-  const item = customer(page, arabic, isMobile);
+  const item = customer(page, arabic);
   const name = item.getByRole('link', { name: arabic });
   await expect(name).toHaveAttribute('dir', 'auto');
   expect(await name.evaluate((e) => getComputedStyle(e).direction)).toBe('rtl');
   expect(await item.evaluate((e) => getComputedStyle(e).direction)).toBe('ltr');
   // Its buttons stay where every other row has them.
   const edit = await item.getByRole('button', { name: 'Edit' }).boundingBox();
-  const other = await customer(page, 'Panjang', isMobile).getByRole('button', { name: 'Edit' }).boundingBox();
+  const other = await customer(page, 'Panjang').getByRole('button', { name: 'Edit' }).boundingBox();
   expect(edit && other && Math.abs(edit.x - other.x)).toBeLessThan(2);
   await page.goto(`/customers/${rtl}`);
   const heading = page.getByRole('heading', { level: 1, name: arabic });
@@ -167,7 +167,7 @@ test('points are entered as a signed number: +50 gives, -20 takes, a cashier can
   await create(request, headers, { name, email: `${name.toLowerCase()}@e2e.test`, loyalty_points: 460 });
   await signIn(page, longOwner, `/customers?search=${name}`);
   await hydrated(page);
-  const item = customer(page, name, isMobile);
+  const item = customer(page, name);
   await expect(item.getByText('Silver', { exact: true })).toBeVisible();
 
   // +50, typed key by key: the preview shows Gold, and Gold it is.
@@ -208,7 +208,7 @@ test('points are entered as a signed number: +50 gives, -20 takes, a cashier can
   await hydrated(till);
   const sent: string[] = [];
   till.on('request', (r) => { if (r.url().includes('/sfn/') && r.method() === 'POST' && !r.url().includes('list')) sent.push(r.url()); });
-  await customer(till, name, isMobile).getByRole('button', { name: 'Points' }).click();
+  await customer(till, name).getByRole('button', { name: 'Points' }).click();
   const tillDialog = till.getByRole('dialog', { name: `Points for ${name}` });
   const tillField = tillDialog.getByLabel('Points to add');
   await tillField.pressSequentially('-5');

@@ -92,10 +92,7 @@ impl Menu {
         let current = self.path == href || self.path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'));
         html.push_str(r#"<a href=""#);
         html.push_str(href);
-        html.push_str(if current { r#"" aria-current="page" class=""# } else { r#"" class=""# });
-        html.push_str(
-            r#"flex min-h-11 items-center rounded-lg px-3 font-medium text-slate-700 hover:bg-slate-100 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700">"#,
-        );
+        html.push_str(if current { r#"" aria-current="page" class="nav-link">"# } else { r#"" class="nav-link">"# });
         html.push_str(label);
         html.push_str("</a>");
     }

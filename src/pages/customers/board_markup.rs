@@ -1,16 +1,17 @@
 //! The board's statistics and list as the server writes them, in the page and for `GET
 //! /sfn/customers/board` after a change of view, which the browser swaps in
-//! ([`list`](super::list)): the statistics, then the table and the cards of
-//! [`list_markup`](super::list_markup) with their headers and pagination, the words for an empty
+//! ([`list`](super::list)): the statistics, then the table of
+//! [`list_markup`](super::list_markup) with its headers and pagination, the words for an empty
 //! list, or a banner. The browser builds none of it.
 //!
-//! The table is shown only where it fits (container queries on the list's width): from 51 rem,
-//! with the phone column from 60 rem (below that the phone sits under the email); narrower lists
-//! show cards, two per row from 36 rem.
+//! Each customer is written once, as a table row. The table is shown as a table where it fits
+//! (container queries on the list's width): from 51 rem, with the phone column from 60 rem (below
+//! that the phone sits under the email). Narrower lists show the same rows as cards, two per row
+//! from 36 rem, with Select All and the orderings above them in place of the table's headers.
 
 use super::board_data::BoardData;
 use super::list::{alert, PART_BREAK};
-use super::list_markup::{cards, pagination, rows, sort_links};
+use super::list_markup::{pagination, rows, sort_links};
 use super::query::href;
 use super::stats;
 use crate::components::html_text::text;
@@ -49,15 +50,15 @@ pub fn joined((stats, list): (String, String)) -> String {
     html
 }
 
-/// The list: the table and the cards, the pagination, and the data of the customers shown for
-/// the dialogs; or the words for an empty list.
+/// The list: the orderings for narrow lists, the table, the pagination, and the data of the
+/// customers shown for the dialogs; or the words for an empty list.
 fn list(view: &ListView, query: &PageQuery, can_manage: bool) -> String {
-    let mut html = String::with_capacity(8_000 + view.items.len() * 3_500);
+    let mut html = String::with_capacity(6_000 + view.items.len() * 1_800);
     if view.items.is_empty() {
         empty(&mut html, query);
     } else {
+        narrow_bar(&mut html, query, can_manage);
         table(&mut html, view, query, can_manage);
-        cards_and_sort(&mut html, view, query, can_manage);
         html.push_str(
             r#"<nav aria-label="Pagination" class="flex flex-col items-center justify-between gap-3 sm:flex-row">"#,
         );
@@ -81,10 +82,11 @@ fn empty(html: &mut String, query: &PageQuery) {
     html.push_str("</div>");
 }
 
-/// The table, with its sortable headers (wide lists).
+/// The table, with its sortable headers (shown where the list is wide; a narrow list shows the
+/// rows as cards).
 fn table(html: &mut String, view: &ListView, query: &PageQuery, can_manage: bool) {
     html.push_str(
-        r#"<div class="hidden overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200 @min-[51rem]:block"><table class="w-full text-left text-sm"><thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-600"><tr>"#,
+        r#"<div class="customer-table-frame"><table class="customer-table"><thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-600"><tr>"#,
     );
     if can_manage {
         html.push_str(
@@ -96,15 +98,16 @@ fn table(html: &mut String, view: &ListView, query: &PageQuery, can_manage: bool
     sort_header(html, "Points", "loyalty_points", query);
     sort_header(html, "Orders", "total_orders", query);
     html.push_str(
-        r#"<th scope="col" class="px-2 py-2">Status</th><th scope="col" class="px-2 py-2 text-right">Actions</th></tr></thead><tbody class="divide-y divide-slate-100">"#,
+        r#"<th scope="col" class="px-2 py-2">Status</th><th scope="col" class="px-2 py-2 text-right">Actions</th></tr></thead><tbody>"#,
     );
     html.push_str(&rows(&view.items, can_manage));
     html.push_str("</tbody></table></div>");
 }
 
-/// The cards with Select All and the orderings above them (narrow lists).
-fn cards_and_sort(html: &mut String, view: &ListView, query: &PageQuery, can_manage: bool) {
-    html.push_str(r#"<div class="@min-[51rem]:hidden"><div class="mb-2 flex items-center justify-between">"#);
+/// Select All and the orderings, shown in place of the table's headers where the list is narrow
+/// (its rows are cards there).
+fn narrow_bar(html: &mut String, query: &PageQuery, can_manage: bool) {
+    html.push_str(r#"<div class="mb-2 flex items-center justify-between @min-[51rem]:hidden">"#);
     if can_manage {
         html.push_str(
             r#"<label class="flex min-h-11 items-center gap-2 text-sm font-medium"><input type="checkbox" class="h-5 w-5" data-select="all">Select All</label>"#,
@@ -112,9 +115,7 @@ fn cards_and_sort(html: &mut String, view: &ListView, query: &PageQuery, can_man
     }
     html.push_str(r#"<nav aria-label="Sort" class="flex flex-wrap gap-1 text-xs">"#);
     html.push_str(&sort_links(query));
-    html.push_str(r#"</nav></div><ul class="grid gap-3 @xl:grid-cols-2">"#);
-    html.push_str(&cards(&view.items, can_manage));
-    html.push_str("</ul></div>");
+    html.push_str("</nav></div>");
 }
 
 /// A column header that sorts by `field`: ascending first, descending when clicked again.

@@ -215,7 +215,7 @@ fn control_of(ev: &leptos::ev::Event) -> Option<Control> {
     }
 }
 
-/// The ids of the customers the list shows (each has a checkbox in its row and its card).
+/// The ids of the customers the list shows (each has a checkbox in its row).
 fn shown_ids() -> BTreeSet<i64> {
     #[cfg_attr(not(feature = "hydrate"), allow(unused_mut))]
     let mut ids = BTreeSet::new();
@@ -224,7 +224,7 @@ fn shown_ids() -> BTreeSet<i64> {
     ids
 }
 
-/// Checks the rows' and cards' checkboxes of the selected customers and unchecks the others; the
+/// Checks the rows' checkboxes of the selected customers and unchecks the others; the
 /// Select All boxes are checked when every customer shown is selected.
 fn sync_checkboxes(selected: &BTreeSet<i64>) {
     #[cfg(feature = "hydrate")]

@@ -1,9 +1,8 @@
-//! The list's rows and cards, sort links and pagination written as HTML text on the server
+//! The list's rows, sort links and pagination written as HTML text on the server
 //! ([`board_markup`](super::board_markup) puts them together).
 //!
 //! A view element costs the server several allocations and a walk for each element and attribute;
-//! a page of customers shown both as rows and as cards is several hundred elements, most of the
-//! page's rendering. Written as text they cost one string each. Their controls carry data
+//! a page of customers is a few hundred elements, most of the page's rendering. Written as text they cost one string each. Their controls carry data
 //! attributes instead of handlers ([`Control`](super::list::Control)): the list listens once for
 //! all of them and keeps the checkboxes in step with the selection.
 
@@ -12,20 +11,21 @@ use crate::components::badges::{status_class_and_label, tier_class};
 use crate::components::html_text::{push_grouped, push_int, text};
 use crate::server_fns::customers::{CustomerRow, PageQuery};
 
-/// The table rows of `customers`, with a checkbox each when the user can manage them.
+/// The table rows of `customers`, with a checkbox each when the user can manage them. Where the
+/// list is narrow the same rows are shown as cards (`.customer-table` in `style/tailwind.css`):
+/// the counts then say what they count ("124 points"), which the table's headers say otherwise.
 pub(super) fn rows(customers: &[CustomerRow], can_manage: bool) -> String {
-    let mut html = String::with_capacity(customers.len() * 1_700);
+    let mut html = String::with_capacity(customers.len() * 1_300);
     for c in customers {
-        html.push_str(r#"<tr class="hover:bg-slate-50">"#);
+        let id = c.id.to_string();
+        html.push_str("<tr>");
         if can_manage {
-            html.push_str(r#"<td class="px-2 py-2">"#);
-            checkbox(&mut html, c, "h-5 w-5");
+            html.push_str(r#"<td class="cell-select">"#);
+            checkbox(&mut html, c);
             html.push_str("</td>");
         }
-        html.push_str(r#"<td class="cell"><a id=""#);
-        let id = c.id.to_string();
-        let name_id = NameId { prefix: "customer-", id: &id };
-        name_id.write(&mut html);
+        html.push_str(r#"<td class="cell-name"><a id=""#);
+        name_id(&mut html, &id);
         html.push_str(r#"" href="/customers/"#);
         html.push_str(&id);
         html.push_str(r#"" dir="auto" class="row-name">"#);
@@ -38,78 +38,31 @@ pub(super) fn rows(customers: &[CustomerRow], can_manage: bool) -> String {
         text(&mut html, &c.phone);
         html.push_str(r#"</div></td><td class="cell-phone">"#);
         text(&mut html, &c.phone);
-        html.push_str(r#"</td><td class="cell">"#);
+        html.push_str(r#"</td><td class="cell-tier">"#);
         tier_badge(&mut html, c);
-        html.push_str(r#"</td><td class="cell tabular-nums">"#);
+        html.push_str(r#"</td><td class="cell-points">"#);
         push_grouped(&mut html, c.loyalty_points);
-        html.push_str(r#"</td><td class="cell tabular-nums">"#);
+        html.push_str(r#"<span class="card-unit"> points</span></td><td class="cell-orders">"#);
         push_grouped(&mut html, c.total_orders);
-        html.push_str(r#"</td><td class="cell">"#);
+        html.push_str(r#"<span class="card-unit"> orders</span></td><td class="cell-status">"#);
         status_badge(&mut html, c);
-        html.push_str(r#"</td><td class="cell">"#);
-        actions(&mut html, name_id, can_manage);
+        html.push_str(r#"</td><td class="cell-actions">"#);
+        actions(&mut html, &id, can_manage);
         html.push_str("</td></tr>");
     }
     html
 }
 
-/// The cards of `customers` (the list on narrow screens).
-pub(super) fn cards(customers: &[CustomerRow], can_manage: bool) -> String {
-    let mut html = String::with_capacity(customers.len() * 1_600);
-    for c in customers {
-        html.push_str(r#"<li class="customer-card"><div class="flex items-start gap-3">"#);
-        if can_manage {
-            checkbox(&mut html, c, "mt-1 h-5 w-5");
-        }
-        html.push_str(r#"<div class="min-w-0 flex-1"><a id=""#);
-        let id = c.id.to_string();
-        let name_id = NameId { prefix: "customer-card-", id: &id };
-        name_id.write(&mut html);
-        html.push_str(r#"" href="/customers/"#);
-        html.push_str(&id);
-        html.push_str(r#"" dir="auto" class="card-name">"#);
-        text(&mut html, &c.name);
-        html.push_str(r#"</a><p title=""#);
-        text(&mut html, &c.email);
-        html.push_str(r#"" class="card-email">"#);
-        text(&mut html, &c.email);
-        html.push_str(r#"</p><p class="text-sm text-slate-600">"#);
-        text(&mut html, &c.phone);
-        html.push_str(r#"</p><div class="card-facts">"#);
-        tier_badge(&mut html, c);
-        status_badge(&mut html, c);
-        html.push_str(r#"<span class="tabular-nums">"#);
-        push_grouped(&mut html, c.loyalty_points);
-        html.push_str(r#" points</span><span class="tabular-nums">"#);
-        push_grouped(&mut html, c.total_orders);
-        html.push_str(r#" orders</span></div></div></div><div class="mt-3">"#);
-        actions(&mut html, name_id, can_manage);
-        html.push_str("</div></li>");
-    }
-    html
-}
-
-/// The id of the element that shows a customer's name (its row's or card's buttons are described
-/// by it).
-#[derive(Clone, Copy)]
-struct NameId<'a> {
-    prefix: &'static str,
-    id: &'a str,
-}
-
-impl NameId<'_> {
-    fn write(self, html: &mut String) {
-        html.push_str(self.prefix);
-        html.push_str(self.id);
-        html.push_str("-name");
-    }
+/// The id of the element that shows a customer's name (the row's buttons are described by it).
+fn name_id(html: &mut String, id: &str) {
+    html.push_str("customer-");
+    html.push_str(id);
+    html.push_str("-name");
 }
 
 /// The selection checkbox, named after the customer for assistive technology.
-fn checkbox(html: &mut String, c: &CustomerRow, class: &str) {
-    html.push_str(r#"<input type="checkbox" class=""#);
-    html.push_str(class);
-    html.push_str(r#"" data-select=""#);
+fn checkbox(html: &mut String, c: &CustomerRow) {
+    html.push_str(r#"<input type="checkbox" class="h-5 w-5" data-select=""#);
     push_int(html, c.id);
     html.push_str(r#"" aria-label="Select "#);
     text(html, &c.name);
@@ -137,7 +90,7 @@ fn status_badge(html: &mut String, c: &CustomerRow) {
 }
 
 /// Edit, Points and (for managers) Delete, each described by the customer's name.
-fn actions(html: &mut String, name_id: NameId, can_manage: bool) {
+fn actions(html: &mut String, id: &str, can_manage: bool) {
     let buttons: &[(&str, &str, &str)] = &[
         ("edit", "Edit", "action-edit"),
         ("points", "Points", "action-points"),
@@ -148,9 +101,9 @@ fn actions(html: &mut String, name_id: NameId, can_manage: bool) {
         html.push_str(r#"<button type="button" data-action=""#);
         html.push_str(action);
         html.push_str(r#"" data-customer=""#);
-        html.push_str(name_id.id);
+        html.push_str(id);
         html.push_str(r#"" aria-describedby=""#);
-        name_id.write(html);
+        name_id(html, id);
         html.push_str(r#"" class="row-action "#);
         html.push_str(colors);
         html.push_str(r#"">"#);
@@ -191,8 +144,7 @@ pub(super) fn sort_links(query: &PageQuery) -> String {
 /// "Showing 1–10 of 1,234", then Previous, the page numbers around this one ([`page_links`]) and
 /// Next, as links; Previous and Next are marked disabled at the ends.
 pub(super) fn pagination(count: u64, page: u64, size: u64, query: &PageQuery) -> String {
-    const BASE: &str =
-        "inline-flex min-h-11 min-w-11 items-center justify-center rounded-lg px-2 text-sm font-medium tabular-nums";
+    const BASE: &str = "page-link";
     let pages = count.div_ceil(size.max(1)).max(1);
     let first = if count == 0 { 0 } else { (page.max(1) - 1) * size + 1 };
     let last = (page * size).min(count);
@@ -301,23 +253,22 @@ mod tests {
     #[test]
     fn markup_in_a_name_or_email_is_shown_as_text_never_run() {
         let c = customer(r#"<script>alert("x")</script> & 'co'"#, r#"a"onmouseover="x@example.com"#);
-        for html in [rows(std::slice::from_ref(&c), true), cards(std::slice::from_ref(&c), true)] {
-            assert!(!html.contains("<script>"), "{html}");
-            assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"), "{html}");
-            assert!(!html.contains(r#"a"onmouseover"#), "{html}");
-            assert!(html.contains(r#"title="a&quot;onmouseover=&quot;x@example.com""#), "{html}");
-        }
+        let html = rows(std::slice::from_ref(&c), true);
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;"), "{html}");
+        assert!(!html.contains(r#"a"onmouseover"#), "{html}");
+        assert!(html.contains(r#"title="a&quot;onmouseover=&quot;x@example.com""#), "{html}");
     }
 
     #[test]
     fn a_row_shows_the_customer_with_grouped_numbers_badges_and_named_controls() {
         let html = rows(&[customer("Ana", "ana@example.com")], true);
         assert!(html.contains(r#"<a id="customer-7-name" href="/customers/7""#), "{html}");
-        assert!(html.contains(">12,345</td>"), "{html}");
-        assert!(html.contains(r#"<td class="cell"><span class="badge tier-gold">Gold</span></td>"#), "{html}");
+        assert!(html.contains(r#">12,345<span class="card-unit"> points</span></td>"#), "{html}");
+        assert!(html.contains(r#"<td class="cell-tier"><span class="badge tier-gold">Gold</span></td>"#), "{html}");
         assert!(
             html.contains(
-                r#"<td class="cell tabular-nums">3</td><td class="cell"><span class="badge status-inactive">"#
+                r#"<td class="cell-orders">3<span class="card-unit"> orders</span></td><td class="cell-status"><span class="badge status-inactive">"#
             ),
             "{html}"
         );
@@ -332,11 +283,10 @@ mod tests {
     #[test]
     fn those_who_cannot_manage_get_no_checkbox_and_no_delete_button() {
         let c = customer("Ana", "ana@example.com");
-        for html in [rows(std::slice::from_ref(&c), false), cards(std::slice::from_ref(&c), false)] {
-            assert!(!html.contains("checkbox"), "{html}");
-            assert!(!html.contains("Delete"), "{html}");
-            assert!(html.contains(">Points</button>"), "{html}");
-        }
+        let html = rows(std::slice::from_ref(&c), false);
+        assert!(!html.contains("checkbox"), "{html}");
+        assert!(!html.contains("Delete"), "{html}");
+        assert!(html.contains(">Points</button>"), "{html}");
     }
 
     fn shown(page: u64, pages: u64) -> String {
@@ -380,14 +330,14 @@ mod tests {
         let html = pagination(35, 2, 10, &query);
         assert!(html.starts_with(r#"<p class="text-sm text-slate-600">Showing 11–20 of 35</p>"#), "{html}");
         assert!(html.contains(r#"<a href="/customers?search=a%26b&amp;ordering=name" rel="prev""#), "{html}");
-        assert!(html.contains(r#"aria-label="Page 2" aria-current="page" class="inline-flex"#), "{html}");
+        assert!(html.contains(r#"aria-label="Page 2" aria-current="page" class="page-link"#), "{html}");
         assert!(
             html.contains(r#"<a href="/customers?search=a%26b&amp;ordering=name&amp;page=3" rel="next""#),
             "{html}"
         );
         let html = pagination(0, 1, 10, &PageQuery::default());
         assert!(html.contains("Showing 0–0 of 0"), "{html}");
-        assert!(html.contains(r#"<span aria-disabled="true" class="inline-flex"#), "{html}");
+        assert!(html.contains(r#"<span aria-disabled="true" class="page-link"#), "{html}");
         assert!(!html.contains("rel="), "{html}");
     }
 
