@@ -14,6 +14,7 @@
 mod body;
 mod coding;
 mod encoder;
+mod read_ahead;
 
 pub use coding::Coding;
 
@@ -25,6 +26,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use body::CompressedBody;
 use encoder::{Effort, Encoder};
+use read_ahead::ReadAhead;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::Poll;
@@ -61,19 +63,21 @@ pub async fn compress(request: Request, next: Next) -> Response {
     };
     parts.headers.remove(CONTENT_LENGTH);
     match rest {
-        Rest::Nothing if read.len() < MIN_BYTES => Response::from_parts(parts, Body::from(read)),
-        Rest::Nothing => match Encoder::compress_all(coding, &read) {
+        Rest::Nothing if read.as_slice().len() < MIN_BYTES => {
+            Response::from_parts(parts, Body::from(read.into_bytes()))
+        }
+        Rest::Nothing => match Encoder::compress_all(coding, read.as_slice()) {
             Ok(compressed) => {
                 mark_encoded(&mut parts.headers, coding);
                 Response::from_parts(parts, Body::from(compressed))
             }
             Err(error) => {
                 tracing::error!(%error, "compressing a response failed; it goes out as it is");
-                Response::from_parts(parts, Body::from(read))
+                Response::from_parts(parts, Body::from(read.into_bytes()))
             }
         },
-        Rest::Trailers(trailers) => streamed(parts, coding, &read, Body::empty(), Some(trailers)),
-        Rest::Coming(body) => streamed(parts, coding, &read, body, None),
+        Rest::Trailers(trailers) => streamed(parts, coding, read.as_slice(), Body::empty(), Some(trailers)),
+        Rest::Coming(body) => streamed(parts, coding, read.as_slice(), body, None),
     }
 }
 
@@ -111,13 +115,12 @@ enum Rest {
 }
 
 /// Reads `body` until it ends, [`READ_AHEAD_BYTES`] are read or [`HOLD`] has passed.
-async fn read_ahead(mut body: Body) -> (Result<Vec<u8>, axum::Error>, Rest) {
-    let capacity = body.size_hint().exact().map_or(16 * 1024, |size| size.min(READ_AHEAD_BYTES as u64) as usize);
-    let mut read = Vec::with_capacity(capacity);
+async fn read_ahead(mut body: Body) -> (Result<ReadAhead, axum::Error>, Rest) {
+    let mut read = ReadAhead::default();
     let deadline = Instant::now() + HOLD;
     // Set only if the body makes the read wait: most never do.
     let mut late: Option<Pin<Box<Sleep>>> = None;
-    while read.len() < READ_AHEAD_BYTES {
+    while read.as_slice().len() < READ_AHEAD_BYTES {
         let next = poll_fn(|cx| match Pin::new(&mut body).poll_frame(cx) {
             Poll::Ready(frame) => Poll::Ready(Some(frame)),
             Poll::Pending => {
@@ -131,7 +134,7 @@ async fn read_ahead(mut body: Body) -> (Result<Vec<u8>, axum::Error>, Rest) {
             Some(None) => return (Ok(read), Rest::Nothing),
             Some(Some(Err(error))) => return (Err(error), Rest::Nothing),
             Some(Some(Ok(frame))) => match frame.into_data() {
-                Ok(data) => read.extend_from_slice(&data),
+                Ok(data) => read.push(data),
                 Err(frame) => {
                     return match frame.into_trailers() {
                         Ok(trailers) => (Ok(read), Rest::Trailers(trailers)),
