@@ -168,6 +168,41 @@ compression() { # compression COOKIE: bytes of the page and of 100 customers as 
   } | tee -a "$out"
 }
 
+compression_cost() { # compression_cost COOKIE: the page's processor time per Accept-Encoding, the server alone on one core
+  # With wrk beside the server on both cores, a page's compression (tens of microseconds in a few
+  # hundred) is lost in the noise of the two sharing them. Here the server runs on core 0 and wrk
+  # on core 1, and the server's own processor time per page is read from /proc: the compression's
+  # cost as a share of the server's work, and so of its throughput.
+  local cookie=$1 cores encoding ticks_before ticks_after requests rps us bytes wrk_out base_rps="" ratio
+  cores=$(nproc)
+  if [ "$cores" -lt 2 ] || ! command -v taskset >/dev/null; then
+    echo "| compression's cost, pinned | skipped: needs two cores and taskset |" | tee -a "$out"
+    return
+  fi
+  taskset -a -p -c 0 "$pid" >/dev/null
+  {
+    echo
+    echo "### Compression's cost: \`/customers\` with the server alone on core 0, \`wrk -t1 -c16 -d${seconds}s\` on core 1"
+    echo
+    echo "| Accept-Encoding | req/s | server processor per page | bytes sent | throughput, of identity |"
+    echo "|---|---:|---:|---:|---|"
+  } | tee -a "$out"
+  for encoding in identity zstd gzip br "gzip, deflate, br, zstd"; do
+    bytes=$(curl -sf -o /dev/null -w '%{size_download}' -H "Cookie: $cookie" -H "Accept-Encoding: $encoding" "http://127.0.0.1:$port/customers")
+    ticks_before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    wrk_out=$(taskset -c 1 wrk -t1 -c16 -d"${seconds}s" -H "Cookie: $cookie" -H "Accept-Encoding: $encoding" "http://127.0.0.1:$port/customers")
+    ticks_after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    requests=$(awk '/requests in/ {print $1}' <<<"$wrk_out")
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$wrk_out")
+    us=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN {printf "%.0f", t / hz / n * 1e6}')
+    if [ "$encoding" = identity ]; then base_rps=$rps; ratio=reference
+    else ratio=$(awk -v a="$rps" -v b="$base_rps" 'BEGIN {printf "%.2f", a / b}'); fi
+    printf '| %s | %s | %s µs | %s | %s |\n' "$encoding" "$rps" "$us" "$bytes" "$ratio" | tee -a "$out"
+  done
+  echo | tee -a "$out"
+  taskset -a -p -c "0-$((cores - 1))" "$pid" >/dev/null
+}
+
 points_spread() { # points_spread: a wrk script adding a point to 10,000 different customers in turn
   local ids="" page
   for page in $(seq 1 100); do
@@ -283,6 +318,7 @@ LUA
   also="Accept-Encoding: br" scenario "list page 1, brotli" "/api/customers/"
   scenario "GET /readyz (no sign-in)" "/readyz"
   compression "$cookie"
+  compression_cost "$cookie"
   if [ "$label" = SQLite ]; then assets "$cookie"; fi
   local rss
   rss=$(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")
