@@ -10,7 +10,7 @@
 //! from 36 rem, with Select All and the orderings above them in place of the table's headers.
 
 use super::board_data::BoardData;
-use super::list::{alert, PART_BREAK};
+use super::list::{alert, banner, PART_BREAK};
 use super::list_markup::{pagination, rows, sort_links};
 use super::query::href;
 use super::stats;
@@ -18,6 +18,9 @@ use crate::components::html_text::text;
 use crate::domain::customer_query::DEFAULT_PAGE_SIZE;
 use crate::server_fns::customers::{ListView, PageQuery};
 use leptos::prelude::ServerFnError;
+
+/// The colours of the banner of a session that has ended.
+const SESSION_TONE: &str = "bg-amber-50 text-amber-900 ring-amber-200";
 
 /// The statistics' and the list's HTML for a view of the list, or for the reason it could not be
 /// read (a banner in place of the list, no statistics).
@@ -31,15 +34,13 @@ pub fn board(loaded: &Result<ListView, ServerFnError>, query: &PageQuery, can_ma
 /// What a board asked for without a session shows: no statistics, and in place of the list a
 /// banner whose link signs in again and comes back to the same view (`sign_in` is that link).
 pub fn signed_out(sign_in: &str) -> (String, String) {
-    let mut html = String::with_capacity(600);
-    html.push_str(
-        r#"<div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-amber-50 px-4 py-3 text-amber-900 ring-1 ring-amber-200"><p>Your session has ended. Sign in again.</p><a href=""#,
+    let mut link = String::with_capacity(200);
+    link.push_str(r#"<a href=""#);
+    text(&mut link, sign_in);
+    link.push_str(
+        r#"" class="inline-flex min-h-11 items-center rounded-lg bg-amber-700 px-4 font-medium text-white hover:bg-amber-800">Sign in</a>"#,
     );
-    text(&mut html, sign_in);
-    html.push_str(
-        r#"" class="inline-flex min-h-11 items-center rounded-lg bg-amber-700 px-4 font-medium text-white hover:bg-amber-800">Sign in</a></div>"#,
-    );
-    (String::new(), html)
+    (String::new(), banner(SESSION_TONE, "Your session has ended. Sign in again.", &link))
 }
 
 /// Both parts as one text, the statistics first (the body of `GET /sfn/customers/board`).

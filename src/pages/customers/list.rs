@@ -59,17 +59,32 @@ impl Control {
     }
 }
 
-/// The banner of a list that did not load, with its Retry button.
-pub fn alert(message: &str) -> String {
+/// The colours of the banner of a list that could not be read.
+const FAILED_TONE: &str = "bg-red-50 text-red-900 ring-red-200";
+
+/// A banner shown in place of the list: its sentence (text, escaped) and one action (written as
+/// HTML), in the colours of `tone`.
+pub fn banner(tone: &str, message: &str, action: &str) -> String {
     let mut html = String::with_capacity(600);
     html.push_str(
-        r#"<div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl bg-red-50 px-4 py-3 text-red-900 ring-1 ring-red-200"><p>"#,
+        r#"<div role="alert" class="flex flex-wrap items-center justify-between gap-3 rounded-xl px-4 py-3 ring-1 "#,
     );
+    html.push_str(tone);
+    html.push_str(r#""><p>"#);
     text(&mut html, message);
-    html.push_str(
-        r#"</p><button type="button" data-action="retry" class="min-h-11 rounded-lg bg-red-700 px-4 font-medium text-white hover:bg-red-800">Retry</button></div>"#,
-    );
+    html.push_str("</p>");
+    html.push_str(action);
+    html.push_str("</div>");
     html
+}
+
+/// The banner of a list that did not load, with its Retry button.
+pub fn alert(message: &str) -> String {
+    banner(
+        FAILED_TONE,
+        message,
+        r#"<button type="button" data-action="retry" class="min-h-11 rounded-lg bg-red-700 px-4 font-medium text-white hover:bg-red-800">Retry</button>"#,
+    )
 }
 
 /// The board's address for a view of the list (its statistics and list, as HTML).

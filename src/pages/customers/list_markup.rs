@@ -2,9 +2,10 @@
 //! ([`board_markup`](super::board_markup) puts them together).
 //!
 //! A view element costs the server several allocations and a walk for each element and attribute;
-//! a page of customers is a few hundred elements, most of the page's rendering. Written as text they cost one string each. Their controls carry data
-//! attributes instead of handlers ([`Control`](super::list::Control)): the list listens once for
-//! all of them and keeps the checkboxes in step with the selection.
+//! a page of customers is a few hundred elements, most of the page's rendering. Written as text
+//! they cost one string each. Their controls carry data attributes instead of handlers
+//! ([`Control`](super::list::Control)): the list listens once for all of them and keeps the
+//! checkboxes in step with the selection.
 
 use super::query::href;
 use crate::components::badges::{status_class_and_label, tier_class};
